@@ -1,0 +1,72 @@
+//! Glue between a server function and the request it runs in.
+
+use crate::backend::auth::{current_actor, Actor};
+use crate::backend::request::RequestMeta;
+use crate::backend::{internal, AppState};
+use crate::domain::AppError;
+use axum::extract::ConnectInfo;
+use axum::http::{header, request::Parts};
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+use std::net::SocketAddr;
+
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| internal("AppState missing from context"))
+}
+
+fn parts() -> Result<Parts, AppError> {
+    use_context::<Parts>().ok_or_else(|| internal("request parts missing from context"))
+}
+
+pub fn meta(state: &AppState) -> Result<RequestMeta, AppError> {
+    let parts = parts()?;
+    let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    Ok(RequestMeta::from_headers(&parts.headers, ip, state.settings.session_cookie_name()))
+}
+
+/// Whether the browser posted a plain HTML form (no JavaScript yet): then the
+/// framework answers with a redirect and we must not replace its status.
+pub fn is_plain_form_post() -> bool {
+    use_context::<Parts>()
+        .and_then(|p| p.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).map(|a| a.contains("text/html")))
+        .unwrap_or(false)
+}
+
+/// The signed-in actor, plus state and request facts.
+pub async fn actor() -> Result<(AppState, RequestMeta, Actor), AppError> {
+    let state = state()?;
+    let meta = meta(&state)?;
+    let actor = current_actor(&state, &meta).await?;
+    Ok((state, meta, actor))
+}
+
+pub fn set_session_cookie(state: &AppState, token: &str) {
+    let settings = &state.settings;
+    let secure = if settings.secure_cookies() { "; Secure" } else { "" };
+    let cookie = format!(
+        "{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        settings.session_cookie_name(),
+        token,
+        settings.session_absolute_secs,
+        secure
+    );
+    append_cookie(&cookie);
+}
+
+pub fn clear_session_cookie(state: &AppState) {
+    let settings = &state.settings;
+    let secure = if settings.secure_cookies() { "; Secure" } else { "" };
+    let cookie = format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", settings.session_cookie_name(), secure);
+    append_cookie(&cookie);
+}
+
+fn append_cookie(cookie: &str) {
+    if let (Some(res), Ok(value)) = (use_context::<ResponseOptions>(), header::HeaderValue::from_str(cookie)) {
+        res.append_header(header::SET_COOKIE, value);
+    }
+}
+
+/// Only relative, same-origin paths are accepted as a place to go after sign-in.
+pub fn safe_next(next: Option<&str>) -> String {
+    crate::domain::safe_redirect_target(next)
+}

@@ -1,0 +1,81 @@
+//! Loads what decides a member's permissions and asks the one evaluation function.
+
+use super::auth::Actor;
+use super::entities::{group_members, group_templates, groups, membership_permissions, memberships, role_template_permissions, role_templates};
+use crate::domain::permissions::{evaluate, AccessInputs, GroupGrant, Permission, TemplateGrant};
+use crate::domain::{AppError, Role};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use std::collections::BTreeSet;
+
+async fn template_grant(conn: &impl ConnectionTrait, template_id: i64) -> Result<Option<TemplateGrant>, DbErr> {
+    let Some(template) = role_templates::Entity::find_by_id(template_id).one(conn).await? else { return Ok(None) };
+    let permissions = role_template_permissions::Entity::find()
+        .filter(role_template_permissions::Column::TemplateId.eq(template_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|row| Permission::parse(&row.permission))
+        .collect();
+    Ok(Some(TemplateGrant { name: template.name, permissions }))
+}
+
+/// Everything that decides the member's permissions, read fresh from the database
+/// (nothing is cached in the session, so changes apply at the next request).
+pub async fn access_inputs(conn: &impl ConnectionTrait, membership: &memberships::Model) -> Result<AccessInputs, DbErr> {
+    let direct: BTreeSet<Permission> = membership_permissions::Entity::find()
+        .filter(membership_permissions::Column::MembershipId.eq(membership.id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|row| Permission::parse(&row.permission))
+        .collect();
+    let template = match membership.role_template_id {
+        Some(id) => template_grant(conn, id).await?,
+        None => None,
+    };
+    let mut group_grants = Vec::new();
+    let group_ids: Vec<i64> = group_members::Entity::find()
+        .filter(group_members::Column::MembershipId.eq(membership.id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|row| row.group_id)
+        .collect();
+    if !group_ids.is_empty() {
+        for group in groups::Entity::find()
+            .filter(groups::Column::Id.is_in(group_ids))
+            .filter(groups::Column::TenantId.eq(membership.tenant_id))
+            .all(conn)
+            .await?
+        {
+            let mut templates = Vec::new();
+            for link in group_templates::Entity::find()
+                .filter(group_templates::Column::GroupId.eq(group.id))
+                .all(conn)
+                .await?
+            {
+                if let Some(t) = template_grant(conn, link.template_id).await? {
+                    templates.push(t);
+                }
+            }
+            group_grants.push(GroupGrant { name: group.name, templates });
+        }
+    }
+    Ok(AccessInputs {
+        role: Role::parse(&membership.role).unwrap_or(Role::User),
+        direct,
+        template,
+        groups: group_grants,
+    })
+}
+
+/// Passes when the actor holds `permission`; otherwise `Forbidden` with `denial`,
+/// a sentence that says what the person cannot do in plain words.
+pub async fn require(conn: &impl ConnectionTrait, actor: &Actor, permission: Permission, denial: &str) -> Result<(), AppError> {
+    let inputs = access_inputs(conn, &actor.membership).await?;
+    if evaluate(&inputs, permission).granted() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(denial.to_string()))
+    }
+}

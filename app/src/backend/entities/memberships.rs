@@ -1,0 +1,26 @@
+//! Row type of the `memberships` table. Never sent over the wire: server functions map it to a DTO.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "memberships")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = true)]
+    pub id: i64,
+    pub tenant_id: i64,
+    pub account_id: i64,
+    pub role: String,
+    pub role_template_id: Option<i64>,
+    pub status: String,
+    pub crm_access: bool,
+    pub beta_access: bool,
+    pub last_login_at: Option<i64>,
+    pub invited_by: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

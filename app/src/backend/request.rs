@@ -1,0 +1,64 @@
+//! What a server function knows about the HTTP request it runs in.
+
+use axum::http::HeaderMap;
+
+#[derive(Debug, Clone, Default)]
+pub struct RequestMeta {
+    pub ip: String,
+    pub user_agent: String,
+    pub session_token: Option<String>,
+}
+
+/// Reads one cookie's value from the `Cookie` headers.
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// Strips control characters (CR, LF…) and bounds the length, so request data
+/// can go into a log line or an audit row safely.
+pub fn clean_for_log(value: &str, max_chars: usize) -> String {
+    value.chars().filter(|c| !c.is_control()).take(max_chars).collect()
+}
+
+impl RequestMeta {
+    pub fn from_headers(headers: &HeaderMap, peer_ip: Option<String>, cookie_name: &str) -> Self {
+        let user_agent = headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| clean_for_log(v, 200))
+            .unwrap_or_default();
+        RequestMeta {
+            ip: peer_ip.unwrap_or_default(),
+            user_agent,
+            session_token: cookie_value(headers, cookie_name),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn finds_cookie_among_others() {
+        let mut h = HeaderMap::new();
+        h.append("cookie", HeaderValue::from_static("a=1; gatehouse_session=abc; b=2"));
+        assert_eq!(cookie_value(&h, "gatehouse_session").as_deref(), Some("abc"));
+        assert_eq!(cookie_value(&h, "missing"), None);
+    }
+
+    #[test]
+    fn log_values_lose_newlines() {
+        assert_eq!(clean_for_log("evil\r\nInjected: yes", 100), "evilInjected: yes");
+        assert_eq!(clean_for_log("abcdef", 3), "abc");
+    }
+}

@@ -1,0 +1,103 @@
+//! Server-side sessions. The cookie carries a random 256-bit token; the database
+//! holds only its SHA-256, so a leaked database cannot be replayed as cookies.
+
+use super::crypto::{hash_token, random_token};
+use super::entities::sessions;
+use super::state::Settings;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+
+/// A session is signed in fully, or waiting for a second factor.
+pub const STAGE_FULL: &str = "full";
+
+pub struct NewSession<'a> {
+    pub account_id: i64,
+    pub tenant_id: Option<i64>,
+    pub stage: &'a str,
+    pub ip: &'a str,
+    pub user_agent: &'a str,
+}
+
+/// Creates a session and returns the token to put in the cookie.
+pub async fn create(
+    conn: &impl ConnectionTrait,
+    settings: &Settings,
+    now_ms: i64,
+    new: NewSession<'_>,
+) -> Result<(String, sessions::Model), DbErr> {
+    let token = random_token();
+    let model = sessions::ActiveModel {
+        token_hash: Set(hash_token(&token)),
+        account_id: Set(new.account_id),
+        tenant_id: Set(new.tenant_id),
+        stage: Set(new.stage.to_string()),
+        created_at: Set(now_ms),
+        last_seen_at: Set(now_ms),
+        expires_at: Set(now_ms + settings.session_absolute_secs * 1000),
+        ip: Set(new.ip.to_string()),
+        user_agent: Set(new.user_agent.to_string()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok((token, model))
+}
+
+/// The live session for a cookie token: not past its absolute lifetime and not idle
+/// for longer than the idle timeout. An expired one is deleted on sight.
+pub async fn find_live(
+    conn: &impl ConnectionTrait,
+    settings: &Settings,
+    now_ms: i64,
+    token: &str,
+) -> Result<Option<sessions::Model>, DbErr> {
+    let Some(session) = sessions::Entity::find()
+        .filter(sessions::Column::TokenHash.eq(hash_token(token)))
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let idle_limit = session.last_seen_at + settings.session_idle_secs * 1000;
+    if now_ms >= session.expires_at || now_ms >= idle_limit {
+        sessions::Entity::delete_by_id(session.id).exec(conn).await?;
+        return Ok(None);
+    }
+    Ok(Some(session))
+}
+
+/// Records activity, at most once a minute per session to spare the database.
+pub async fn touch(conn: &impl ConnectionTrait, session: &sessions::Model, now_ms: i64) -> Result<(), DbErr> {
+    if now_ms - session.last_seen_at < 60_000 {
+        return Ok(());
+    }
+    let mut active: sessions::ActiveModel = session.clone().into();
+    active.last_seen_at = Set(now_ms);
+    active.update(conn).await.map(|_| ())
+}
+
+pub async fn delete_by_token(conn: &impl ConnectionTrait, token: &str) -> Result<(), DbErr> {
+    sessions::Entity::delete_many()
+        .filter(sessions::Column::TokenHash.eq(hash_token(token)))
+        .exec(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Ends every session an account has open in one tenant (suspension, deletion).
+pub async fn end_for_membership(conn: &impl ConnectionTrait, account_id: i64, tenant_id: i64) -> Result<u64, DbErr> {
+    sessions::Entity::delete_many()
+        .filter(sessions::Column::AccountId.eq(account_id))
+        .filter(sessions::Column::TenantId.eq(tenant_id))
+        .exec(conn)
+        .await
+        .map(|r| r.rows_affected)
+}
+
+/// Ends every session of an account (password reset).
+pub async fn end_all_for_account(conn: &impl ConnectionTrait, account_id: i64) -> Result<u64, DbErr> {
+    sessions::Entity::delete_many()
+        .filter(sessions::Column::AccountId.eq(account_id))
+        .exec(conn)
+        .await
+        .map(|r| r.rows_affected)
+}

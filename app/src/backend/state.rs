@@ -1,0 +1,65 @@
+//! The state every request handler and server function reaches through context.
+
+use super::clock::Clock;
+use super::db::Db;
+use super::passwords::PasswordHasher;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+/// Settings that shape behaviour (all have defaults; the binary reads them from
+/// flags and the environment).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Base of links in emails, e.g. `http://127.0.0.1:3000`.
+    pub public_url: String,
+    /// A session ends after this long without a request.
+    pub session_idle_secs: i64,
+    /// A session ends this long after sign-in, however active.
+    pub session_absolute_secs: i64,
+    /// Folder where mail is written as `.eml` files when no SMTP server is configured.
+    pub outbox_dir: std::path::PathBuf,
+    /// `smtp://host:port` (or `smtps://…`) of a real mail server, when configured.
+    pub smtp_url: Option<String>,
+}
+
+impl Settings {
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    pub fn session_cookie_name(&self) -> &'static str {
+        if self.secure_cookies() {
+            "__Host-gatehouse_session"
+        } else {
+            "gatehouse_session"
+        }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            public_url: "http://127.0.0.1:3000".to_string(),
+            session_idle_secs: 12 * 60 * 60,
+            session_absolute_secs: 7 * 24 * 60 * 60,
+            outbox_dir: std::path::PathBuf::from("data/outbox"),
+            smtp_url: None,
+        }
+    }
+}
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub hasher: PasswordHasher,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+}

@@ -1,0 +1,14 @@
+//! Pure domain: types, rules and evaluation shared by the server and the WASM client.
+//! Nothing in here performs I/O.
+
+pub mod email;
+pub mod error;
+pub mod model;
+pub mod navigation;
+pub mod password;
+pub mod permissions;
+
+pub use email::Email;
+pub use error::{AppError, FieldError};
+pub use navigation::safe_redirect_target;
+pub use model::{MembershipStatus, Plan, Role, TenantKind};

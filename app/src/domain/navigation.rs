@@ -1,0 +1,41 @@
+//! Where a person may be sent after signing in.
+
+/// A relative, same-origin path, or `/` when the input is anything else
+/// (absolute URLs, protocol-relative `//host`, backslash tricks, control characters).
+pub fn safe_redirect_target(next: Option<&str>) -> String {
+    let Some(next) = next.map(str::trim).filter(|n| !n.is_empty()) else { return "/".into() };
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control)
+        && next.len() <= 512;
+    if ok {
+        next.to_string()
+    } else {
+        "/".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_redirect_target as t;
+
+    #[test]
+    fn only_relative_paths_survive() {
+        assert_eq!(t(None), "/");
+        assert_eq!(t(Some("")), "/");
+        assert_eq!(t(Some("/settings/users?page=2")), "/settings/users?page=2");
+        for evil in [
+            "https://evil.example",
+            "//evil.example/x",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "javascript:alert(1)",
+            "/ok\r\nSet-Cookie: x=1",
+            "settings",
+        ] {
+            assert_eq!(t(Some(evil)), "/", "{evil:?}");
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! The browser UI: shell, router and pages.
+
+mod layout;
+mod pages;
+pub mod widgets;
+
+use layout::SignedInLayout;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+use pages::{HomePage, NotFound, RoleTemplatesPage, SignInPage, TenantSettingsPage, UsersPage};
+
+/// The HTML document around the app (server-rendered once per page load).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_page_headers();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// Content-Security-Policy with this response's nonce, and no caching of pages that
+/// may show signed-in data.
+#[cfg(feature = "ssr")]
+fn set_page_headers() {
+    use axum::http::{header, HeaderValue};
+    let Some(res) = use_context::<leptos_axum::ResponseOptions>() else { return };
+    let nonce = leptos::nonce::use_nonce().map(|n| n.as_inner().to_string()).unwrap_or_default();
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+         frame-ancestors 'none'; form-action 'self'"
+    );
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        res.insert_header(header::CONTENT_SECURITY_POLICY, v);
+    }
+    res.insert_header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    widgets::mark_hydrated();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/gatehouse.css" />
+        <Title formatter=|text: String| if text.is_empty() { "Gatehouse".to_string() } else { format!("{text} · Gatehouse") } />
+        <Router>
+            <Routes fallback=|| view! { <NotFound /> }>
+                <Route path=path!("/sign-in") view=SignInPage />
+                <ParentRoute path=path!("") view=SignedInLayout>
+                    <Route path=path!("") view=HomePage />
+                    <Route path=path!("settings/users") view=UsersPage />
+                    <Route path=path!("settings/role-templates") view=RoleTemplatesPage />
+                    <Route path=path!("settings/tenant") view=TenantSettingsPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,68 @@
+//! The sign-in page. Works before hydration: the form posts to the server function
+//! and the server answers with a redirect (success) or back to this page with the
+//! error encoded in the URL, which the action picks up.
+
+use crate::api::auth::SignIn;
+use crate::domain::AppError;
+use crate::ui::widgets::{hard_navigate, FieldMessage, FormAlert};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let action = ServerAction::<SignIn>::new();
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
+    let error: Signal<Option<AppError>> = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    Effect::new(move |_| {
+        if let Some(Ok(path)) = action.value().get() {
+            hard_navigate(&path);
+        }
+    });
+    let invalid = move |field: &'static str| move || error.get().and_then(|e| e.field_message(field)).is_some().to_string();
+    view! {
+        <Title text="Sign in" />
+        <main class="auth-page" id="main">
+            <section class="auth-card" aria-labelledby="sign-in-title">
+                <p class="brand brand-large">"Gatehouse"</p>
+                <h1 id="sign-in-title">"Sign in"</h1>
+                <ActionForm action=action attr:class="form" attr:novalidate="true">
+                    <input type="hidden" name="next" value=next />
+                    <div class="field">
+                        <label for="email">"Email"</label>
+                        <input
+                            id="email"
+                            name="email"
+                            type="email"
+                            autocomplete="username"
+                            maxlength="254"
+                            aria-describedby="email-error"
+                            aria-invalid=invalid("email")
+                        />
+                        <FieldMessage error field="email" />
+                    </div>
+                    <div class="field">
+                        <label for="password">"Password"</label>
+                        <input
+                            id="password"
+                            name="password"
+                            type="password"
+                            autocomplete="current-password"
+                            aria-describedby="password-error"
+                            aria-invalid=invalid("password")
+                        />
+                        <FieldMessage error field="password" />
+                    </div>
+                    <FormAlert error />
+                    <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
+                        {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
+                    </button>
+                    <p class="form-footer">
+                        <a href="/forgot-password">"Forgot password?"</a>
+                    </p>
+                </ActionForm>
+            </section>
+        </main>
+    }
+}

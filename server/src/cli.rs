@@ -1,0 +1,117 @@
+//! Start-up: building the state, serving, and `create-admin`.
+
+use crate::config::{Common, CreateAdmin};
+use app::backend::clock::SystemClock;
+use app::backend::db::Db;
+use app::backend::passwords::PasswordHasher;
+use app::backend::tenants::{count_tenants, create_tenant_with_admin, NewTenantWithAdmin};
+use app::backend::AppState;
+use app::domain::{AppError, Plan, TenantKind};
+use leptos::config::LeptosOptions;
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Reads where the compiled client bundle lives (cargo-leptos sets these variables;
+/// the defaults match its output).
+fn leptos_options(common: &Common) -> LeptosOptions {
+    let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_string());
+    LeptosOptions::builder()
+        .output_name(var("LEPTOS_OUTPUT_NAME", "gatehouse"))
+        .site_root(var("LEPTOS_SITE_ROOT", "target/site"))
+        .site_pkg_dir(var("LEPTOS_SITE_PKG_DIR", "pkg"))
+        .site_addr(common.listen)
+        .build()
+}
+
+pub async fn build_state(common: &Common) -> Result<AppState, String> {
+    let db = Db::connect(&common.database_url).await.map_err(|e| format!("Cannot open the database: {e}"))?;
+    db.migrate().await.map_err(|e| format!("Cannot migrate the database: {e}"))?;
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let hasher = PasswordHasher::new(workers).map_err(|e| e.to_string())?;
+    Ok(AppState {
+        leptos_options: leptos_options(common),
+        db,
+        hasher,
+        clock: Arc::new(SystemClock),
+        settings: Arc::new(common.settings()),
+    })
+}
+
+pub async fn serve(common: &Common) -> Result<(), String> {
+    let state = build_state(common).await?;
+    if count_tenants(state.db.conn()).await.map_err(|e| e.to_string())? == 0 {
+        println!(
+            "Gatehouse has no tenants yet. Create the first tenant and its admin with:\n  \
+             echo 'a long password' | gatehouse create-admin --tenant \"Acme\" --email admin@example.com --password-stdin"
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(common.listen)
+        .await
+        .map_err(|e| format!("Cannot listen on {}: {e}", common.listen))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("Gatehouse is listening on http://{address}");
+    let router = crate::http::build_router(state);
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// Reads one line from `input` and drops only the line ending (spaces are part of
+/// a password).
+pub fn read_password_line(input: &mut impl BufRead) -> Result<String, String> {
+    let mut line = String::new();
+    input.read_line(&mut line).map_err(|e| format!("Cannot read the password from standard input: {e}"))?;
+    if line.ends_with('\n') {
+        line.pop();
+        if line.ends_with('\r') {
+            line.pop();
+        }
+    }
+    Ok(line)
+}
+
+pub async fn create_admin(common: &Common, args: &CreateAdmin) -> Result<String, String> {
+    let kind = TenantKind::parse(&args.kind).ok_or("The kind must be production or sandbox.")?;
+    let plan = Plan::parse(&args.plan).ok_or("The plan must be free, team, business or enterprise.")?;
+    let password = read_password_line(&mut std::io::stdin().lock())?;
+    let state = build_state(common).await?;
+    let now = state.now_ms();
+    let input = NewTenantWithAdmin {
+        tenant_name: args.tenant.clone(),
+        kind,
+        plan,
+        email: args.email.clone(),
+        display_name: args.name.clone(),
+        password,
+    };
+    match create_tenant_with_admin(&state.db, &state.hasher, now, input).await {
+        Ok((tenant, account)) => Ok(format!(
+            "Created tenant “{}” ({}) with admin {}. Sign in at {}/sign-in",
+            tenant.name, tenant.kind, account.email, state.settings.public_url
+        )),
+        Err(AppError::Validation(errors)) => {
+            Err(errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("\n"))
+        }
+        Err(other) => Err(other.to_string()),
+    }
+}

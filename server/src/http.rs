@@ -1,0 +1,159 @@
+//! The axum application: pages, server functions, health check and the security
+//! middleware every response passes through.
+
+use app::backend::AppState;
+use app::{shell, App};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::limit::RequestBodyLimitLayer;
+
+/// Largest request body accepted (forms and server-function calls are small).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub fn build_router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    let fallback_state = state.clone();
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            move || shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            move || provide_context(fallback_state.clone()),
+            shell,
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), guard))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    if state.db.ping().await {
+        (StatusCode::OK, "ok").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+    }
+}
+
+fn origin_of(url: &str) -> String {
+    let mut parts = url.splitn(4, '/');
+    let scheme = parts.next().unwrap_or_default();
+    let _ = parts.next();
+    let host = parts.next().unwrap_or_default();
+    format!("{scheme}//{host}")
+}
+
+/// Whether a state-changing request comes from this site. Browsers send
+/// `Sec-Fetch-Site` (and `Origin` on every POST); a request with neither is refused.
+pub fn is_same_site(headers: &HeaderMap, public_url: &str) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return site == "same-origin" || site == "none";
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return false };
+    if origin == origin_of(public_url) {
+        return true;
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    !host.is_empty() && (origin == format!("http://{host}") || origin == format!("https://{host}"))
+}
+
+fn refuse_cross_site() -> Response {
+    let error = app::domain::AppError::Forbidden(
+        "This request came from another site, so it was refused. Reload the page and try again.".into(),
+    );
+    let body = serde_json::to_string(&error).unwrap_or_default();
+    (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// Refuses cross-site state changes and adds security headers to every response.
+async fn guard(State(state): State<AppState>, request: Request<Body>, next: Next) -> Response {
+    let safe_method = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe_method && !is_same_site(request.headers(), &state.settings.public_url) {
+        tracing::warn!(path = %request.uri().path(), "refused a cross-site request");
+        let mut res = refuse_cross_site();
+        add_security_headers(res.headers_mut(), state.settings.secure_cookies());
+        return res;
+    }
+    let is_api = request.uri().path().starts_with("/api/");
+    let mut res = next.run(request).await;
+    if is_api && res.status() == StatusCode::INTERNAL_SERVER_ERROR {
+        res = with_error_status(res).await;
+    }
+    let headers = res.headers_mut();
+    add_security_headers(headers, state.settings.secure_cookies());
+    if is_api {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// Server functions answer every error with status 500; this gives each `AppError`
+/// its own status (401, 403, 404, 409, 400, 429) so clients and logs can tell them apart.
+async fn with_error_status(res: Response) -> Response {
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<app::domain::AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+fn add_security_headers(headers: &mut HeaderMap, https: bool) {
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers
+        .entry(header::REFERRER_POLICY)
+        .or_insert(HeaderValue::from_static("same-origin"));
+    headers.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(
+        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+    ));
+    headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    headers.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        );
+    }
+    headers.remove(header::SERVER);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut m = HeaderMap::new();
+        for (k, v) in pairs {
+            m.insert(*k, HeaderValue::from_static(v));
+        }
+        m
+    }
+
+    #[test]
+    fn same_site_rules() {
+        let url = "http://127.0.0.1:3000";
+        assert!(is_same_site(&h(&[("sec-fetch-site", "same-origin")]), url));
+        assert!(!is_same_site(&h(&[("sec-fetch-site", "cross-site"), ("origin", "http://127.0.0.1:3000")]), url));
+        assert!(!is_same_site(&h(&[("sec-fetch-site", "same-site")]), url));
+        assert!(is_same_site(&h(&[("origin", "http://127.0.0.1:3000")]), url));
+        assert!(is_same_site(&h(&[("origin", "http://localhost:4000"), ("host", "localhost:4000")]), url));
+        assert!(!is_same_site(&h(&[("origin", "http://evil.example"), ("host", "127.0.0.1:3000")]), url));
+        assert!(!is_same_site(&h(&[("origin", "null")]), url));
+        assert!(!is_same_site(&HeaderMap::new(), url));
+    }
+}

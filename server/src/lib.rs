@@ -1,0 +1,7 @@
+//! The Gatehouse server: configuration, HTTP wiring and the command line.
+
+#![recursion_limit = "256"]
+
+pub mod cli;
+pub mod config;
+pub mod http;
