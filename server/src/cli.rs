@@ -15,7 +15,8 @@ use std::sync::Arc;
 /// Reads where the compiled client bundle lives (cargo-leptos sets these variables;
 /// the defaults match its output).
 fn leptos_options(common: &Common) -> LeptosOptions {
-    let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_string());
+    let var =
+        |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_string());
     LeptosOptions::builder()
         .output_name(var("LEPTOS_OUTPUT_NAME", "gatehouse"))
         .site_root(var("LEPTOS_SITE_ROOT", "target/site"))
@@ -25,9 +26,15 @@ fn leptos_options(common: &Common) -> LeptosOptions {
 }
 
 pub async fn build_state(common: &Common) -> Result<AppState, String> {
-    let db = Db::connect(&common.database_url).await.map_err(|e| format!("Cannot open the database: {e}"))?;
-    db.migrate().await.map_err(|e| format!("Cannot migrate the database: {e}"))?;
-    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let db = Db::connect(&common.database_url)
+        .await
+        .map_err(|e| format!("Cannot open the database: {e}"))?;
+    db.migrate()
+        .await
+        .map_err(|e| format!("Cannot migrate the database: {e}"))?;
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
     let hasher = PasswordHasher::new(workers).map_err(|e| e.to_string())?;
     Ok(AppState {
         leptos_options: leptos_options(common),
@@ -40,7 +47,11 @@ pub async fn build_state(common: &Common) -> Result<AppState, String> {
 
 pub async fn serve(common: &Common) -> Result<(), String> {
     let state = build_state(common).await?;
-    if count_tenants(state.db.conn()).await.map_err(|e| e.to_string())? == 0 {
+    if count_tenants(state.db.conn())
+        .await
+        .map_err(|e| e.to_string())?
+        == 0
+    {
         println!(
             "Gatehouse has no tenants yet. Create the first tenant and its admin with:\n  \
              echo 'a long password' | gatehouse create-admin --tenant \"Acme\" --email admin@example.com --password-stdin"
@@ -52,10 +63,13 @@ pub async fn serve(common: &Common) -> Result<(), String> {
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     println!("Gatehouse is listening on http://{address}");
     let router = crate::http::build_router(state);
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| e.to_string())
 }
 
 async fn shutdown_signal() {
@@ -64,7 +78,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -80,7 +95,9 @@ async fn shutdown_signal() {
 /// a password).
 pub fn read_password_line(input: &mut impl BufRead) -> Result<String, String> {
     let mut line = String::new();
-    input.read_line(&mut line).map_err(|e| format!("Cannot read the password from standard input: {e}"))?;
+    input
+        .read_line(&mut line)
+        .map_err(|e| format!("Cannot read the password from standard input: {e}"))?;
     if line.ends_with('\n') {
         line.pop();
         if line.ends_with('\r') {
@@ -92,7 +109,8 @@ pub fn read_password_line(input: &mut impl BufRead) -> Result<String, String> {
 
 pub async fn create_admin(common: &Common, args: &CreateAdmin) -> Result<String, String> {
     let kind = TenantKind::parse(&args.kind).ok_or("The kind must be production or sandbox.")?;
-    let plan = Plan::parse(&args.plan).ok_or("The plan must be free, team, business or enterprise.")?;
+    let plan =
+        Plan::parse(&args.plan).ok_or("The plan must be free, team, business or enterprise.")?;
     let password = read_password_line(&mut std::io::stdin().lock())?;
     let state = build_state(common).await?;
     let now = state.now_ms();
@@ -109,9 +127,11 @@ pub async fn create_admin(common: &Common, args: &CreateAdmin) -> Result<String,
             "Created tenant “{}” ({}) with admin {}. Sign in at {}/sign-in",
             tenant.name, tenant.kind, account.email, state.settings.public_url
         )),
-        Err(AppError::Validation(errors)) => {
-            Err(errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("\n"))
-        }
+        Err(AppError::Validation(errors)) => Err(errors
+            .iter()
+            .map(|e| e.message.clone())
+            .collect::<Vec<_>>()
+            .join("\n")),
         Err(other) => Err(other.to_string()),
     }
 }

@@ -25,25 +25,50 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct Common {
     /// Address to listen on.
-    #[arg(long, env = "GATEHOUSE_LISTEN", default_value = "127.0.0.1:3000", global = true)]
+    #[arg(
+        long,
+        env = "GATEHOUSE_LISTEN",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
     pub listen: SocketAddr,
     /// Database: `sqlite://path/to/file.db` (embedded) or `postgres://user:pass@host/db`.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true, hide_env_values = true)]
     pub database_url: String,
     /// Folder where mail is written as .eml files when no SMTP server is configured.
-    #[arg(long, env = "GATEHOUSE_OUTBOX", default_value = "./data/outbox", global = true)]
+    #[arg(
+        long,
+        env = "GATEHOUSE_OUTBOX",
+        default_value = "./data/outbox",
+        global = true
+    )]
     pub outbox: PathBuf,
     /// Real SMTP server, e.g. smtp://mail.example.com:587 (optional).
-    #[arg(long, env = "GATEHOUSE_SMTP_URL", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "GATEHOUSE_SMTP_URL",
+        global = true,
+        hide_env_values = true
+    )]
     pub smtp_url: Option<String>,
     /// Base of links in emails (default: http://<listen address>).
     #[arg(long, env = "GATEHOUSE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
     /// Minutes without activity after which a session ends.
-    #[arg(long, env = "GATEHOUSE_SESSION_IDLE_MINUTES", default_value_t = 720, global = true)]
+    #[arg(
+        long,
+        env = "GATEHOUSE_SESSION_IDLE_MINUTES",
+        default_value_t = 720,
+        global = true
+    )]
     pub session_idle_minutes: i64,
     /// Hours after sign-in after which a session ends, however active.
-    #[arg(long, env = "GATEHOUSE_SESSION_MAX_HOURS", default_value_t = 168, global = true)]
+    #[arg(
+        long,
+        env = "GATEHOUSE_SESSION_MAX_HOURS",
+        default_value_t = 168,
+        global = true
+    )]
     pub session_max_hours: i64,
 }
 

@@ -30,9 +30,11 @@ pub fn build_router(state: AppState) -> Router {
             move || provide_context(context_state.clone()),
             move || shell(options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            move || provide_context(fallback_state.clone()),
-            shell,
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(
+            move || provide_context(fallback_state.clone()), shell
         ))
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
@@ -61,25 +63,39 @@ pub fn is_same_site(headers: &HeaderMap, public_url: &str) -> bool {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         return site == "same-origin" || site == "none";
     }
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return false };
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
     if origin == origin_of(public_url) {
         return true;
     }
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     !host.is_empty() && (origin == format!("http://{host}") || origin == format!("https://{host}"))
 }
 
 fn refuse_cross_site() -> Response {
     let error = app::domain::AppError::Forbidden(
-        "This request came from another site, so it was refused. Reload the page and try again.".into(),
+        "This request came from another site, so it was refused. Reload the page and try again."
+            .into(),
     );
     let body = serde_json::to_string(&error).unwrap_or_default();
-    (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    (
+        StatusCode::FORBIDDEN,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
 }
 
 /// Refuses cross-site state changes and adds security headers to every response.
 async fn guard(State(state): State<AppState>, request: Request<Body>, next: Next) -> Response {
-    let safe_method = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let safe_method = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     if !safe_method && !is_same_site(request.headers(), &state.settings.public_url) {
         tracing::warn!(path = %request.uri().path(), "refused a cross-site request");
         let mut res = refuse_cross_site();
@@ -107,22 +123,34 @@ async fn with_error_status(res: Response) -> Response {
         return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
     };
     if let Ok(error) = serde_json::from_slice::<app::domain::AppError>(&bytes) {
-        parts.status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        parts.status =
+            StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     }
     Response::from_parts(parts, Body::from(bytes))
 }
 
 fn add_security_headers(headers: &mut HeaderMap, https: bool) {
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers
         .entry(header::REFERRER_POLICY)
         .or_insert(HeaderValue::from_static("same-origin"));
-    headers.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(
-        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
-    ));
-    headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    headers.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(
+            "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+        ));
+    headers.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
     if https {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,
@@ -148,11 +176,32 @@ mod tests {
     fn same_site_rules() {
         let url = "http://127.0.0.1:3000";
         assert!(is_same_site(&h(&[("sec-fetch-site", "same-origin")]), url));
-        assert!(!is_same_site(&h(&[("sec-fetch-site", "cross-site"), ("origin", "http://127.0.0.1:3000")]), url));
+        assert!(!is_same_site(
+            &h(&[
+                ("sec-fetch-site", "cross-site"),
+                ("origin", "http://127.0.0.1:3000")
+            ]),
+            url
+        ));
         assert!(!is_same_site(&h(&[("sec-fetch-site", "same-site")]), url));
-        assert!(is_same_site(&h(&[("origin", "http://127.0.0.1:3000")]), url));
-        assert!(is_same_site(&h(&[("origin", "http://localhost:4000"), ("host", "localhost:4000")]), url));
-        assert!(!is_same_site(&h(&[("origin", "http://evil.example"), ("host", "127.0.0.1:3000")]), url));
+        assert!(is_same_site(
+            &h(&[("origin", "http://127.0.0.1:3000")]),
+            url
+        ));
+        assert!(is_same_site(
+            &h(&[
+                ("origin", "http://localhost:4000"),
+                ("host", "localhost:4000")
+            ]),
+            url
+        ));
+        assert!(!is_same_site(
+            &h(&[
+                ("origin", "http://evil.example"),
+                ("host", "127.0.0.1:3000")
+            ]),
+            url
+        ));
         assert!(!is_same_site(&h(&[("origin", "null")]), url));
         assert!(!is_same_site(&HeaderMap::new(), url));
     }

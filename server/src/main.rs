@@ -17,7 +17,9 @@ async fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match &cli.command {
-        None | Some(Command::Serve) => server::cli::serve(&cli.common).await.map(|()| String::new()),
+        None | Some(Command::Serve) => server::cli::serve(&cli.common)
+            .await
+            .map(|()| String::new()),
         Some(Command::CreateAdmin(args)) => server::cli::create_admin(&cli.common, args).await,
     };
     match result {

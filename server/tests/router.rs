@@ -11,7 +11,9 @@ use common::{engines, split, TestApp, ORIGIN, PASSWORD};
 
 /// Every server function the app registers, as `/api/<name>` paths.
 fn server_fn_paths() -> Vec<String> {
-    let mut paths: Vec<String> = leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p.to_string()).collect();
+    let mut paths: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(p, _)| p.to_string())
+        .collect();
     paths.sort();
     paths.dedup();
     paths
@@ -20,8 +22,17 @@ fn server_fn_paths() -> Vec<String> {
 #[test]
 fn inventory_sees_the_server_functions() {
     let paths = server_fn_paths();
-    for expected in ["/api/sign_in", "/api/sign_out", "/api/current_user", "/api/switch_tenant", "/api/list_members"] {
-        assert!(paths.iter().any(|p| p == expected), "{expected} missing from {paths:?}");
+    for expected in [
+        "/api/sign_in",
+        "/api/sign_out",
+        "/api/current_user",
+        "/api/switch_tenant",
+        "/api/list_members",
+    ] {
+        assert!(
+            paths.iter().any(|p| p == expected),
+            "{expected} missing from {paths:?}"
+        );
     }
 }
 
@@ -45,12 +56,19 @@ async fn every_server_function_refuses_cross_site_callers() {
     app.tenant_with_admin("Acme", "ada@example.com").await;
     let cookie = app.sign_in("ada@example.com", PASSWORD).await;
     for path in server_fn_paths() {
-        for (name, value) in [("origin", "https://evil.example"), ("sec-fetch-site", "cross-site"), ("x-nothing", "1")] {
+        for (name, value) in [
+            ("origin", "https://evil.example"),
+            ("sec-fetch-site", "cross-site"),
+            ("x-nothing", "1"),
+        ] {
             let request = Request::post(&path)
                 .header("content-type", "application/x-www-form-urlencoded")
                 .header("cookie", &cookie)
                 .header(name, value)
-                .body(Body::from(common::encode_form(&[("email", "ada@example.com"), ("password", PASSWORD)])))
+                .body(Body::from(common::encode_form(&[
+                    ("email", "ada@example.com"),
+                    ("password", PASSWORD),
+                ])))
                 .unwrap();
             let (status, body, cookies) = split(app.send(request).await).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "{path} with {name}");
@@ -68,11 +86,23 @@ async fn sign_in_sets_a_safe_cookie_and_sign_out_kills_the_session() {
     for engine in engines() {
         let app = TestApp::new(engine).await;
         app.tenant_with_admin("Acme", "ada@example.com").await;
-        let (status, body, cookies) =
-            app.call("sign_in", &[("email", "ada@example.com"), ("password", PASSWORD), ("next", "/settings/users")], None).await;
+        let (status, body, cookies) = app
+            .call(
+                "sign_in",
+                &[
+                    ("email", "ada@example.com"),
+                    ("password", PASSWORD),
+                    ("next", "/settings/users"),
+                ],
+                None,
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body, "\"/settings/users\"");
-        let set_cookie = cookies.iter().find(|c| c.starts_with("gatehouse_session=")).unwrap();
+        let set_cookie = cookies
+            .iter()
+            .find(|c| c.starts_with("gatehouse_session="))
+            .unwrap();
         assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
         assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
         assert!(set_cookie.contains("Path=/"), "{set_cookie}");
@@ -88,7 +118,9 @@ async fn sign_in_sets_a_safe_cookie_and_sign_out_kills_the_session() {
 
         let (status, _, cookies) = app.call("sign_out", &[], Some(&cookie)).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(cookies.iter().any(|c| c.starts_with("gatehouse_session=;") && c.contains("Max-Age=0")));
+        assert!(cookies
+            .iter()
+            .any(|c| c.starts_with("gatehouse_session=;") && c.contains("Max-Age=0")));
         // Replaying the old cookie gets 401.
         let (status, _, _) = app.call("current_user", &[], Some(&cookie)).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{engine}");
@@ -100,8 +132,17 @@ async fn redirect_after_sign_in_is_relative_only() {
     let app = TestApp::new("sqlite").await;
     app.tenant_with_admin("Acme", "ada@example.com").await;
     for next in ["https://evil.example/", "//evil.example", "/\\evil.example"] {
-        let (status, body, _) =
-            app.call("sign_in", &[("email", "ada@example.com"), ("password", PASSWORD), ("next", next)], None).await;
+        let (status, body, _) = app
+            .call(
+                "sign_in",
+                &[
+                    ("email", "ada@example.com"),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ],
+                None,
+            )
+            .await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body, "\"/\"", "{next}");
     }
@@ -111,8 +152,26 @@ async fn redirect_after_sign_in_is_relative_only() {
 async fn wrong_password_and_unknown_email_look_the_same() {
     let app = TestApp::new("sqlite").await;
     app.tenant_with_admin("Acme", "ada@example.com").await;
-    let a = app.call("sign_in", &[("email", "ada@example.com"), ("password", "wrong password!")], None).await;
-    let b = app.call("sign_in", &[("email", "nobody@example.com"), ("password", "wrong password!")], None).await;
+    let a = app
+        .call(
+            "sign_in",
+            &[
+                ("email", "ada@example.com"),
+                ("password", "wrong password!"),
+            ],
+            None,
+        )
+        .await;
+    let b = app
+        .call(
+            "sign_in",
+            &[
+                ("email", "nobody@example.com"),
+                ("password", "wrong password!"),
+            ],
+            None,
+        )
+        .await;
     assert_eq!(a.0, StatusCode::UNAUTHORIZED);
     assert_eq!((a.0, &a.1), (b.0, &b.1));
     assert!(a.2.is_empty() && b.2.is_empty(), "no cookie on refusal");
@@ -134,7 +193,10 @@ async fn bad_input_gets_a_sentence_and_changes_nothing() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{form:?}: {body}");
         let err: app::domain::AppError = serde_json::from_str(&body).unwrap();
         assert!(!err.to_string().is_empty());
-        assert!(!body.to_lowercase().contains("sql") && !body.contains("panicked"), "{body}");
+        assert!(
+            !body.to_lowercase().contains("sql") && !body.contains("panicked"),
+            "{body}"
+        );
         assert!(cookies.is_empty());
     }
     // A body over the limit is refused before it reaches any code.
@@ -145,7 +207,10 @@ async fn bad_input_gets_a_sentence_and_changes_nothing() {
         .header("content-length", big.len().to_string())
         .body(Body::from(big))
         .unwrap();
-    assert_eq!(app.send(request).await.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        app.send(request).await.status(),
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
 }
 
 #[tokio::test]
@@ -161,31 +226,64 @@ async fn plain_form_posts_work_without_javascript() {
             .body(Body::from(form))
             .unwrap()
     };
-    let ok = app.send(post(common::encode_form(&[("email", "ada@example.com"), ("password", PASSWORD), ("next", "/settings/tenant")]))).await;
+    let ok = app
+        .send(post(common::encode_form(&[
+            ("email", "ada@example.com"),
+            ("password", PASSWORD),
+            ("next", "/settings/tenant"),
+        ])))
+        .await;
     assert_eq!(ok.status(), StatusCode::FOUND);
     assert_eq!(ok.headers()["location"], "/settings/tenant");
-    assert!(ok.headers().get_all("set-cookie").iter().any(|c| c.to_str().unwrap().starts_with("gatehouse_session=")));
+    assert!(ok
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .any(|c| c.to_str().unwrap().starts_with("gatehouse_session=")));
 
-    let refused = app.send(post(common::encode_form(&[("email", "ada@example.com"), ("password", "wrong one!")]))).await;
+    let refused = app
+        .send(post(common::encode_form(&[
+            ("email", "ada@example.com"),
+            ("password", "wrong one!"),
+        ])))
+        .await;
     assert_eq!(refused.status(), StatusCode::FOUND);
     let location = refused.headers()["location"].to_str().unwrap().to_string();
-    assert!(location.contains("/sign-in") && location.contains("__err="), "{location}");
+    assert!(
+        location.contains("/sign-in") && location.contains("__err="),
+        "{location}"
+    );
     // The page it lands on shows the refusal in an alert, rendered on the server.
     let path = location.trim_start_matches(ORIGIN);
-    let (status, html, _) = split(app.send(Request::get(path).body(Body::empty()).unwrap()).await).await;
+    let (status, html, _) = split(
+        app.send(Request::get(path).body(Body::empty()).unwrap())
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("role=\"alert\""), "alert element");
-    assert!(html.contains("match an account that can sign in"), "refusal text rendered before hydration");
+    assert!(
+        html.contains("match an account that can sign in"),
+        "refusal text rendered before hydration"
+    );
 }
 
 #[tokio::test]
 async fn pages_carry_security_headers() {
     let app = TestApp::new("sqlite").await;
-    let response = app.send(Request::get("/sign-in").body(Body::empty()).unwrap()).await;
+    let response = app
+        .send(Request::get("/sign-in").body(Body::empty()).unwrap())
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     let h = response.headers().clone();
     let csp = h["content-security-policy"].to_str().unwrap();
-    for needle in ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "'wasm-unsafe-eval'", "'nonce-"] {
+    for needle in [
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "'wasm-unsafe-eval'",
+        "'nonce-",
+    ] {
         assert!(csp.contains(needle), "CSP lacks {needle}: {csp}");
     }
     assert_eq!(h["x-content-type-options"], "nosniff");
@@ -193,9 +291,23 @@ async fn pages_carry_security_headers() {
     assert_eq!(h["cache-control"], "no-store");
     assert!(!h.contains_key("server"));
     let (_, html, _) = split(response).await;
-    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
-    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "hydration script carries the CSP nonce");
-    for label in ["<label for=\"email\">Email</label>", "<label for=\"password\">Password</label>", "Forgot password?", "Sign in"] {
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap();
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "hydration script carries the CSP nonce"
+    );
+    for label in [
+        "<label for=\"email\">Email</label>",
+        "<label for=\"password\">Password</label>",
+        "Forgot password?",
+        "Sign in",
+    ] {
         assert!(html.contains(label), "sign-in page lacks {label}");
     }
 }
@@ -204,25 +316,41 @@ async fn pages_carry_security_headers() {
 async fn signed_in_pages_redirect_anonymous_visitors_and_render_for_members() {
     let app = TestApp::new("sqlite").await;
     app.tenant_with_admin("Acme", "ada@example.com").await;
-    let page = Request::get("/settings/tenant").header("accept", "text/html").body(Body::empty()).unwrap();
+    let page = Request::get("/settings/tenant")
+        .header("accept", "text/html")
+        .body(Body::empty())
+        .unwrap();
     let response = app.send(page).await;
     assert!(response.status().is_redirection(), "{}", response.status());
-    assert_eq!(response.headers()["location"], "/sign-in?next=/settings/tenant");
+    assert_eq!(
+        response.headers()["location"],
+        "/sign-in?next=/settings/tenant"
+    );
 
     let cookie = app.sign_in("ada@example.com", PASSWORD).await;
-    let request = Request::get("/settings/tenant").header("cookie", &cookie).body(Body::empty()).unwrap();
+    let request = Request::get("/settings/tenant")
+        .header("cookie", &cookie)
+        .body(Body::empty())
+        .unwrap();
     let (status, html, _) = split(app.send(request).await).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("data-testid=\"tenant-indicator\""));
     assert!(html.contains("Production"));
-    assert!(html.contains("1 of 25 seats used"), "seat count rendered on the server");
+    assert!(
+        html.contains("1 of 25 seats used"),
+        "seat count rendered on the server"
+    );
     assert!(html.contains("ada@example.com"));
 }
 
 #[tokio::test]
 async fn unknown_pages_are_a_friendly_404() {
     let app = TestApp::new("sqlite").await;
-    let (status, html, _) = split(app.send(Request::get("/no/such/page").body(Body::empty()).unwrap()).await).await;
+    let (status, html, _) = split(
+        app.send(Request::get("/no/such/page").body(Body::empty()).unwrap())
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(html.contains("Page not found"));
 }
@@ -230,7 +358,9 @@ async fn unknown_pages_are_a_friendly_404() {
 #[tokio::test]
 async fn health_check_answers_once_the_database_is_reachable() {
     let app = TestApp::new("sqlite").await;
-    let response = app.send(Request::get("/healthz").body(Body::empty()).unwrap()).await;
+    let response = app
+        .send(Request::get("/healthz").body(Body::empty()).unwrap())
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
 }
 
@@ -247,9 +377,13 @@ async fn members_of_one_tenant_never_see_another() {
         assert!(!body.contains("globex"), "{engine}: {body}");
         // A tenant id smuggled into the body is ignored: switching to a tenant you are
         // not a member of answers like a nonexistent one.
-        let (status, body, _) = app.call("switch_tenant", &[("tenant_id", "2")], Some(&cookie)).await;
+        let (status, body, _) = app
+            .call("switch_tenant", &[("tenant_id", "2")], Some(&cookie))
+            .await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
-        let (status, body, _) = app.call("switch_tenant", &[("tenant_id", "987654")], Some(&cookie)).await;
+        let (status, body, _) = app
+            .call("switch_tenant", &[("tenant_id", "987654")], Some(&cookie))
+            .await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     }
 }

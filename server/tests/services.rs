@@ -13,7 +13,11 @@ use common::{engines, TestApp, PASSWORD};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
 fn meta(token: Option<String>) -> RequestMeta {
-    RequestMeta { ip: "127.0.0.1".into(), user_agent: "test".into(), session_token: token }
+    RequestMeta {
+        ip: "127.0.0.1".into(),
+        user_agent: "test".into(),
+        session_token: token,
+    }
 }
 
 async fn counts(app: &TestApp) -> (u64, u64, u64) {
@@ -50,31 +54,75 @@ async fn create_admin_writes_everything_or_nothing() {
     for engine in engines() {
         let app = TestApp::new(engine).await;
         let s = &app.state;
-        let (tenant, account) =
-            create_tenant_with_admin(&s.db, &s.hasher, 1, new_admin("Acme", "Ada@Example.com", PASSWORD)).await.unwrap();
+        let (tenant, account) = create_tenant_with_admin(
+            &s.db,
+            &s.hasher,
+            1,
+            new_admin("Acme", "Ada@Example.com", PASSWORD),
+        )
+        .await
+        .unwrap();
         assert_eq!(account.email, "ada@example.com");
         assert_eq!(tenant.kind, "production");
-        assert!(account.password_hash.as_deref().unwrap().starts_with("$argon2id$"));
-        let m = memberships::Entity::find().one(s.db.conn()).await.unwrap().unwrap();
-        assert_eq!((m.role.as_str(), m.status.as_str(), m.crm_access), ("admin", "active", true));
+        assert!(account
+            .password_hash
+            .as_deref()
+            .unwrap()
+            .starts_with("$argon2id$"));
+        let m = memberships::Entity::find()
+            .one(s.db.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (m.role.as_str(), m.status.as_str(), m.crm_access),
+            ("admin", "active", true)
+        );
         assert_eq!(counts(&app).await, (1, 1, 1));
-        let audits = audit_events::Entity::find().count(s.db.conn()).await.unwrap();
+        let audits = audit_events::Entity::find()
+            .count(s.db.conn())
+            .await
+            .unwrap();
         assert_eq!(audits, 2, "tenant.created and member.created");
 
         let cases = [
-            (new_admin("acme ", "other@example.com", PASSWORD), "tenant exists"),
-            (new_admin("Acme", "x@example.com", PASSWORD), "tenant exists"),
-            (new_admin("Beta", "ADA@example.com", PASSWORD), "email exists"),
-            (new_admin("Beta", "new@example.com", "short"), "password too short"),
+            (
+                new_admin("acme ", "other@example.com", PASSWORD),
+                "tenant exists",
+            ),
+            (
+                new_admin("Acme", "x@example.com", PASSWORD),
+                "tenant exists",
+            ),
+            (
+                new_admin("Beta", "ADA@example.com", PASSWORD),
+                "email exists",
+            ),
+            (
+                new_admin("Beta", "new@example.com", "short"),
+                "password too short",
+            ),
             (new_admin("Beta", "not-an-email", PASSWORD), "bad email"),
             (new_admin("", "new@example.com", PASSWORD), "empty tenant"),
-            (new_admin(&"x".repeat(10_000), "new@example.com", PASSWORD), "huge tenant name"),
+            (
+                new_admin(&"x".repeat(10_000), "new@example.com", PASSWORD),
+                "huge tenant name",
+            ),
         ];
         for (input, why) in cases {
-            let err = create_tenant_with_admin(&s.db, &s.hasher, 2, input).await.unwrap_err();
-            assert!(matches!(err, AppError::Conflict(_) | AppError::Validation(_)), "{why}: {err:?}");
+            let err = create_tenant_with_admin(&s.db, &s.hasher, 2, input)
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(err, AppError::Conflict(_) | AppError::Validation(_)),
+                "{why}: {err:?}"
+            );
             assert!(!err.to_string().is_empty());
-            assert_eq!(counts(&app).await, (1, 1, 1), "{engine}: {why} wrote something");
+            assert_eq!(
+                counts(&app).await,
+                (1, 1, 1),
+                "{engine}: {why} wrote something"
+            );
         }
     }
 }
@@ -85,14 +133,24 @@ async fn sign_in_refusals_are_indistinguishable() {
         let app = TestApp::new(engine).await;
         app.tenant_with_admin("Acme", "ada@example.com").await;
         let s = &app.state;
-        let wrong_password = sign_in(s, "ada@example.com", "not the password", &meta(None)).await.unwrap_err();
-        let unknown = sign_in(s, "nobody@example.com", PASSWORD, &meta(None)).await.unwrap_err();
+        let wrong_password = sign_in(s, "ada@example.com", "not the password", &meta(None))
+            .await
+            .unwrap_err();
+        let unknown = sign_in(s, "nobody@example.com", PASSWORD, &meta(None))
+            .await
+            .unwrap_err();
         // Suspend the only membership: the right password still gets the same answer.
-        let m = memberships::Entity::find().one(s.db.conn()).await.unwrap().unwrap();
+        let m = memberships::Entity::find()
+            .one(s.db.conn())
+            .await
+            .unwrap()
+            .unwrap();
         let mut am: memberships::ActiveModel = m.into();
         am.status = Set(MembershipStatus::Suspended.as_str().into());
         am.update(s.db.conn()).await.unwrap();
-        let suspended = sign_in(s, "ada@example.com", PASSWORD, &meta(None)).await.unwrap_err();
+        let suspended = sign_in(s, "ada@example.com", PASSWORD, &meta(None))
+            .await
+            .unwrap_err();
         assert_eq!(wrong_password, AppError::SignInRefused);
         assert_eq!(unknown, AppError::SignInRefused);
         assert_eq!(suspended, AppError::SignInRefused);
@@ -102,7 +160,10 @@ async fn sign_in_refusals_are_indistinguishable() {
             .await
             .unwrap();
         assert_eq!(failures, 3, "{engine}");
-        assert_eq!(sessions::Entity::find().count(s.db.conn()).await.unwrap(), 0);
+        assert_eq!(
+            sessions::Entity::find().count(s.db.conn()).await.unwrap(),
+            0
+        );
     }
 }
 
@@ -112,20 +173,47 @@ async fn sign_in_stores_only_a_hash_and_sets_last_login() {
         let app = TestApp::new(engine).await;
         app.tenant_with_admin("Acme", "ada@example.com").await;
         let s = &app.state;
-        let signed = sign_in(s, " ADA@example.com ", PASSWORD, &meta(None)).await.unwrap();
+        let signed = sign_in(s, " ADA@example.com ", PASSWORD, &meta(None))
+            .await
+            .unwrap();
         assert!(signed.token.len() >= 43);
-        let row = sessions::Entity::find().one(s.db.conn()).await.unwrap().unwrap();
+        let row = sessions::Entity::find()
+            .one(s.db.conn())
+            .await
+            .unwrap()
+            .unwrap();
         assert_ne!(row.token_hash, signed.token);
         assert!(!row.token_hash.contains(&signed.token));
-        let m = memberships::Entity::find().one(s.db.conn()).await.unwrap().unwrap();
+        let m = memberships::Entity::find()
+            .one(s.db.conn())
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(m.last_login_at, Some(common::START_MS));
-        let actor = current_actor(s, &meta(Some(signed.token.clone()))).await.unwrap();
+        let actor = current_actor(s, &meta(Some(signed.token.clone())))
+            .await
+            .unwrap();
         assert_eq!(actor.account.email, "ada@example.com");
         assert_eq!(actor.role(), Role::Admin);
         // Signing in again while holding the old session rotates it away.
-        let again = sign_in(s, "ada@example.com", PASSWORD, &meta(Some(signed.token.clone()))).await.unwrap();
-        assert_eq!(current_actor(s, &meta(Some(signed.token))).await.unwrap_err(), AppError::Unauthenticated);
-        assert!(current_actor(s, &meta(Some(again.token))).await.is_ok(), "{engine}");
+        let again = sign_in(
+            s,
+            "ada@example.com",
+            PASSWORD,
+            &meta(Some(signed.token.clone())),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            current_actor(s, &meta(Some(signed.token)))
+                .await
+                .unwrap_err(),
+            AppError::Unauthenticated
+        );
+        assert!(
+            current_actor(s, &meta(Some(again.token))).await.is_ok(),
+            "{engine}"
+        );
     }
 }
 
@@ -136,16 +224,32 @@ async fn sessions_expire_when_idle_and_at_their_absolute_lifetime() {
         app.tenant_with_admin("Acme", "ada@example.com").await;
         let s = &app.state;
         let idle = s.settings.session_idle_secs;
-        let token = sign_in(s, "ada@example.com", PASSWORD, &meta(None)).await.unwrap().token;
+        let token = sign_in(s, "ada@example.com", PASSWORD, &meta(None))
+            .await
+            .unwrap()
+            .token;
         app.clock.advance_secs(idle - 10);
-        assert!(current_actor(s, &meta(Some(token.clone()))).await.is_ok(), "activity within the idle window");
+        assert!(
+            current_actor(s, &meta(Some(token.clone()))).await.is_ok(),
+            "activity within the idle window"
+        );
         app.clock.advance_secs(idle - 10);
-        assert!(current_actor(s, &meta(Some(token.clone()))).await.is_ok(), "the previous request counted as activity");
+        assert!(
+            current_actor(s, &meta(Some(token.clone()))).await.is_ok(),
+            "the previous request counted as activity"
+        );
         app.clock.advance_secs(idle + 1);
-        assert_eq!(current_actor(s, &meta(Some(token))).await.unwrap_err(), AppError::Unauthenticated, "{engine}: idle");
+        assert_eq!(
+            current_actor(s, &meta(Some(token))).await.unwrap_err(),
+            AppError::Unauthenticated,
+            "{engine}: idle"
+        );
 
         // Absolute lifetime: keep it busy, it still ends.
-        let token = sign_in(s, "ada@example.com", PASSWORD, &meta(None)).await.unwrap().token;
+        let token = sign_in(s, "ada@example.com", PASSWORD, &meta(None))
+            .await
+            .unwrap()
+            .token;
         let step = idle / 2;
         let mut elapsed = 0;
         while elapsed + step < s.settings.session_absolute_secs {
@@ -154,7 +258,11 @@ async fn sessions_expire_when_idle_and_at_their_absolute_lifetime() {
             assert!(current_actor(s, &meta(Some(token.clone()))).await.is_ok());
         }
         app.clock.advance_secs(step);
-        assert_eq!(current_actor(s, &meta(Some(token))).await.unwrap_err(), AppError::Unauthenticated, "{engine}: absolute");
+        assert_eq!(
+            current_actor(s, &meta(Some(token))).await.unwrap_err(),
+            AppError::Unauthenticated,
+            "{engine}: absolute"
+        );
     }
 }
 
@@ -164,12 +272,23 @@ async fn suspension_ends_access_at_the_next_request() {
         let app = TestApp::new(engine).await;
         app.tenant_with_admin("Acme", "ada@example.com").await;
         let s = &app.state;
-        let token = sign_in(s, "ada@example.com", PASSWORD, &meta(None)).await.unwrap().token;
-        let m = memberships::Entity::find().one(s.db.conn()).await.unwrap().unwrap();
+        let token = sign_in(s, "ada@example.com", PASSWORD, &meta(None))
+            .await
+            .unwrap()
+            .token;
+        let m = memberships::Entity::find()
+            .one(s.db.conn())
+            .await
+            .unwrap()
+            .unwrap();
         let mut am: memberships::ActiveModel = m.into();
         am.status = Set("suspended".into());
         am.update(s.db.conn()).await.unwrap();
-        assert_eq!(current_actor(s, &meta(Some(token))).await.unwrap_err(), AppError::Unauthenticated, "{engine}");
+        assert_eq!(
+            current_actor(s, &meta(Some(token))).await.unwrap_err(),
+            AppError::Unauthenticated,
+            "{engine}"
+        );
     }
 }
 
@@ -178,7 +297,9 @@ async fn switching_tenant_needs_an_active_membership_there() {
     for engine in engines() {
         let app = TestApp::new(engine).await;
         let (acme, ada) = app.tenant_with_admin("Acme", "ada@example.com").await;
-        let (sandbox, _) = app.tenant_with_admin_kind("Acme Sandbox", "bob@example.com", TenantKind::Sandbox).await;
+        let (sandbox, _) = app
+            .tenant_with_admin_kind("Acme Sandbox", "bob@example.com", TenantKind::Sandbox)
+            .await;
         let (other, _) = app.tenant_with_admin("Other", "carol@example.com").await;
         let s = &app.state;
         // Ada is also an active user in the sandbox.
@@ -196,15 +317,28 @@ async fn switching_tenant_needs_an_active_membership_there() {
         .insert(s.db.conn())
         .await
         .unwrap();
-        let token = sign_in(s, "ada@example.com", PASSWORD, &meta(None)).await.unwrap().token;
+        let token = sign_in(s, "ada@example.com", PASSWORD, &meta(None))
+            .await
+            .unwrap()
+            .token;
         let m = meta(Some(token));
         let actor = current_actor(s, &m).await.unwrap();
         assert_eq!(actor.tenant.id, acme);
-        assert_eq!(switch_tenant(s, &actor, other, &m).await.unwrap_err(), AppError::NotFound);
-        assert_eq!(switch_tenant(s, &actor, 999_999, &m).await.unwrap_err(), AppError::NotFound);
+        assert_eq!(
+            switch_tenant(s, &actor, other, &m).await.unwrap_err(),
+            AppError::NotFound
+        );
+        assert_eq!(
+            switch_tenant(s, &actor, 999_999, &m).await.unwrap_err(),
+            AppError::NotFound
+        );
         switch_tenant(s, &actor, sandbox, &m).await.unwrap();
         let actor = current_actor(s, &m).await.unwrap();
-        assert_eq!((actor.tenant.id, actor.role()), (sandbox, Role::User), "{engine}");
+        assert_eq!(
+            (actor.tenant.id, actor.role()),
+            (sandbox, Role::User),
+            "{engine}"
+        );
     }
 }
 
@@ -220,7 +354,11 @@ async fn concurrent_read_then_write_transactions_do_not_fail() {
                     &s.db,
                     &s.hasher,
                     1,
-                    new_admin(&format!("Tenant {i}"), &format!("admin{i}@example.com"), PASSWORD),
+                    new_admin(
+                        &format!("Tenant {i}"),
+                        &format!("admin{i}@example.com"),
+                        PASSWORD,
+                    ),
                 )
                 .await
             }));
@@ -240,6 +378,12 @@ async fn concurrent_read_then_write_transactions_do_not_fail() {
         for t in tasks {
             t.await.unwrap().unwrap();
         }
-        assert_eq!(sessions::Entity::find().count(app.state.db.conn()).await.unwrap(), 16);
+        assert_eq!(
+            sessions::Entity::find()
+                .count(app.state.db.conn())
+                .await
+                .unwrap(),
+            16
+        );
     }
 }

@@ -10,7 +10,11 @@ use super::server_ctx as ctx;
 /// Signs in with email and password. Answers with the path to open next.
 /// Without JavaScript the browser is redirected there instead.
 #[server(prefix = "/api", endpoint = "sign_in")]
-pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<String, AppError> {
+pub async fn sign_in(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<String, AppError> {
     let state = ctx::state()?;
     let meta = ctx::meta(&state)?;
     let signed_in = crate::backend::auth::sign_in(&state, &email, &password, &meta).await?;
@@ -38,7 +42,8 @@ pub async fn sign_out() -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "current_user")]
 pub async fn current_user() -> Result<Me, AppError> {
     let (state, _meta, actor) = ctx::actor().await?;
-    let tenants = crate::backend::tenants::active_tenants_of(state.db.conn(), actor.account.id).await?;
+    let tenants =
+        crate::backend::tenants::active_tenants_of(state.db.conn(), actor.account.id).await?;
     Ok(crate::backend::views::me(&actor, &tenants))
 }
 

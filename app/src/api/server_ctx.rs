@@ -20,15 +20,27 @@ fn parts() -> Result<Parts, AppError> {
 
 pub fn meta(state: &AppState) -> Result<RequestMeta, AppError> {
     let parts = parts()?;
-    let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
-    Ok(RequestMeta::from_headers(&parts.headers, ip, state.settings.session_cookie_name()))
+    let ip = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    Ok(RequestMeta::from_headers(
+        &parts.headers,
+        ip,
+        state.settings.session_cookie_name(),
+    ))
 }
 
 /// Whether the browser posted a plain HTML form (no JavaScript yet): then the
 /// framework answers with a redirect and we must not replace its status.
 pub fn is_plain_form_post() -> bool {
     use_context::<Parts>()
-        .and_then(|p| p.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).map(|a| a.contains("text/html")))
+        .and_then(|p| {
+            p.headers
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(|a| a.contains("text/html"))
+        })
         .unwrap_or(false)
 }
 
@@ -42,7 +54,11 @@ pub async fn actor() -> Result<(AppState, RequestMeta, Actor), AppError> {
 
 pub fn set_session_cookie(state: &AppState, token: &str) {
     let settings = &state.settings;
-    let secure = if settings.secure_cookies() { "; Secure" } else { "" };
+    let secure = if settings.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
     let cookie = format!(
         "{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
         settings.session_cookie_name(),
@@ -55,13 +71,24 @@ pub fn set_session_cookie(state: &AppState, token: &str) {
 
 pub fn clear_session_cookie(state: &AppState) {
     let settings = &state.settings;
-    let secure = if settings.secure_cookies() { "; Secure" } else { "" };
-    let cookie = format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", settings.session_cookie_name(), secure);
+    let secure = if settings.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        settings.session_cookie_name(),
+        secure
+    );
     append_cookie(&cookie);
 }
 
 fn append_cookie(cookie: &str) {
-    if let (Some(res), Ok(value)) = (use_context::<ResponseOptions>(), header::HeaderValue::from_str(cookie)) {
+    if let (Some(res), Ok(value)) = (
+        use_context::<ResponseOptions>(),
+        header::HeaderValue::from_str(cookie),
+    ) {
         res.append_header(header::SET_COOKIE, value);
     }
 }

@@ -31,8 +31,13 @@ pub async fn get_tenant_overview() -> Result<TenantOverview, AppError> {
 pub async fn list_members() -> Result<Vec<MemberRow>, AppError> {
     let (state, _meta, actor) = ctx::actor().await?;
     let conn = state.db.conn();
-    crate::backend::access::require(conn, &actor, Permission::new(Category::Users, Action::Manage), NO_USER_MANAGEMENT)
-        .await?;
+    crate::backend::access::require(
+        conn,
+        &actor,
+        Permission::new(Category::Users, Action::Manage),
+        NO_USER_MANAGEMENT,
+    )
+    .await?;
     Ok(crate::backend::overview::first_members(conn, actor.tenant.id, 50).await?)
 }
 
@@ -40,7 +45,12 @@ pub async fn list_members() -> Result<Vec<MemberRow>, AppError> {
 pub async fn list_role_templates() -> Result<Vec<TemplateSummary>, AppError> {
     let (state, _meta, actor) = ctx::actor().await?;
     let conn = state.db.conn();
-    crate::backend::access::require(conn, &actor, Permission::new(Category::Users, Action::Manage), NO_USER_MANAGEMENT)
-        .await?;
+    crate::backend::access::require(
+        conn,
+        &actor,
+        Permission::new(Category::Users, Action::Manage),
+        NO_USER_MANAGEMENT,
+    )
+    .await?;
     Ok(crate::backend::overview::template_summaries(conn, actor.tenant.id).await?)
 }

@@ -1,14 +1,25 @@
 //! Loads what decides a member's permissions and asks the one evaluation function.
 
 use super::auth::Actor;
-use super::entities::{group_members, group_templates, groups, membership_permissions, memberships, role_template_permissions, role_templates};
+use super::entities::{
+    group_members, group_templates, groups, membership_permissions, memberships,
+    role_template_permissions, role_templates,
+};
 use crate::domain::permissions::{evaluate, AccessInputs, GroupGrant, Permission, TemplateGrant};
 use crate::domain::{AppError, Role};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use std::collections::BTreeSet;
 
-async fn template_grant(conn: &impl ConnectionTrait, template_id: i64) -> Result<Option<TemplateGrant>, DbErr> {
-    let Some(template) = role_templates::Entity::find_by_id(template_id).one(conn).await? else { return Ok(None) };
+async fn template_grant(
+    conn: &impl ConnectionTrait,
+    template_id: i64,
+) -> Result<Option<TemplateGrant>, DbErr> {
+    let Some(template) = role_templates::Entity::find_by_id(template_id)
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
     let permissions = role_template_permissions::Entity::find()
         .filter(role_template_permissions::Column::TemplateId.eq(template_id))
         .all(conn)
@@ -16,12 +27,18 @@ async fn template_grant(conn: &impl ConnectionTrait, template_id: i64) -> Result
         .into_iter()
         .filter_map(|row| Permission::parse(&row.permission))
         .collect();
-    Ok(Some(TemplateGrant { name: template.name, permissions }))
+    Ok(Some(TemplateGrant {
+        name: template.name,
+        permissions,
+    }))
 }
 
 /// Everything that decides the member's permissions, read fresh from the database
 /// (nothing is cached in the session, so changes apply at the next request).
-pub async fn access_inputs(conn: &impl ConnectionTrait, membership: &memberships::Model) -> Result<AccessInputs, DbErr> {
+pub async fn access_inputs(
+    conn: &impl ConnectionTrait,
+    membership: &memberships::Model,
+) -> Result<AccessInputs, DbErr> {
     let direct: BTreeSet<Permission> = membership_permissions::Entity::find()
         .filter(membership_permissions::Column::MembershipId.eq(membership.id))
         .all(conn)
@@ -58,7 +75,10 @@ pub async fn access_inputs(conn: &impl ConnectionTrait, membership: &memberships
                     templates.push(t);
                 }
             }
-            group_grants.push(GroupGrant { name: group.name, templates });
+            group_grants.push(GroupGrant {
+                name: group.name,
+                templates,
+            });
         }
     }
     Ok(AccessInputs {
@@ -71,7 +91,12 @@ pub async fn access_inputs(conn: &impl ConnectionTrait, membership: &memberships
 
 /// Passes when the actor holds `permission`; otherwise `Forbidden` with `denial`,
 /// a sentence that says what the person cannot do in plain words.
-pub async fn require(conn: &impl ConnectionTrait, actor: &Actor, permission: Permission, denial: &str) -> Result<(), AppError> {
+pub async fn require(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    permission: Permission,
+    denial: &str,
+) -> Result<(), AppError> {
     let inputs = access_inputs(conn, &actor.membership).await?;
     if evaluate(&inputs, permission).granted() {
         Ok(())

@@ -14,7 +14,11 @@ pub struct AuditActor {
 
 impl AuditActor {
     pub fn system(label: &str) -> Self {
-        Self { account_id: None, email: label.to_string(), ip: String::new() }
+        Self {
+            account_id: None,
+            email: label.to_string(),
+            ip: String::new(),
+        }
     }
 }
 
@@ -32,7 +36,15 @@ pub struct AuditEntry {
 
 impl AuditEntry {
     pub fn new(tenant_id: Option<i64>, action: &'static str, target_type: &'static str) -> Self {
-        Self { tenant_id, action, target_type, target_id: None, target_label: String::new(), before: None, after: None }
+        Self {
+            tenant_id,
+            action,
+            target_type,
+            target_id: None,
+            target_label: String::new(),
+            before: None,
+            after: None,
+        }
     }
     pub fn target(mut self, id: Option<i64>, label: impl AsRef<str>) -> Self {
         self.target_id = id;
@@ -49,7 +61,12 @@ impl AuditEntry {
     }
 }
 
-pub async fn record(conn: &impl ConnectionTrait, now_ms: i64, actor: &AuditActor, entry: AuditEntry) -> Result<(), DbErr> {
+pub async fn record(
+    conn: &impl ConnectionTrait,
+    now_ms: i64,
+    actor: &AuditActor,
+    entry: AuditEntry,
+) -> Result<(), DbErr> {
     audit_events::ActiveModel {
         tenant_id: Set(entry.tenant_id),
         actor_account_id: Set(actor.account_id),

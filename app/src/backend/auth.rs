@@ -39,7 +39,11 @@ impl Actor {
         TenantKind::parse(&self.tenant.kind).unwrap_or(TenantKind::Production)
     }
     pub fn audit_actor(&self, meta: &RequestMeta) -> AuditActor {
-        AuditActor { account_id: Some(self.account.id), email: self.account.email.clone(), ip: meta.ip.clone() }
+        AuditActor {
+            account_id: Some(self.account.id),
+            email: self.account.email.clone(),
+            ip: meta.ip.clone(),
+        }
     }
 }
 
@@ -50,13 +54,24 @@ fn refused() -> AppError {
 /// Checks an email and password and opens a session in the tenant the account used
 /// last. Every refusal (unknown email, wrong password, no active membership) gives the
 /// same error after the same amount of hashing work.
-pub async fn sign_in(state: &AppState, email: &str, password: &str, meta: &RequestMeta) -> Result<SignedIn, AppError> {
+pub async fn sign_in(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    meta: &RequestMeta,
+) -> Result<SignedIn, AppError> {
     let mut problems = Vec::new();
     if email.trim().is_empty() {
-        problems.push(crate::domain::FieldError::new("email", "Enter your email address."));
+        problems.push(crate::domain::FieldError::new(
+            "email",
+            "Enter your email address.",
+        ));
     }
     if password.is_empty() {
-        problems.push(crate::domain::FieldError::new("password", "Enter your password."));
+        problems.push(crate::domain::FieldError::new(
+            "password",
+            "Enter your password.",
+        ));
     }
     if !problems.is_empty() {
         return Err(AppError::Validation(problems));
@@ -68,22 +83,41 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, meta: &Reque
     let password_ok = if password.len() > MAX_SIGN_IN_PASSWORD_BYTES {
         state.hasher.verify("", None).await
     } else {
-        state.hasher.verify(password, account.as_ref().and_then(|a| a.password_hash.as_deref())).await
+        state
+            .hasher
+            .verify(
+                password,
+                account.as_ref().and_then(|a| a.password_hash.as_deref()),
+            )
+            .await
     };
-    let attempt_actor = AuditActor { account_id: account.as_ref().map(|a| a.id), email: email.to_string(), ip: meta.ip.clone() };
+    let attempt_actor = AuditActor {
+        account_id: account.as_ref().map(|a| a.id),
+        email: email.to_string(),
+        ip: meta.ip.clone(),
+    };
 
     let target = match (&account, password_ok) {
-        (Some(account), true) => active_tenants_of(conn, account.id).await?.into_iter().next(),
+        (Some(account), true) => active_tenants_of(conn, account.id)
+            .await?
+            .into_iter()
+            .next(),
         _ => None,
     };
     let (Some(account), Some(access)) = (account, target) else {
         let txn = state.db.begin_write().await?;
-        let reason = if password_ok { "no active membership" } else { "wrong email or password" };
+        let reason = if password_ok {
+            "no active membership"
+        } else {
+            "wrong email or password"
+        };
         audit::record(
             &*txn,
             now,
             &attempt_actor,
-            AuditEntry::new(None, "sign_in.failed", "account").target(None, email.as_str()).after(json!({"reason": reason})),
+            AuditEntry::new(None, "sign_in.failed", "account")
+                .target(None, email.as_str())
+                .after(json!({"reason": reason})),
         )
         .await?;
         txn.commit().await?;
@@ -111,7 +145,8 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, meta: &Reque
         &*txn,
         now,
         &attempt_actor,
-        AuditEntry::new(Some(access.tenant.id), "sign_in.succeeded", "account").target(Some(account.id), &account.email),
+        AuditEntry::new(Some(access.tenant.id), "sign_in.succeeded", "account")
+            .target(Some(account.id), &account.email),
     )
     .await?;
     // Sign-in rotates the session: whatever session the browser held before is gone.
@@ -119,15 +154,23 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, meta: &Reque
         sessions::delete_by_token(&*txn, old).await?;
     }
     txn.commit().await?;
-    Ok(SignedIn { token, tenant_id: access.tenant.id })
+    Ok(SignedIn {
+        token,
+        tenant_id: access.tenant.id,
+    })
 }
 
 /// The actor for a request, or `Unauthenticated`.
 pub async fn current_actor(state: &AppState, meta: &RequestMeta) -> Result<Actor, AppError> {
-    let token = meta.session_token.as_deref().ok_or(AppError::Unauthenticated)?;
+    let token = meta
+        .session_token
+        .as_deref()
+        .ok_or(AppError::Unauthenticated)?;
     let now = state.now_ms();
     let conn = state.db.conn();
-    let session = sessions::find_live(conn, &state.settings, now, token).await?.ok_or(AppError::Unauthenticated)?;
+    let session = sessions::find_live(conn, &state.settings, now, token)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
     if session.stage != STAGE_FULL {
         return Err(AppError::Unauthenticated);
     }
@@ -136,15 +179,31 @@ pub async fn current_actor(state: &AppState, meta: &RequestMeta) -> Result<Actor
         .await?
         .filter(|m| m.status == MembershipStatus::Active.as_str())
         .ok_or(AppError::Unauthenticated)?;
-    let account = accounts::Entity::find_by_id(session.account_id).one(conn).await?.ok_or(AppError::Unauthenticated)?;
-    let tenant = tenants::Entity::find_by_id(tenant_id).one(conn).await?.ok_or(AppError::Unauthenticated)?;
+    let account = accounts::Entity::find_by_id(session.account_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let tenant = tenants::Entity::find_by_id(tenant_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
     sessions::touch(conn, &session, now).await?;
-    Ok(Actor { session, account, tenant, membership })
+    Ok(Actor {
+        session,
+        account,
+        tenant,
+        membership,
+    })
 }
 
 /// Moves the actor's session into another tenant where the account is an active
 /// member. Any other tenant id answers exactly like one that does not exist.
-pub async fn switch_tenant(state: &AppState, actor: &Actor, tenant_id: i64, meta: &RequestMeta) -> Result<(), AppError> {
+pub async fn switch_tenant(
+    state: &AppState,
+    actor: &Actor,
+    tenant_id: i64,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
     let now = state.now_ms();
     let txn = state.db.begin_write().await?;
     let membership = membership_of(&*txn, tenant_id, actor.account.id)
@@ -173,7 +232,9 @@ pub async fn switch_tenant(state: &AppState, actor: &Actor, tenant_id: i64, meta
 
 /// Ends the session server-side; the cookie is worthless afterwards.
 pub async fn sign_out(state: &AppState, meta: &RequestMeta) -> Result<(), AppError> {
-    let Some(token) = meta.session_token.as_deref() else { return Ok(()) };
+    let Some(token) = meta.session_token.as_deref() else {
+        return Ok(());
+    };
     let txn = state.db.begin_write().await?;
     sessions::delete_by_token(&*txn, token).await?;
     txn.commit().await?;

@@ -60,8 +60,9 @@ impl Db {
                 .foreign_keys(true);
             if let Some(parent) = options.get_filename().parent() {
                 if !parent.as_os_str().is_empty() {
-                    std::fs::create_dir_all(parent)
-                        .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", parent.display())))?;
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        DbErr::Custom(format!("cannot create {}: {e}", parent.display()))
+                    })?;
                 }
             }
             let pool = SqlitePoolOptions::new()
@@ -80,7 +81,10 @@ impl Db {
                 .min_connections(1)
                 .connect_timeout(Duration::from_secs(10))
                 .sqlx_logging(false);
-            Ok(Db { conn: Database::connect(options).await?, write_lock: None })
+            Ok(Db {
+                conn: Database::connect(options).await?,
+                write_lock: None,
+            })
         }
     }
 
@@ -98,7 +102,10 @@ impl Db {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
         };
-        Ok(WriteTxn { txn: self.conn.begin().await?, _guard: guard })
+        Ok(WriteTxn {
+            txn: self.conn.begin().await?,
+            _guard: guard,
+        })
     }
 
     /// Answers whether the database can run a query (used by `/healthz`).

@@ -5,15 +5,24 @@ use super::entities::{memberships, role_templates};
 use crate::api::dto::{MemberRow, TemplateSummary, TenantOverview};
 use crate::domain::model::PlanFeature;
 use crate::domain::{MembershipStatus, Plan, Role};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 
 /// Seats in use: invited + active + suspended memberships.
 pub async fn seats_used(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<i64, DbErr> {
-    let n = memberships::Entity::find().filter(memberships::Column::TenantId.eq(tenant_id)).count(conn).await?;
+    let n = memberships::Entity::find()
+        .filter(memberships::Column::TenantId.eq(tenant_id))
+        .count(conn)
+        .await?;
     Ok(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
-pub async fn tenant_overview(conn: &impl ConnectionTrait, actor: &Actor) -> Result<TenantOverview, DbErr> {
+pub async fn tenant_overview(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+) -> Result<TenantOverview, DbErr> {
     let plan = Plan::parse(&actor.tenant.plan).unwrap_or(Plan::Free);
     Ok(TenantOverview {
         name: actor.tenant.name.clone(),
@@ -21,12 +30,19 @@ pub async fn tenant_overview(conn: &impl ConnectionTrait, actor: &Actor) -> Resu
         plan,
         seat_limit: actor.tenant.seat_limit,
         seats_used: seats_used(conn, actor.tenant.id).await?,
-        plan_features: PlanFeature::ALL.iter().map(|f| (f.label().to_string(), plan.includes(*f))).collect(),
+        plan_features: PlanFeature::ALL
+            .iter()
+            .map(|f| (f.label().to_string(), plan.includes(*f)))
+            .collect(),
     })
 }
 
 /// The first page of the tenant's members (full table arrives with Settings → Users).
-pub async fn first_members(conn: &impl ConnectionTrait, tenant_id: i64, limit: u64) -> Result<Vec<MemberRow>, DbErr> {
+pub async fn first_members(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    limit: u64,
+) -> Result<Vec<MemberRow>, DbErr> {
     use super::entities::accounts;
     let rows = memberships::Entity::find()
         .filter(memberships::Column::TenantId.eq(tenant_id))
@@ -35,7 +51,10 @@ pub async fn first_members(conn: &impl ConnectionTrait, tenant_id: i64, limit: u
         .all(conn)
         .await?;
     let ids: Vec<i64> = rows.iter().map(|m| m.account_id).collect();
-    let accounts = accounts::Entity::find().filter(accounts::Column::Id.is_in(ids)).all(conn).await?;
+    let accounts = accounts::Entity::find()
+        .filter(accounts::Column::Id.is_in(ids))
+        .all(conn)
+        .await?;
     Ok(rows
         .into_iter()
         .filter_map(|m| {
@@ -51,7 +70,10 @@ pub async fn first_members(conn: &impl ConnectionTrait, tenant_id: i64, limit: u
         .collect())
 }
 
-pub async fn template_summaries(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<Vec<TemplateSummary>, DbErr> {
+pub async fn template_summaries(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+) -> Result<Vec<TemplateSummary>, DbErr> {
     let templates = role_templates::Entity::find()
         .filter(role_templates::Column::TenantId.eq(tenant_id))
         .order_by_asc(role_templates::Column::Name)
@@ -64,7 +86,11 @@ pub async fn template_summaries(conn: &impl ConnectionTrait, tenant_id: i64) -> 
             .filter(memberships::Column::RoleTemplateId.eq(t.id))
             .count(conn)
             .await?;
-        out.push(TemplateSummary { id: t.id, name: t.name, members: members as i64 });
+        out.push(TemplateSummary {
+            id: t.id,
+            name: t.name,
+            members: members as i64,
+        });
     }
     Ok(out)
 }

@@ -1,7 +1,9 @@
 //! argon2id hashing with OWASP parameters, off the async runtime and with bounded
 //! concurrency so a burst of sign-ins cannot exhaust memory or starve other requests.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
@@ -41,7 +43,9 @@ fn hash_blocking(password: &str) -> Result<String, HashError> {
 
 fn verify_blocking(password: &str, hash: &str) -> bool {
     match PasswordHash::new(hash) {
-        Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -49,11 +53,18 @@ fn verify_blocking(password: &str, hash: &str) -> bool {
 impl PasswordHasher {
     pub fn new(max_concurrent: usize) -> Result<Self, HashError> {
         let dummy = hash_blocking("gatehouse dummy password for unknown accounts")?;
-        Ok(Self { permits: Arc::new(Semaphore::new(max_concurrent.max(1))), dummy_hash: Arc::new(dummy) })
+        Ok(Self {
+            permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
+            dummy_hash: Arc::new(dummy),
+        })
     }
 
     pub async fn hash(&self, password: &str) -> Result<String, HashError> {
-        let _permit = self.permits.acquire().await.map_err(|e| HashError::Join(e.to_string()))?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| HashError::Join(e.to_string()))?;
         let password = password.to_owned();
         tokio::task::spawn_blocking(move || hash_blocking(&password))
             .await
@@ -64,7 +75,9 @@ impl PasswordHasher {
     /// never set a password) it verifies against a dummy hash so the time taken is
     /// the same, and answers false.
     pub async fn verify(&self, password: &str, hash: Option<&str>) -> bool {
-        let Ok(_permit) = self.permits.acquire().await else { return false };
+        let Ok(_permit) = self.permits.acquire().await else {
+            return false;
+        };
         let password = password.to_owned();
         let (target, real) = match hash {
             Some(h) => (h.to_owned(), true),
@@ -88,8 +101,17 @@ mod tests {
         let b = hasher.hash("correct horse battery staple").await.unwrap();
         assert!(a.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{a}");
         assert_ne!(a, b, "same password, different salt");
-        assert!(hasher.verify("correct horse battery staple", Some(&a)).await);
-        assert!(!hasher.verify("Correct horse battery staple", Some(&a)).await, "never case-folded");
+        assert!(
+            hasher
+                .verify("correct horse battery staple", Some(&a))
+                .await
+        );
+        assert!(
+            !hasher
+                .verify("Correct horse battery staple", Some(&a))
+                .await,
+            "never case-folded"
+        );
         assert!(!hasher.verify("correct horse battery stapl", Some(&a)).await);
         assert!(!hasher.verify("anything", None).await);
         assert!(!hasher.verify("anything", Some("not a phc string")).await);

@@ -25,7 +25,11 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 /// Strips control characters (CR, LF…) and bounds the length, so request data
 /// can go into a log line or an audit row safely.
 pub fn clean_for_log(value: &str, max_chars: usize) -> String {
-    value.chars().filter(|c| !c.is_control()).take(max_chars).collect()
+    value
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(max_chars)
+        .collect()
 }
 
 impl RequestMeta {
@@ -51,14 +55,23 @@ mod tests {
     #[test]
     fn finds_cookie_among_others() {
         let mut h = HeaderMap::new();
-        h.append("cookie", HeaderValue::from_static("a=1; gatehouse_session=abc; b=2"));
-        assert_eq!(cookie_value(&h, "gatehouse_session").as_deref(), Some("abc"));
+        h.append(
+            "cookie",
+            HeaderValue::from_static("a=1; gatehouse_session=abc; b=2"),
+        );
+        assert_eq!(
+            cookie_value(&h, "gatehouse_session").as_deref(),
+            Some("abc")
+        );
         assert_eq!(cookie_value(&h, "missing"), None);
     }
 
     #[test]
     fn log_values_lose_newlines() {
-        assert_eq!(clean_for_log("evil\r\nInjected: yes", 100), "evilInjected: yes");
+        assert_eq!(
+            clean_for_log("evil\r\nInjected: yes", 100),
+            "evilInjected: yes"
+        );
         assert_eq!(clean_for_log("abcdef", 3), "abc");
     }
 }

@@ -4,7 +4,9 @@
 use super::crypto::{hash_token, random_token};
 use super::entities::sessions;
 use super::state::Settings;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+};
 
 /// A session is signed in fully, or waiting for a second factor.
 pub const STAGE_FULL: &str = "full";
@@ -59,14 +61,20 @@ pub async fn find_live(
     };
     let idle_limit = session.last_seen_at + settings.session_idle_secs * 1000;
     if now_ms >= session.expires_at || now_ms >= idle_limit {
-        sessions::Entity::delete_by_id(session.id).exec(conn).await?;
+        sessions::Entity::delete_by_id(session.id)
+            .exec(conn)
+            .await?;
         return Ok(None);
     }
     Ok(Some(session))
 }
 
 /// Records activity, at most once a minute per session to spare the database.
-pub async fn touch(conn: &impl ConnectionTrait, session: &sessions::Model, now_ms: i64) -> Result<(), DbErr> {
+pub async fn touch(
+    conn: &impl ConnectionTrait,
+    session: &sessions::Model,
+    now_ms: i64,
+) -> Result<(), DbErr> {
     if now_ms - session.last_seen_at < 60_000 {
         return Ok(());
     }
@@ -84,7 +92,11 @@ pub async fn delete_by_token(conn: &impl ConnectionTrait, token: &str) -> Result
 }
 
 /// Ends every session an account has open in one tenant (suspension, deletion).
-pub async fn end_for_membership(conn: &impl ConnectionTrait, account_id: i64, tenant_id: i64) -> Result<u64, DbErr> {
+pub async fn end_for_membership(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    tenant_id: i64,
+) -> Result<u64, DbErr> {
     sessions::Entity::delete_many()
         .filter(sessions::Column::AccountId.eq(account_id))
         .filter(sessions::Column::TenantId.eq(tenant_id))
@@ -94,7 +106,10 @@ pub async fn end_for_membership(conn: &impl ConnectionTrait, account_id: i64, te
 }
 
 /// Ends every session of an account (password reset).
-pub async fn end_all_for_account(conn: &impl ConnectionTrait, account_id: i64) -> Result<u64, DbErr> {
+pub async fn end_all_for_account(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+) -> Result<u64, DbErr> {
     sessions::Entity::delete_many()
         .filter(sessions::Column::AccountId.eq(account_id))
         .exec(conn)

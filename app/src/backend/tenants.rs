@@ -6,7 +6,9 @@ use super::entities::{accounts, memberships, tenants};
 use super::passwords::PasswordHasher;
 use crate::domain::password::{check_new_password, MIN_PASSWORD_CHARS};
 use crate::domain::{AppError, Email, MembershipStatus, Plan, Role, TenantKind};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+};
 use serde_json::json;
 
 pub const MAX_TENANT_NAME_CHARS: usize = 80;
@@ -16,13 +18,22 @@ pub fn parse_tenant_name(input: &str) -> Result<String, AppError> {
     let name = input.trim();
     let chars = name.chars().count();
     if chars < 2 {
-        return Err(AppError::field("tenant", "Enter a tenant name of at least 2 characters."));
+        return Err(AppError::field(
+            "tenant",
+            "Enter a tenant name of at least 2 characters.",
+        ));
     }
     if chars > MAX_TENANT_NAME_CHARS {
-        return Err(AppError::field("tenant", "Use at most 80 characters for the tenant name."));
+        return Err(AppError::field(
+            "tenant",
+            "Use at most 80 characters for the tenant name.",
+        ));
     }
     if name.chars().any(char::is_control) {
-        return Err(AppError::field("tenant", "The tenant name cannot contain line breaks or control characters."));
+        return Err(AppError::field(
+            "tenant",
+            "The tenant name cannot contain line breaks or control characters.",
+        ));
     }
     Ok(name.to_string())
 }
@@ -31,10 +42,16 @@ pub fn parse_tenant_name(input: &str) -> Result<String, AppError> {
 pub fn parse_display_name(input: &str) -> Result<String, AppError> {
     let name = input.trim();
     if name.chars().count() > 100 {
-        return Err(AppError::field("display_name", "Use at most 100 characters for the name."));
+        return Err(AppError::field(
+            "display_name",
+            "Use at most 100 characters for the name.",
+        ));
     }
     if name.chars().any(char::is_control) {
-        return Err(AppError::field("display_name", "The name cannot contain line breaks or control characters."));
+        return Err(AppError::field(
+            "display_name",
+            "The name cannot contain line breaks or control characters.",
+        ));
     }
     Ok(name.to_string())
 }
@@ -58,17 +75,33 @@ pub async fn create_tenant_with_admin(
     let tenant_name = parse_tenant_name(&input.tenant_name)?;
     let email = Email::parse(&input.email).map_err(|e| AppError::field("email", e.to_string()))?;
     let display_name = parse_display_name(&input.display_name)?;
-    let local_part = email.as_str().split('@').next().unwrap_or_default().to_string();
-    check_new_password(&input.password, MIN_PASSWORD_CHARS, &[&local_part, &tenant_name, "gatehouse"])
-        .map_err(|e| AppError::field("password", e.to_string()))?;
-    let password_hash = hasher.hash(&input.password).await.map_err(super::internal)?;
+    let local_part = email
+        .as_str()
+        .split('@')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    check_new_password(
+        &input.password,
+        MIN_PASSWORD_CHARS,
+        &[&local_part, &tenant_name, "gatehouse"],
+    )
+    .map_err(|e| AppError::field("password", e.to_string()))?;
+    let password_hash = hasher
+        .hash(&input.password)
+        .await
+        .map_err(super::internal)?;
 
     let txn = db.begin_write().await?;
     if find_tenant_by_name(&*txn, &tenant_name).await?.is_some() {
-        return Err(AppError::Conflict(format!("A tenant named “{tenant_name}” already exists.")));
+        return Err(AppError::Conflict(format!(
+            "A tenant named “{tenant_name}” already exists."
+        )));
     }
     if find_account_by_email(&*txn, &email).await?.is_some() {
-        return Err(AppError::Conflict(format!("An account with the email {email} already exists.")));
+        return Err(AppError::Conflict(format!(
+            "An account with the email {email} already exists."
+        )));
     }
     let tenant = tenants::ActiveModel {
         name: Set(tenant_name.clone()),
@@ -129,7 +162,10 @@ pub async fn create_tenant_with_admin(
 }
 
 /// Finds a tenant by name, ignoring case ("Acme" and "acme" are the same tenant).
-pub async fn find_tenant_by_name(conn: &impl ConnectionTrait, name: &str) -> Result<Option<tenants::Model>, DbErr> {
+pub async fn find_tenant_by_name(
+    conn: &impl ConnectionTrait,
+    name: &str,
+) -> Result<Option<tenants::Model>, DbErr> {
     use sea_orm::sea_query::{Expr, Func};
     tenants::Entity::find()
         .filter(Expr::expr(Func::lower(Expr::col(tenants::Column::Name))).eq(name.to_lowercase()))
@@ -137,8 +173,14 @@ pub async fn find_tenant_by_name(conn: &impl ConnectionTrait, name: &str) -> Res
         .await
 }
 
-pub async fn find_account_by_email(conn: &impl ConnectionTrait, email: &Email) -> Result<Option<accounts::Model>, DbErr> {
-    accounts::Entity::find().filter(accounts::Column::Email.eq(email.as_str())).one(conn).await
+pub async fn find_account_by_email(
+    conn: &impl ConnectionTrait,
+    email: &Email,
+) -> Result<Option<accounts::Model>, DbErr> {
+    accounts::Entity::find()
+        .filter(accounts::Column::Email.eq(email.as_str()))
+        .one(conn)
+        .await
 }
 
 pub async fn count_tenants(conn: &impl ConnectionTrait) -> Result<u64, DbErr> {
@@ -154,7 +196,10 @@ pub struct TenantAccess {
 }
 
 /// The tenants where the account is an active member, most recently used first.
-pub async fn active_tenants_of(conn: &impl ConnectionTrait, account_id: i64) -> Result<Vec<TenantAccess>, DbErr> {
+pub async fn active_tenants_of(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+) -> Result<Vec<TenantAccess>, DbErr> {
     let mut memberships = memberships::Entity::find()
         .filter(memberships::Column::AccountId.eq(account_id))
         .filter(memberships::Column::Status.eq(MembershipStatus::Active.as_str()))
@@ -166,11 +211,17 @@ pub async fn active_tenants_of(conn: &impl ConnectionTrait, account_id: i64) -> 
         return Ok(Vec::new());
     }
     let ids: Vec<i64> = memberships.iter().map(|m| m.tenant_id).collect();
-    let tenants = tenants::Entity::find().filter(tenants::Column::Id.is_in(ids)).all(conn).await?;
+    let tenants = tenants::Entity::find()
+        .filter(tenants::Column::Id.is_in(ids))
+        .all(conn)
+        .await?;
     Ok(memberships
         .into_iter()
         .filter_map(|membership| {
-            let tenant = tenants.iter().find(|t| t.id == membership.tenant_id)?.clone();
+            let tenant = tenants
+                .iter()
+                .find(|t| t.id == membership.tenant_id)?
+                .clone();
             Some(TenantAccess { tenant, membership })
         })
         .collect())

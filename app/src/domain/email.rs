@@ -31,10 +31,9 @@ impl Email {
         if trimmed.chars().count() > MAX_EMAIL_LEN {
             return Err(EmailError::TooLong);
         }
-        if trimmed
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"' | '\\'))
-        {
+        if trimmed.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"' | '\\')
+        }) {
             return Err(EmailError::Malformed);
         }
         let (local, domain) = trimmed.rsplit_once('@').ok_or(EmailError::Malformed)?;

@@ -17,7 +17,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -60,9 +63,10 @@ impl AppError {
     /// The message for one field, if this is a validation error naming it.
     pub fn field_message(&self, field: &str) -> Option<String> {
         match self {
-            AppError::Validation(errors) => {
-                errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
-            }
+            AppError::Validation(errors) => errors
+                .iter()
+                .find(|e| e.field == field)
+                .map(|e| e.message.clone()),
             _ => None,
         }
     }
@@ -88,9 +92,9 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(_)
             | ServerFnErrorErr::MissingArg(_)
             | ServerFnErrorErr::Deserialization(_) => AppError::BadRequest,
-            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Internal(
-                "network: the server could not be reached".to_string(),
-            ),
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => {
+                AppError::Internal("network: the server could not be reached".to_string())
+            }
             _ => AppError::Internal("unexpected".to_string()),
         }
     }
@@ -107,7 +111,13 @@ mod tests {
         assert_eq!(AppError::NotFound.status_code(), 404);
         assert_eq!(AppError::Conflict("x".into()).status_code(), 409);
         assert_eq!(AppError::field("email", "bad").status_code(), 400);
-        assert_eq!(AppError::RateLimited { retry_after_secs: 3 }.status_code(), 429);
+        assert_eq!(
+            AppError::RateLimited {
+                retry_after_secs: 3
+            }
+            .status_code(),
+            429
+        );
         assert_eq!(AppError::Internal("abc".into()).status_code(), 500);
     }
 
@@ -128,7 +138,10 @@ mod tests {
             FieldError::new("email", "Enter an email address."),
             FieldError::new("password", "Enter your password."),
         ]);
-        assert_eq!(e.field_message("password").as_deref(), Some("Enter your password."));
+        assert_eq!(
+            e.field_message("password").as_deref(),
+            Some("Enter your password.")
+        );
         assert_eq!(e.field_message("name"), None);
         assert_eq!(e.to_string(), "Please correct the highlighted fields.");
         assert_eq!(AppError::field("email", "Nope.").to_string(), "Nope.");

@@ -10,5 +10,5 @@ pub mod permissions;
 
 pub use email::Email;
 pub use error::{AppError, FieldError};
-pub use navigation::safe_redirect_target;
 pub use model::{MembershipStatus, Plan, Role, TenantKind};
+pub use navigation::safe_redirect_target;

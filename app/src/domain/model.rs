@@ -142,7 +142,10 @@ mod tests {
             }
             assert!(Plan::cheapest_with(*f).includes(*f));
         }
-        assert_eq!(Plan::cheapest_with(PlanFeature::DataWarehouse), Plan::Enterprise);
+        assert_eq!(
+            Plan::cheapest_with(PlanFeature::DataWarehouse),
+            Plan::Enterprise
+        );
         assert_eq!(Plan::cheapest_with(PlanFeature::Webhooks), Plan::Team);
     }
 }

@@ -3,7 +3,9 @@
 /// A relative, same-origin path, or `/` when the input is anything else
 /// (absolute URLs, protocol-relative `//host`, backslash tricks, control characters).
 pub fn safe_redirect_target(next: Option<&str>) -> String {
-    let Some(next) = next.map(str::trim).filter(|n| !n.is_empty()) else { return "/".into() };
+    let Some(next) = next.map(str::trim).filter(|n| !n.is_empty()) else {
+        return "/".into();
+    };
     let ok = next.starts_with('/')
         && !next.starts_with("//")
         && !next.starts_with("/\\")

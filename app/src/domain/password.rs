@@ -18,13 +18,19 @@ pub enum PasswordError {
 
 /// Checks a new password. `context` holds words the password must not contain
 /// (the email's local part, the tenant name, the product name).
-pub fn check_new_password(password: &str, min_chars: usize, context: &[&str]) -> Result<(), PasswordError> {
+pub fn check_new_password(
+    password: &str,
+    min_chars: usize,
+    context: &[&str],
+) -> Result<(), PasswordError> {
     let chars = password.chars().count();
     if chars < min_chars {
         return Err(PasswordError::TooShort { min: min_chars });
     }
     if chars > MAX_PASSWORD_CHARS {
-        return Err(PasswordError::TooLong { max: MAX_PASSWORD_CHARS });
+        return Err(PasswordError::TooLong {
+            max: MAX_PASSWORD_CHARS,
+        });
     }
     let lowered = password.to_lowercase();
     if context
@@ -43,8 +49,14 @@ mod tests {
 
     #[test]
     fn length_rules() {
-        assert_eq!(check_new_password("short", 8, &[]), Err(PasswordError::TooShort { min: 8 }));
-        assert_eq!(check_new_password("seven77", 8, &[]), Err(PasswordError::TooShort { min: 8 }));
+        assert_eq!(
+            check_new_password("short", 8, &[]),
+            Err(PasswordError::TooShort { min: 8 })
+        );
+        assert_eq!(
+            check_new_password("seven77", 8, &[]),
+            Err(PasswordError::TooShort { min: 8 })
+        );
         assert!(check_new_password("eight888", 8, &[]).is_ok());
         assert!(check_new_password(&"x".repeat(64), 8, &[]).is_ok());
         assert!(check_new_password(&"x".repeat(256), 8, &[]).is_ok());

@@ -153,7 +153,10 @@ impl fmt::Display for GrantSource {
             GrantSource::Direct => f.write_str("a direct grant"),
             GrantSource::Template { template } => write!(f, "the role template “{template}”"),
             GrantSource::Group { group, template } => {
-                write!(f, "the group “{group}” (through its role template “{template}”)")
+                write!(
+                    f,
+                    "the group “{group}” (through its role template “{template}”)"
+                )
             }
         }
     }
@@ -183,22 +186,32 @@ pub fn evaluate(inputs: &AccessInputs, permission: Permission) -> Decision {
     }
     if let Some(t) = &inputs.template {
         if t.permissions.contains(&permission) {
-            sources.push(GrantSource::Template { template: t.name.clone() });
+            sources.push(GrantSource::Template {
+                template: t.name.clone(),
+            });
         }
     }
     for g in &inputs.groups {
         for t in &g.templates {
             if t.permissions.contains(&permission) {
-                sources.push(GrantSource::Group { group: g.name.clone(), template: t.name.clone() });
+                sources.push(GrantSource::Group {
+                    group: g.name.clone(),
+                    template: t.name.clone(),
+                });
             }
         }
     }
-    Decision { permission, sources }
+    Decision {
+        permission,
+        sources,
+    }
 }
 
 /// Every permission the member holds; built on [`evaluate`].
 pub fn effective_permissions(inputs: &AccessInputs) -> BTreeSet<Permission> {
-    Permission::all().filter(|p| evaluate(inputs, *p).granted()).collect()
+    Permission::all()
+        .filter(|p| evaluate(inputs, *p).granted())
+        .collect()
 }
 
 #[cfg(test)]
@@ -221,7 +234,11 @@ mod tests {
         assert_eq!(labels.len(), 30, "labels must be distinct");
         for perm in all {
             assert_eq!(Permission::parse(&perm.key()), Some(perm));
-            assert!(!perm.label().contains('.'), "labels are plain words: {}", perm.label());
+            assert!(
+                !perm.label().contains('.'),
+                "labels are plain words: {}",
+                perm.label()
+            );
         }
         assert_eq!(Permission::parse("conversations.assign"), None);
         assert_eq!(Permission::parse("nope"), None);
@@ -229,30 +246,68 @@ mod tests {
 
     #[test]
     fn evaluation_table() {
-        let support = TemplateGrant { name: "Support agent".into(), permissions: set(&["conversations.view", "conversations.edit"]) };
-        let analyst = TemplateGrant { name: "Analyst".into(), permissions: set(&["analytics.view"]) };
-        let base = AccessInputs { role: Role::User, direct: set(&["settings.view"]), template: None, groups: vec![] };
+        let support = TemplateGrant {
+            name: "Support agent".into(),
+            permissions: set(&["conversations.view", "conversations.edit"]),
+        };
+        let analyst = TemplateGrant {
+            name: "Analyst".into(),
+            permissions: set(&["analytics.view"]),
+        };
+        let base = AccessInputs {
+            role: Role::User,
+            direct: set(&["settings.view"]),
+            template: None,
+            groups: vec![],
+        };
         let cases: Vec<(AccessInputs, &str, Vec<GrantSource>)> = vec![
             (base.clone(), "settings.view", vec![GrantSource::Direct]),
             (base.clone(), "users.manage", vec![]),
-            (AccessInputs { role: Role::Admin, ..base.clone() }, "users.manage", vec![GrantSource::AdminRole]),
             (
-                AccessInputs { template: Some(support.clone()), ..base.clone() },
-                "conversations.edit",
-                vec![GrantSource::Template { template: "Support agent".into() }],
+                AccessInputs {
+                    role: Role::Admin,
+                    ..base.clone()
+                },
+                "users.manage",
+                vec![GrantSource::AdminRole],
             ),
             (
                 AccessInputs {
-                    groups: vec![GroupGrant { name: "Insights".into(), templates: vec![analyst.clone()] }],
+                    template: Some(support.clone()),
+                    ..base.clone()
+                },
+                "conversations.edit",
+                vec![GrantSource::Template {
+                    template: "Support agent".into(),
+                }],
+            ),
+            (
+                AccessInputs {
+                    groups: vec![GroupGrant {
+                        name: "Insights".into(),
+                        templates: vec![analyst.clone()],
+                    }],
                     ..base.clone()
                 },
                 "analytics.view",
-                vec![GrantSource::Group { group: "Insights".into(), template: "Analyst".into() }],
+                vec![GrantSource::Group {
+                    group: "Insights".into(),
+                    template: "Analyst".into(),
+                }],
             ),
             (
-                AccessInputs { direct: set(&["conversations.view"]), template: Some(support.clone()), ..base.clone() },
+                AccessInputs {
+                    direct: set(&["conversations.view"]),
+                    template: Some(support.clone()),
+                    ..base.clone()
+                },
                 "conversations.view",
-                vec![GrantSource::Direct, GrantSource::Template { template: "Support agent".into() }],
+                vec![
+                    GrantSource::Direct,
+                    GrantSource::Template {
+                        template: "Support agent".into(),
+                    },
+                ],
             ),
         ];
         for (inputs, key, expected) in cases {
@@ -264,14 +319,25 @@ mod tests {
 
     #[test]
     fn effective_permissions_unions_sources() {
-        let admin = AccessInputs { role: Role::Admin, direct: BTreeSet::new(), template: None, groups: vec![] };
+        let admin = AccessInputs {
+            role: Role::Admin,
+            direct: BTreeSet::new(),
+            template: None,
+            groups: vec![],
+        };
         assert_eq!(effective_permissions(&admin).len(), 30);
         let user = AccessInputs {
             role: Role::User,
             direct: set(&["settings.view"]),
-            template: Some(TemplateGrant { name: "T".into(), permissions: set(&["analytics.view", "settings.view"]) }),
+            template: Some(TemplateGrant {
+                name: "T".into(),
+                permissions: set(&["analytics.view", "settings.view"]),
+            }),
             groups: vec![],
         };
-        assert_eq!(effective_permissions(&user), set(&["settings.view", "analytics.view"]));
+        assert_eq!(
+            effective_permissions(&user),
+            set(&["settings.view", "analytics.view"])
+        );
     }
 }

@@ -64,7 +64,10 @@ fn close_on_escape(ev: leptos::ev::KeyboardEvent) {
     {
         use leptos::wasm_bindgen::JsCast;
         if ev.key() == "Escape" {
-            if let Some(details) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+            if let Some(details) = ev
+                .current_target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            {
                 let _ = details.remove_attribute("open");
                 if let Ok(Some(summary)) = details.query_selector("summary") {
                     if let Ok(summary) = summary.dyn_into::<web_sys::HtmlElement>() {
@@ -87,8 +90,17 @@ fn TenantIndicator(me: Me) -> impl IntoView {
             hard_navigate("/");
         }
     });
-    let others: Vec<_> = me.tenants.iter().filter(|t| t.id != me.tenant_id).cloned().collect();
-    let label = format!("Current tenant: {} ({})", me.tenant_name, me.tenant_kind.label());
+    let others: Vec<_> = me
+        .tenants
+        .iter()
+        .filter(|t| t.id != me.tenant_id)
+        .cloned()
+        .collect();
+    let label = format!(
+        "Current tenant: {} ({})",
+        me.tenant_name,
+        me.tenant_kind.label()
+    );
     let current = view! {
         <span class="tenant-name">{me.tenant_name.clone()}</span>
         <KindBadge kind=me.tenant_kind />

@@ -37,8 +37,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[cfg(feature = "ssr")]
 fn set_page_headers() {
     use axum::http::{header, HeaderValue};
-    let Some(res) = use_context::<leptos_axum::ResponseOptions>() else { return };
-    let nonce = leptos::nonce::use_nonce().map(|n| n.as_inner().to_string()).unwrap_or_default();
+    let Some(res) = use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    let nonce = leptos::nonce::use_nonce()
+        .map(|n| n.as_inner().to_string())
+        .unwrap_or_default();
     let csp = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \

@@ -27,7 +27,9 @@ pub struct TestApp {
 
 fn hasher() -> PasswordHasher {
     static HASHER: OnceLock<PasswordHasher> = OnceLock::new();
-    HASHER.get_or_init(|| PasswordHasher::new(4).unwrap()).clone()
+    HASHER
+        .get_or_init(|| PasswordHasher::new(4).unwrap())
+        .clone()
 }
 
 /// The database URLs each test runs against.
@@ -46,7 +48,10 @@ async fn fresh_postgres() -> Db {
     let name = format!("gh_test_{}", app::backend::crypto::reference_id());
     admin
         .conn()
-        .execute(Statement::from_string(admin.conn().get_database_backend(), format!("CREATE DATABASE {name}")))
+        .execute(Statement::from_string(
+            admin.conn().get_database_backend(),
+            format!("CREATE DATABASE {name}"),
+        ))
         .await
         .unwrap();
     let (prefix, _) = base.rsplit_once('/').unwrap();
@@ -64,22 +69,42 @@ impl TestApp {
         };
         db.migrate().await.unwrap();
         let clock = ManualClock::new(START_MS);
-        let outbox = dir.as_ref().map(|d| d.path().join("outbox")).unwrap_or_else(|| std::env::temp_dir().join("gh-outbox"));
+        let outbox = dir
+            .as_ref()
+            .map(|d| d.path().join("outbox"))
+            .unwrap_or_else(|| std::env::temp_dir().join("gh-outbox"));
         let state = AppState {
-            leptos_options: LeptosOptions::builder().output_name("gatehouse").site_root("target/site").build(),
+            leptos_options: LeptosOptions::builder()
+                .output_name("gatehouse")
+                .site_root("target/site")
+                .build(),
             db,
             hasher: hasher(),
             clock: Arc::new(clock.clone()),
-            settings: Arc::new(Settings { outbox_dir: outbox, ..Settings::default() }),
+            settings: Arc::new(Settings {
+                outbox_dir: outbox,
+                ..Settings::default()
+            }),
         };
-        TestApp { state, clock, engine, _dir: dir }
+        TestApp {
+            state,
+            clock,
+            engine,
+            _dir: dir,
+        }
     }
 
     pub async fn tenant_with_admin(&self, tenant: &str, email: &str) -> (i64, i64) {
-        self.tenant_with_admin_kind(tenant, email, TenantKind::Production).await
+        self.tenant_with_admin_kind(tenant, email, TenantKind::Production)
+            .await
     }
 
-    pub async fn tenant_with_admin_kind(&self, tenant: &str, email: &str, kind: TenantKind) -> (i64, i64) {
+    pub async fn tenant_with_admin_kind(
+        &self,
+        tenant: &str,
+        email: &str,
+        kind: TenantKind,
+    ) -> (i64, i64) {
         let (t, a) = create_tenant_with_admin(
             &self.state.db,
             &self.state.hasher,
@@ -104,11 +129,19 @@ impl TestApp {
     }
 
     pub async fn send(&self, request: Request<Body>) -> Response<Body> {
-        server::http::build_router(self.state.clone()).oneshot(request).await.unwrap()
+        server::http::build_router(self.state.clone())
+            .oneshot(request)
+            .await
+            .unwrap()
     }
 
     /// Calls a server function the way the hydrated app does.
-    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)], cookie: Option<&str>) -> (StatusCode, String, Vec<String>) {
+    pub async fn call(
+        &self,
+        endpoint: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> (StatusCode, String, Vec<String>) {
         let mut builder = Request::post(format!("/api/{endpoint}"))
             .header("content-type", "application/x-www-form-urlencoded")
             .header("origin", ORIGIN)
@@ -116,13 +149,17 @@ impl TestApp {
         if let Some(c) = cookie {
             builder = builder.header("cookie", c);
         }
-        let response = self.send(builder.body(Body::from(encode_form(form))).unwrap()).await;
+        let response = self
+            .send(builder.body(Body::from(encode_form(form))).unwrap())
+            .await;
         split(response).await
     }
 
     /// Signs in through the server function and returns the `name=value` cookie.
     pub async fn sign_in(&self, email: &str, password: &str) -> String {
-        let (status, body, cookies) = self.call("sign_in", &[("email", email), ("password", password)], None).await;
+        let (status, body, cookies) = self
+            .call("sign_in", &[("email", email), ("password", password)], None)
+            .await;
         assert_eq!(status, StatusCode::OK, "sign-in failed: {body}");
         session_cookie(&cookies).expect("a session cookie")
     }
@@ -136,8 +173,14 @@ pub async fn split(response: Response<Body>) -> (StatusCode, String, Vec<String>
         .iter()
         .map(|v| v.to_str().unwrap().to_string())
         .collect();
-    let bytes = axum::body::to_bytes(response.into_body(), 4 * 1024 * 1024).await.unwrap();
-    (status, String::from_utf8_lossy(&bytes).into_owned(), cookies)
+    let bytes = axum::body::to_bytes(response.into_body(), 4 * 1024 * 1024)
+        .await
+        .unwrap();
+    (
+        status,
+        String::from_utf8_lossy(&bytes).into_owned(),
+        cookies,
+    )
 }
 
 pub fn session_cookie(set_cookies: &[String]) -> Option<String> {
@@ -159,7 +202,9 @@ pub fn encode_form(pairs: &[(&str, &str)]) -> String {
 fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()

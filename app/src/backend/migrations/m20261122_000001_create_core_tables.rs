@@ -14,7 +14,12 @@ impl MigrationName for Migration {
 }
 
 fn id<T: IntoIden>(col: T) -> ColumnDef {
-    ColumnDef::new(col).big_integer().not_null().auto_increment().primary_key().to_owned()
+    ColumnDef::new(col)
+        .big_integer()
+        .not_null()
+        .auto_increment()
+        .primary_key()
+        .to_owned()
 }
 fn big<T: IntoIden>(col: T) -> ColumnDef {
     ColumnDef::new(col).big_integer().not_null().to_owned()
@@ -29,7 +34,11 @@ fn text_null<T: IntoIden>(col: T) -> ColumnDef {
     ColumnDef::new(col).string().null().to_owned()
 }
 fn flag<T: IntoIden>(col: T) -> ColumnDef {
-    ColumnDef::new(col).boolean().not_null().default(false).to_owned()
+    ColumnDef::new(col)
+        .boolean()
+        .not_null()
+        .default(false)
+        .to_owned()
 }
 fn fk(
     from_table: impl IntoIden + 'static,
@@ -300,8 +309,18 @@ impl MigrationTrait for Migration {
                     .col(text(TenantFeatures::Feature))
                     .col(flag(TenantFeatures::Enabled))
                     .col(flag(TenantFeatures::BetaOnly))
-                    .primary_key(Index::create().col(TenantFeatures::TenantId).col(TenantFeatures::Feature))
-                    .foreign_key(&mut fk(TenantFeatures::Table, TenantFeatures::TenantId, Tenants::Table, Tenants::Id, Cascade))
+                    .primary_key(
+                        Index::create()
+                            .col(TenantFeatures::TenantId)
+                            .col(TenantFeatures::Feature),
+                    )
+                    .foreign_key(&mut fk(
+                        TenantFeatures::Table,
+                        TenantFeatures::TenantId,
+                        Tenants::Table,
+                        Tenants::Id,
+                        Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -316,7 +335,13 @@ impl MigrationTrait for Migration {
                     .col(text(RoleTemplates::Description).default(""))
                     .col(big(RoleTemplates::CreatedAt))
                     .col(big(RoleTemplates::UpdatedAt))
-                    .foreign_key(&mut fk(RoleTemplates::Table, RoleTemplates::TenantId, Tenants::Table, Tenants::Id, Cascade))
+                    .foreign_key(&mut fk(
+                        RoleTemplates::Table,
+                        RoleTemplates::TenantId,
+                        Tenants::Table,
+                        Tenants::Id,
+                        Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -370,8 +395,20 @@ impl MigrationTrait for Migration {
                     .col(big_null(Memberships::InvitedBy))
                     .col(big(Memberships::CreatedAt))
                     .col(big(Memberships::UpdatedAt))
-                    .foreign_key(&mut fk(Memberships::Table, Memberships::TenantId, Tenants::Table, Tenants::Id, Cascade))
-                    .foreign_key(&mut fk(Memberships::Table, Memberships::AccountId, Accounts::Table, Accounts::Id, Cascade))
+                    .foreign_key(&mut fk(
+                        Memberships::Table,
+                        Memberships::TenantId,
+                        Tenants::Table,
+                        Tenants::Id,
+                        Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        Memberships::Table,
+                        Memberships::AccountId,
+                        Accounts::Table,
+                        Accounts::Id,
+                        Cascade,
+                    ))
                     .foreign_key(&mut fk(
                         Memberships::Table,
                         Memberships::RoleTemplateId,
@@ -383,13 +420,36 @@ impl MigrationTrait for Migration {
             )
             .await?;
         for (name, cols, unique) in [
-            ("ux_memberships_tenant_account", vec![Memberships::TenantId, Memberships::AccountId], true),
-            ("ix_memberships_tenant_status", vec![Memberships::TenantId, Memberships::Status, Memberships::Id], false),
-            ("ix_memberships_tenant_role", vec![Memberships::TenantId, Memberships::Role, Memberships::Id], false),
-            ("ix_memberships_account", vec![Memberships::AccountId], false),
-            ("ix_memberships_template", vec![Memberships::RoleTemplateId], false),
+            (
+                "ux_memberships_tenant_account",
+                vec![Memberships::TenantId, Memberships::AccountId],
+                true,
+            ),
+            (
+                "ix_memberships_tenant_status",
+                vec![Memberships::TenantId, Memberships::Status, Memberships::Id],
+                false,
+            ),
+            (
+                "ix_memberships_tenant_role",
+                vec![Memberships::TenantId, Memberships::Role, Memberships::Id],
+                false,
+            ),
+            (
+                "ix_memberships_account",
+                vec![Memberships::AccountId],
+                false,
+            ),
+            (
+                "ix_memberships_template",
+                vec![Memberships::RoleTemplateId],
+                false,
+            ),
         ] {
-            let mut index = Index::create().name(name).table(Memberships::Table).to_owned();
+            let mut index = Index::create()
+                .name(name)
+                .table(Memberships::Table)
+                .to_owned();
             for c in cols {
                 index.col(c);
             }
@@ -429,7 +489,13 @@ impl MigrationTrait for Migration {
                     .col(big(Groups::TenantId))
                     .col(text(Groups::Name))
                     .col(big(Groups::CreatedAt))
-                    .foreign_key(&mut fk(Groups::Table, Groups::TenantId, Tenants::Table, Tenants::Id, Cascade))
+                    .foreign_key(&mut fk(
+                        Groups::Table,
+                        Groups::TenantId,
+                        Tenants::Table,
+                        Tenants::Id,
+                        Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -450,8 +516,18 @@ impl MigrationTrait for Migration {
                     .table(GroupMembers::Table)
                     .col(big(GroupMembers::GroupId))
                     .col(big(GroupMembers::MembershipId))
-                    .primary_key(Index::create().col(GroupMembers::GroupId).col(GroupMembers::MembershipId))
-                    .foreign_key(&mut fk(GroupMembers::Table, GroupMembers::GroupId, Groups::Table, Groups::Id, Cascade))
+                    .primary_key(
+                        Index::create()
+                            .col(GroupMembers::GroupId)
+                            .col(GroupMembers::MembershipId),
+                    )
+                    .foreign_key(&mut fk(
+                        GroupMembers::Table,
+                        GroupMembers::GroupId,
+                        Groups::Table,
+                        Groups::Id,
+                        Cascade,
+                    ))
                     .foreign_key(&mut fk(
                         GroupMembers::Table,
                         GroupMembers::MembershipId,
@@ -468,8 +544,18 @@ impl MigrationTrait for Migration {
                     .table(GroupTemplates::Table)
                     .col(big(GroupTemplates::GroupId))
                     .col(big(GroupTemplates::TemplateId))
-                    .primary_key(Index::create().col(GroupTemplates::GroupId).col(GroupTemplates::TemplateId))
-                    .foreign_key(&mut fk(GroupTemplates::Table, GroupTemplates::GroupId, Groups::Table, Groups::Id, Cascade))
+                    .primary_key(
+                        Index::create()
+                            .col(GroupTemplates::GroupId)
+                            .col(GroupTemplates::TemplateId),
+                    )
+                    .foreign_key(&mut fk(
+                        GroupTemplates::Table,
+                        GroupTemplates::GroupId,
+                        Groups::Table,
+                        Groups::Id,
+                        Cascade,
+                    ))
                     .foreign_key(&mut fk(
                         GroupTemplates::Table,
                         GroupTemplates::TemplateId,
@@ -494,7 +580,13 @@ impl MigrationTrait for Migration {
                     .col(big(Invitations::ExpiresAt))
                     .col(big_null(Invitations::AcceptedAt))
                     .col(big_null(Invitations::RevokedAt))
-                    .foreign_key(&mut fk(Invitations::Table, Invitations::TenantId, Tenants::Table, Tenants::Id, Cascade))
+                    .foreign_key(&mut fk(
+                        Invitations::Table,
+                        Invitations::TenantId,
+                        Tenants::Table,
+                        Tenants::Id,
+                        Cascade,
+                    ))
                     .foreign_key(&mut fk(
                         Invitations::Table,
                         Invitations::MembershipId,
@@ -551,14 +643,30 @@ impl MigrationTrait for Migration {
                     .col(big(Sessions::ExpiresAt))
                     .col(text(Sessions::Ip).default(""))
                     .col(text(Sessions::UserAgent).default(""))
-                    .foreign_key(&mut fk(Sessions::Table, Sessions::AccountId, Accounts::Table, Accounts::Id, Cascade))
-                    .foreign_key(&mut fk(Sessions::Table, Sessions::TenantId, Tenants::Table, Tenants::Id, SetNull))
+                    .foreign_key(&mut fk(
+                        Sessions::Table,
+                        Sessions::AccountId,
+                        Accounts::Table,
+                        Accounts::Id,
+                        Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        Sessions::Table,
+                        Sessions::TenantId,
+                        Tenants::Table,
+                        Tenants::Id,
+                        SetNull,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
             .create_index(
-                Index::create().name("ix_sessions_account").table(Sessions::Table).col(Sessions::AccountId).to_owned(),
+                Index::create()
+                    .name("ix_sessions_account")
+                    .table(Sessions::Table)
+                    .col(Sessions::AccountId)
+                    .to_owned(),
             )
             .await?;
 
@@ -570,7 +678,13 @@ impl MigrationTrait for Migration {
                     .col(big(RecoveryCodes::AccountId))
                     .col(text(RecoveryCodes::CodeHash))
                     .col(big_null(RecoveryCodes::UsedAt))
-                    .foreign_key(&mut fk(RecoveryCodes::Table, RecoveryCodes::AccountId, Accounts::Table, Accounts::Id, Cascade))
+                    .foreign_key(&mut fk(
+                        RecoveryCodes::Table,
+                        RecoveryCodes::AccountId,
+                        Accounts::Table,
+                        Accounts::Id,
+                        Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -590,7 +704,13 @@ impl MigrationTrait for Migration {
                     .col(text_null(AccessRequests::Justification))
                     .col(big(AccessRequests::CreatedAt))
                     .col(big_null(AccessRequests::DecidedAt))
-                    .foreign_key(&mut fk(AccessRequests::Table, AccessRequests::TenantId, Tenants::Table, Tenants::Id, Cascade))
+                    .foreign_key(&mut fk(
+                        AccessRequests::Table,
+                        AccessRequests::TenantId,
+                        Tenants::Table,
+                        Tenants::Id,
+                        Cascade,
+                    ))
                     .foreign_key(&mut fk(
                         AccessRequests::Table,
                         AccessRequests::MembershipId,
@@ -634,7 +754,12 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(RateLimits::Table)
-                    .col(ColumnDef::new(RateLimits::Key).string().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(RateLimits::Key)
+                            .string()
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(big(RateLimits::WindowStart))
                     .col(big(RateLimits::Count))
                     .to_owned(),
@@ -694,7 +819,9 @@ impl MigrationTrait for Migration {
             Tenants::Table.into_iden(),
             Accounts::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

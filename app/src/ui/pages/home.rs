@@ -8,7 +8,11 @@ use leptos_meta::Title;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let me = expect_context::<Me>();
-    let greeting = if me.display_name.is_empty() { me.email.clone() } else { me.display_name.clone() };
+    let greeting = if me.display_name.is_empty() {
+        me.email.clone()
+    } else {
+        me.display_name.clone()
+    };
     view! {
         <Title text="Home" />
         <h1>"Welcome, " {greeting}</h1>

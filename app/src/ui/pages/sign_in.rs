@@ -14,13 +14,22 @@ pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
-    let error: Signal<Option<AppError>> = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let error: Signal<Option<AppError>> =
+        Signal::derive(move || action.value().get().and_then(|r| r.err()));
     Effect::new(move |_| {
         if let Some(Ok(path)) = action.value().get() {
             hard_navigate(&path);
         }
     });
-    let invalid = move |field: &'static str| move || error.get().and_then(|e| e.field_message(field)).is_some().to_string();
+    let invalid = move |field: &'static str| {
+        move || {
+            error
+                .get()
+                .and_then(|e| e.field_message(field))
+                .is_some()
+                .to_string()
+        }
+    };
     view! {
         <Title text="Sign in" />
         <main class="auth-page" id="main">

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs the Playwright suite against a freshly built release server on a free port
+# with a brand-new SQLite database and mail outbox.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+target=${CARGO_TARGET_DIR:-$root/target}
+bin="$target/release/gatehouse"
+site="$root/target/site"
+[ -x "$bin" ] || { echo "build first: make build" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/gatehouse-e2e.XXXXXX)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export DATABASE_URL="sqlite://$work/e2e.db"
+export GATEHOUSE_OUTBOX="$work/outbox"
+export GATEHOUSE_LISTEN="127.0.0.1:$port"
+export LEPTOS_SITE_ROOT="$site" LEPTOS_OUTPUT_NAME=gatehouse LEPTOS_SITE_PKG_DIR=pkg
+export BASE_URL="http://127.0.0.1:$port"
+export GATEHOUSE_BIN="$bin"
+
+"$bin" serve >"$work/server.log" 2>&1 &
+server=$!
+cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; }
+trap cleanup EXIT
+
+status=0
+(cd "$root/end2end" && npx playwright test "$@") || status=$?
+if [ $status -ne 0 ]; then
+  echo "---- server log ----"; tail -n 50 "$work/server.log"
+fi
+exit $status

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Installs what Gatehouse needs on a fresh Debian 12 machine, skipping every step
+# whose tool is already there. Only package registries are used (crates.io, npm,
+# Debian): nothing downloads a prebuilt binary from elsewhere.
+#
+#   .ci/install-tools.sh build   # what `make run` needs
+#   .ci/install-tools.sh test    # plus chromium, PostgreSQL, Playwright
+set -euo pipefail
+what=${1:-build}
+root=$(cd "$(dirname "$0")/.." && pwd)
+export PATH="$HOME/.cargo/bin:$PATH"
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+
+WASM_BINDGEN_VERSION=0.2.130
+CARGO_LEPTOS_VERSION=0.3.10
+BINARYEN_VERSION=132.0.0
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+apt_packages=()
+need_apt() { apt_packages+=("$@"); }
+
+if [ "$what" = test ]; then
+  command -v chromium >/dev/null 2>&1 || need_apt chromium
+  ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_apt postgresql
+  python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need_apt python3-aiosmtpd
+fi
+command -v node >/dev/null 2>&1 || need_apt nodejs npm
+command -v cc >/dev/null 2>&1 || need_apt build-essential
+if [ ${#apt_packages[@]} -gt 0 ]; then
+  say "apt-get install ${apt_packages[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${apt_packages[@]}"
+fi
+
+if ! rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown; then
+  say "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+  say "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 3 minutes)"
+  # No --locked: its lockfile names a crate version the registry no longer serves.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+if ! wasm-opt --version 2>/dev/null | grep -q "version 132"; then
+  say "npm install -g binaryen@$BINARYEN_VERSION (wasm-opt; Debian's is too old to hydrate)"
+  npm install -g --no-audit --no-fund "binaryen@$BINARYEN_VERSION"
+fi
+
+if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  say "cargo install cargo-leptos $CARGO_LEPTOS_VERSION (about 18 minutes, once per machine)"
+  cargo install --locked cargo-leptos --version "$CARGO_LEPTOS_VERSION" --features no_downloads --force
+fi
+
+if [ "$what" = test ]; then
+  stamp="$root/end2end/node_modules/.gatehouse-lock"
+  if ! cmp -s "$root/end2end/package-lock.json" "$stamp" 2>/dev/null; then
+    say "npm ci (Playwright test runner; it uses Debian's chromium, no browser download)"
+    (cd "$root/end2end" && npm ci --no-audit --no-fund)
+    cp "$root/end2end/package-lock.json" "$stamp"
+  fi
+fi

@@ -1,0 +1,56 @@
+# Gatehouse — the two commands: `make run` and `make test`.
+# Every target installs what it needs first (see .ci/install-tools.sh).
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+# Build output lives outside the checkout so every clone on this machine shares it.
+export CARGO_TARGET_DIR ?= /var/tmp/gatehouse-target
+BIN := $(CARGO_TARGET_DIR)/release/gatehouse
+SITE := $(CURDIR)/target/site
+RUN_ENV := LEPTOS_SITE_ROOT=$(SITE) LEPTOS_OUTPUT_NAME=gatehouse LEPTOS_SITE_PKG_DIR=pkg
+
+.PHONY: run test build tools tools-test lint unit integration e2e trunk-build clean-data
+
+## Serve the app on the embedded SQLite database (./data/gatehouse.db).
+run: tools build
+	$(RUN_ENV) $(BIN) serve
+
+## Run every test: lint, unit, integration on SQLite and PostgreSQL, Playwright.
+test: tools-test lint unit integration build e2e
+	@echo "make test: all suites passed"
+
+tools:
+	.ci/install-tools.sh build
+
+tools-test:
+	.ci/install-tools.sh test
+
+## Release build of the server and the hydrated WASM client (target/site).
+build: tools
+	cargo leptos build --release
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+## Domain and service unit tests (pure Rust, no database server).
+unit:
+	cargo test -p app --features ssr
+
+## Service and router tests, each on a fresh SQLite file and a fresh PostgreSQL database.
+integration:
+	url=$$(.ci/postgres.sh start); \
+	GATEHOUSE_TEST_POSTGRES_URL=$$url cargo test -p server
+
+## Playwright end-to-end, hydrated and with JavaScript off.
+e2e:
+	.ci/e2e.sh
+
+## The optional Trunk build of the client bundle (not part of `make test`).
+trunk-build:
+	command -v trunk >/dev/null || cargo install --locked trunk --version 0.21.14
+	trunk build --release --offline
+
+clean-data:
+	rm -rf data
