@@ -62,6 +62,7 @@ pub async fn serve(common: &Common) -> Result<(), String> {
         .map_err(|e| format!("Cannot listen on {}: {e}", common.listen))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     println!("Gatehouse is listening on http://{address}");
+    tokio::spawn(deliver_mail_forever(state.clone()));
     let router = crate::http::build_router(state);
     axum::serve(
         listener,
@@ -70,6 +71,19 @@ pub async fn serve(common: &Common) -> Result<(), String> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .map_err(|e| e.to_string())
+}
+
+/// Sends queued mail every second (after the transactions that queued it committed).
+async fn deliver_mail_forever(state: AppState) {
+    loop {
+        let now = state.now_ms();
+        if let Err(error) =
+            app::backend::mail::deliver_pending(state.db.conn(), &state.settings, now).await
+        {
+            tracing::warn!(error = %error, "could not read the mail outbox");
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
 }
 
 async fn shutdown_signal() {

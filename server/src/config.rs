@@ -51,6 +51,22 @@ pub struct Common {
         hide_env_values = true
     )]
     pub smtp_url: Option<String>,
+    /// Sender of every email.
+    #[arg(
+        long,
+        env = "GATEHOUSE_MAIL_FROM",
+        default_value = "Gatehouse <gatehouse@localhost>",
+        global = true
+    )]
+    pub mail_from: String,
+    /// Days an invitation link stays valid.
+    #[arg(
+        long,
+        env = "GATEHOUSE_INVITE_TTL_DAYS",
+        default_value_t = 7,
+        global = true
+    )]
+    pub invite_ttl_days: i64,
     /// Base of links in emails (default: http://<listen address>).
     #[arg(long, env = "GATEHOUSE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
@@ -118,6 +134,8 @@ impl Common {
             session_absolute_secs: self.session_max_hours.max(1) * 3600,
             outbox_dir: self.outbox.clone(),
             smtp_url: self.smtp_url.clone(),
+            mail_from: self.mail_from.clone(),
+            invite_ttl_secs: self.invite_ttl_days.max(1) * 86_400,
         }
     }
 }

@@ -1,7 +1,9 @@
 //! The axum application: pages, server functions, health check and the security
 //! middleware every response passes through.
 
+use app::backend::request::RequestMeta;
 use app::backend::AppState;
+use app::domain::AppError;
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -76,18 +78,27 @@ pub fn is_same_site(headers: &HeaderMap, public_url: &str) -> bool {
     !host.is_empty() && (origin == format!("http://{host}") || origin == format!("https://{host}"))
 }
 
+fn error_response(error: &AppError) -> Response {
+    let status =
+        StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_string(error).unwrap_or_default();
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
 fn refuse_cross_site() -> Response {
-    let error = app::domain::AppError::Forbidden(
+    error_response(&AppError::Forbidden(
         "This request came from another site, so it was refused. Reload the page and try again."
             .into(),
-    );
-    let body = serde_json::to_string(&error).unwrap_or_default();
-    (
-        StatusCode::FORBIDDEN,
-        [(header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response()
+    ))
+}
+
+/// Every server function but the anonymous ones needs a live session; this refuses
+/// the rest before any of their code runs (they check again themselves).
+async fn require_session(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
+    let meta = RequestMeta::from_headers(headers, None, state.settings.session_cookie_name());
+    app::backend::auth::current_actor(state, &meta)
+        .await
+        .map(|_| ())
 }
 
 /// Refuses cross-site state changes and adds security headers to every response.
@@ -102,7 +113,17 @@ async fn guard(State(state): State<AppState>, request: Request<Body>, next: Next
         add_security_headers(res.headers_mut(), state.settings.secure_cookies());
         return res;
     }
-    let is_api = request.uri().path().starts_with("/api/");
+    let path = request.uri().path().to_string();
+    let is_api = path.starts_with("/api/");
+    if is_api && !app::api::ANONYMOUS_ENDPOINTS.contains(&path.as_str()) {
+        if let Err(error) = require_session(&state, request.headers()).await {
+            let mut res = error_response(&error);
+            add_security_headers(res.headers_mut(), state.settings.secure_cookies());
+            res.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            return res;
+        }
+    }
     let mut res = next.run(request).await;
     if is_api && res.status() == StatusCode::INTERNAL_SERVER_ERROR {
         res = with_error_status(res).await;
@@ -122,7 +143,7 @@ async fn with_error_status(res: Response) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
     };
-    if let Ok(error) = serde_json::from_slice::<app::domain::AppError>(&bytes) {
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status =
             StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     }

@@ -8,6 +8,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::{engines, split, TestApp, ORIGIN, PASSWORD};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 /// Every server function the app registers, as `/api/<name>` paths.
 fn server_fn_paths() -> Vec<String> {
@@ -40,8 +41,8 @@ fn inventory_sees_the_server_functions() {
 async fn every_server_function_refuses_anonymous_callers() {
     let app = TestApp::new("sqlite").await;
     for path in server_fn_paths() {
-        if path == "/api/sign_in" {
-            continue; // the one door that is open to anonymous callers
+        if app::api::ANONYMOUS_ENDPOINTS.contains(&path.as_str()) {
+            continue; // sign-in and the invite token pages are the doors open to anonymous callers
         }
         let endpoint = path.trim_start_matches("/api/");
         let (status, body, _) = app.call(endpoint, &[("tenant_id", "1")], None).await;
@@ -371,10 +372,48 @@ async fn members_of_one_tenant_never_see_another() {
         app.tenant_with_admin("Acme", "ada@example.com").await;
         app.tenant_with_admin("Globex", "hank@globex.example").await;
         let cookie = app.sign_in("ada@example.com", PASSWORD).await;
-        let (status, body, _) = app.call("list_members", &[], Some(&cookie)).await;
-        assert_eq!(status, StatusCode::OK);
+        let (status, body, _) = app
+            .call_json(
+                "list_members",
+                r#"{"query":{"search":"","status":null,"role":null,"page":0}}"#,
+                &cookie,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
         assert!(body.contains("ada@example.com"));
         assert!(!body.contains("globex"), "{engine}: {body}");
+        // Another tenant's member and template ids answer exactly like ids that don't exist.
+        let globex_member = app::backend::entities::memberships::Entity::find()
+            .filter(app::backend::entities::memberships::Column::TenantId.eq(2))
+            .one(app.state.db.conn())
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        for id in [globex_member, 987_654] {
+            let update = format!(
+                r#"{{"input":{{"id":{id},"email":"x@example.com","role":"user","status":"active","template_id":null,"crm_access":false,"permissions":[]}}}}"#
+            );
+            for (endpoint, body) in [
+                ("update_member", update),
+                ("delete_member", format!(r#"{{"member_id":{id}}}"#)),
+                ("resend_invite", format!(r#"{{"member_id":{id}}}"#)),
+            ] {
+                let (status, answer, _) = app.call_json(endpoint, &body, &cookie).await;
+                assert_eq!(
+                    status,
+                    StatusCode::NOT_FOUND,
+                    "{engine} {endpoint} {id}: {answer}"
+                );
+                assert_eq!(answer, "\"NotFound\"");
+            }
+        }
+        let hank = app::backend::entities::accounts::Entity::find()
+            .filter(app::backend::entities::accounts::Column::Email.eq("hank@globex.example"))
+            .one(app.state.db.conn())
+            .await
+            .unwrap();
+        assert!(hank.is_some(), "nothing of Globex was touched");
         // A tenant id smuggled into the body is ignored: switching to a tenant you are
         // not a member of answers like a nonexistent one.
         let (status, body, _) = app

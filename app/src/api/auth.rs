@@ -42,9 +42,18 @@ pub async fn sign_out() -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "current_user")]
 pub async fn current_user() -> Result<Me, AppError> {
     let (state, _meta, actor) = ctx::actor().await?;
-    let tenants =
-        crate::backend::tenants::active_tenants_of(state.db.conn(), actor.account.id).await?;
-    Ok(crate::backend::views::me(&actor, &tenants))
+    let conn = state.db.conn();
+    let tenants = crate::backend::tenants::active_tenants_of(conn, actor.account.id).await?;
+    let can_manage_users = match crate::backend::members::require_user_admin(conn, &actor).await {
+        Ok(()) => true,
+        Err(AppError::Forbidden(_)) => false,
+        Err(other) => return Err(other),
+    };
+    Ok(crate::backend::views::me(
+        &actor,
+        &tenants,
+        can_manage_users,
+    ))
 }
 
 /// Moves the session to another tenant where the account is an active member.

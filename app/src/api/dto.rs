@@ -1,6 +1,7 @@
 //! Wire types. None of them carries a hash, token or secret.
 
-use crate::domain::{Plan, Role, TenantKind};
+use crate::domain::permissions::Permission;
+use crate::domain::{MembershipStatus, Plan, Role, TenantKind};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,6 +25,8 @@ pub struct Me {
     pub seat_limit: i64,
     /// Every tenant this account can switch to, the current one included.
     pub tenants: Vec<TenantChoice>,
+    /// Whether the person may manage people, roles and role templates here.
+    pub can_manage_users: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,18 +40,105 @@ pub struct TenantOverview {
     pub plan_features: Vec<(String, bool)>,
 }
 
+/// One row of the Users table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberRow {
     pub id: i64,
     pub email: String,
+    pub display_name: String,
     pub role: Role,
-    pub status: crate::domain::MembershipStatus,
+    pub status: MembershipStatus,
+    pub template_id: Option<i64>,
+    pub template_name: Option<String>,
+    pub crm_access: bool,
+    pub beta_access: bool,
     pub last_login: Option<String>,
+    /// Permissions granted to this member directly (not through the template).
+    pub direct_permissions: Vec<Permission>,
+    /// For invited members: the latest invitation link has expired.
+    pub invite_expired: bool,
+}
+
+/// What the Users table asks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberQuery {
+    pub search: String,
+    pub status: Option<MembershipStatus>,
+    pub role: Option<Role>,
+    /// Zero-based.
+    pub page: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TemplateSummary {
+pub struct MemberPage {
+    pub rows: Vec<MemberRow>,
+    /// Members matching the query.
+    pub total: u64,
+    pub page: u64,
+    pub page_size: u64,
+    pub seats_used: i64,
+    pub seat_limit: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteInput {
+    pub email: String,
+    pub role: Role,
+    pub template_id: Option<i64>,
+    pub crm_access: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberUpdate {
+    pub id: i64,
+    pub email: String,
+    pub role: Role,
+    pub status: MembershipStatus,
+    pub template_id: Option<i64>,
+    pub crm_access: bool,
+    pub permissions: Vec<Permission>,
+}
+
+/// A role template with its permissions and how many members use it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateView {
     pub id: i64,
     pub name: String,
+    pub permissions: Vec<Permission>,
     pub members: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateInput {
+    /// `None` creates a template.
+    pub id: Option<i64>,
+    pub name: String,
+    pub permissions: Vec<Permission>,
+}
+
+/// What the accept-invite page shows before anything is submitted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteDetails {
+    pub tenant_name: String,
+    pub tenant_kind: TenantKind,
+    pub email: String,
+    /// The person already has a Gatehouse account with a password: they sign in
+    /// instead of choosing a password.
+    pub existing_account: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub time: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub rows: Vec<AuditRow>,
+    pub has_more: bool,
 }

@@ -2,9 +2,17 @@
 //! Each server function is thin: read the actor from the session, parse input,
 //! call a backend service, map the result to a DTO.
 
+pub mod audit;
 pub mod auth;
 pub mod dto;
+pub mod invites;
+pub mod templates;
 pub mod tenant;
+pub mod users;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod server_ctx;
+
+/// Server functions anonymous visitors may call; every other one requires a live
+/// session (checked by the server's middleware and again inside each function).
+pub const ANONYMOUS_ENDPOINTS: &[&str] = &["/api/sign_in", "/api/get_invite", "/api/accept_invite"];

@@ -3,17 +3,21 @@
 
 pub mod access;
 pub mod audit;
+pub mod audit_log;
 pub mod auth;
 pub mod clock;
 pub mod crypto;
 pub mod db;
 pub mod entities;
+pub mod mail;
+pub mod members;
 pub mod migrations;
 pub mod overview;
 pub mod passwords;
 pub mod request;
 pub mod sessions;
 pub mod state;
+pub mod templates;
 pub mod tenants;
 pub mod views;
 

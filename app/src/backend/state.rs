@@ -21,6 +21,10 @@ pub struct Settings {
     pub outbox_dir: std::path::PathBuf,
     /// `smtp://host:port` (or `smtps://…`) of a real mail server, when configured.
     pub smtp_url: Option<String>,
+    /// Sender of every email.
+    pub mail_from: String,
+    /// How long an invitation link stays valid.
+    pub invite_ttl_secs: i64,
 }
 
 impl Settings {
@@ -45,6 +49,8 @@ impl Default for Settings {
             session_absolute_secs: 7 * 24 * 60 * 60,
             outbox_dir: std::path::PathBuf::from("data/outbox"),
             smtp_url: None,
+            mail_from: "Gatehouse <gatehouse@localhost>".to_string(),
+            invite_ttl_secs: 7 * 24 * 60 * 60,
         }
     }
 }

@@ -5,7 +5,7 @@ use super::tenants::TenantAccess;
 use crate::api::dto::{Me, TenantChoice};
 use crate::domain::{Plan, Role, TenantKind};
 
-pub fn me(actor: &Actor, tenants: &[TenantAccess]) -> Me {
+pub fn me(actor: &Actor, tenants: &[TenantAccess], can_manage_users: bool) -> Me {
     Me {
         email: actor.account.email.clone(),
         display_name: actor.account.display_name.clone(),
@@ -24,5 +24,6 @@ pub fn me(actor: &Actor, tenants: &[TenantAccess]) -> Me {
                 role: Role::parse(&t.membership.role).unwrap_or(Role::User),
             })
             .collect(),
+        can_manage_users,
     }
 }

@@ -1,6 +1,6 @@
 //! The signed-in frame: top bar (tenant indicator, account menu) and settings navigation.
 
-use super::widgets::{encode_component, hard_navigate, KindBadge};
+use super::widgets::{encode_component, hard_navigate, KindBadge, ToastRegion, Toasts};
 use crate::api::auth::{current_user, SignOut, SwitchTenant};
 use crate::api::dto::Me;
 use crate::domain::AppError;
@@ -33,6 +33,7 @@ pub fn SignedInLayout() -> impl IntoView {
 
 #[component]
 fn SignedInFrame(me: Me) -> impl IntoView {
+    Toasts::provide();
     view! {
         <Provider value=me.clone()>
             <a class="skip-link" href="#main">"Skip to content"</a>
@@ -46,13 +47,17 @@ fn SignedInFrame(me: Me) -> impl IntoView {
             <div class="frame">
                 <nav class="sidenav" aria-label="Settings">
                     <p class="sidenav-title">"Settings"</p>
-                    <A href="/settings/users">"Users"</A>
-                    <A href="/settings/role-templates">"Role templates"</A>
+                    {me.can_manage_users.then(|| view! {
+                        <A href="/settings/users">"Users"</A>
+                        <A href="/settings/role-templates">"Role templates"</A>
+                    })}
                     <A href="/settings/tenant">"Tenant"</A>
+                    {me.can_manage_users.then(|| view! { <A href="/settings/audit-log">"Audit log"</A> })}
                 </nav>
                 <main id="main" tabindex="-1">
                     <Outlet />
                 </main>
+                <ToastRegion />
             </div>
         </Provider>
     }

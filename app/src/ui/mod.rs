@@ -9,7 +9,10 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
-use pages::{HomePage, NotFound, RoleTemplatesPage, SignInPage, TenantSettingsPage, UsersPage};
+use pages::{
+    AcceptInvitePage, AuditLogPage, HomePage, NotFound, RoleTemplatesPage, SignInPage,
+    TenantSettingsPage, UsersPage,
+};
 
 /// The HTML document around the app (server-rendered once per page load).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -64,11 +67,13 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/sign-in") view=SignInPage />
+                <Route path=path!("/invite/:token") view=AcceptInvitePage />
                 <ParentRoute path=path!("") view=SignedInLayout>
                     <Route path=path!("") view=HomePage />
                     <Route path=path!("settings/users") view=UsersPage />
                     <Route path=path!("settings/role-templates") view=RoleTemplatesPage />
                     <Route path=path!("settings/tenant") view=TenantSettingsPage />
+                    <Route path=path!("settings/audit-log") view=AuditLogPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -59,8 +59,9 @@ pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
 pub fn FieldMessage(
     #[prop(into)] error: Signal<Option<AppError>>,
     field: &'static str,
+    #[prop(default = "")] prefix: &'static str,
 ) -> impl IntoView {
-    let id = format!("{field}-error");
+    let id = format!("{prefix}{field}-error");
     view! {
         <p class="field-error" id=id>
             {move || error.get().and_then(|e| e.field_message(field))}
@@ -79,4 +80,174 @@ pub fn encode_component(value: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// A modal dialog on the native `<dialog>` element: focus moves into it, Escape
+/// closes it, the page behind is inert. `open` drives it both ways.
+#[component]
+pub fn Dialog(
+    open: RwSignal<bool>,
+    #[prop(into)] title: Signal<String>,
+    id: &'static str,
+    children: Children,
+) -> impl IntoView {
+    let node = NodeRef::<leptos::html::Dialog>::new();
+    Effect::new(move |_| {
+        let should_open = open.get();
+        #[cfg(feature = "hydrate")]
+        if let Some(dialog) = node.get() {
+            if should_open && !dialog.open() {
+                let _ = dialog.show_modal();
+            } else if !should_open && dialog.open() {
+                dialog.close();
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = should_open;
+    });
+    let title_id = format!("{id}-title");
+    let labelled_by = title_id.clone();
+    view! {
+        <dialog node_ref=node class="dialog" id=id aria-labelledby=labelled_by on:close=move |_| open.set(false)>
+            <div class="dialog-header">
+                <h2 id=title_id>{move || title.get()}</h2>
+                <button type="button" class="icon-button" aria-label="Close" on:click=move |_| open.set(false)>"×"</button>
+            </div>
+            {children()}
+        </dialog>
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToastKind {
+    Success,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    pub id: u64,
+    pub kind: ToastKind,
+    pub message: String,
+}
+
+/// Short messages after an action ("Invitation sent"), announced to screen readers.
+#[derive(Clone, Copy)]
+pub struct Toasts {
+    items: RwSignal<Vec<Toast>>,
+    next: RwSignal<u64>,
+}
+
+impl Toasts {
+    pub fn provide() -> Self {
+        let toasts = Toasts {
+            items: RwSignal::new(Vec::new()),
+            next: RwSignal::new(0),
+        };
+        provide_context(toasts);
+        toasts
+    }
+
+    pub fn push(&self, kind: ToastKind, message: impl Into<String>) {
+        let id = self.next.get_untracked() + 1;
+        self.next.set(id);
+        self.items.update(|items| {
+            items.push(Toast {
+                id,
+                kind,
+                message: message.into(),
+            })
+        });
+        let items = self.items;
+        set_timeout(
+            move || items.update(|v| v.retain(|t| t.id != id)),
+            std::time::Duration::from_secs(6),
+        );
+    }
+
+    pub fn success(&self, message: impl Into<String>) {
+        self.push(ToastKind::Success, message);
+    }
+
+    pub fn error(&self, message: impl Into<String>) {
+        self.push(ToastKind::Error, message);
+    }
+}
+
+pub fn use_toasts() -> Toasts {
+    use_context::<Toasts>().unwrap_or_else(Toasts::provide)
+}
+
+#[component]
+pub fn ToastRegion() -> impl IntoView {
+    let toasts = use_toasts();
+    view! {
+        <div class="toasts" role="status" aria-live="polite">
+            <For each=move || toasts.items.get() key=|t| t.id let:toast>
+                <div class=match toast.kind {
+                    ToastKind::Success => "toast toast-success",
+                    ToastKind::Error => "toast toast-error",
+                }>{toast.message}</div>
+            </For>
+        </div>
+    }
+}
+
+/// Permission checkboxes grouped by category. `inherited` marks what another
+/// source (a role template) already grants.
+#[component]
+pub fn PermissionPicker(
+    selected: RwSignal<std::collections::BTreeSet<crate::domain::permissions::Permission>>,
+    #[prop(into)] inherited: Signal<
+        std::collections::BTreeSet<crate::domain::permissions::Permission>,
+    >,
+    #[prop(into)] disabled: Signal<bool>,
+    id_prefix: &'static str,
+) -> impl IntoView {
+    use crate::domain::permissions::{Action, Category, Permission};
+    view! {
+        <div class="permission-grid">
+            {Category::ALL
+                .iter()
+                .map(|category| {
+                    let category = *category;
+                    view! {
+                        <fieldset class="permission-group">
+                            <legend>{category.label()}</legend>
+                            {Action::ALL
+                                .iter()
+                                .map(|action| {
+                                    let p = Permission::new(category, *action);
+                                    let id = format!("{id_prefix}-{}-{}", category.as_str(), action.as_str());
+                                    let label_for = id.clone();
+                                    view! {
+                                        <label class="check" for=label_for title=p.label()>
+                                            <input
+                                                type="checkbox"
+                                                id=id
+                                                prop:checked=move || selected.with(|s| s.contains(&p))
+                                                disabled=move || disabled.get()
+                                                on:change=move |ev| {
+                                                    let on = event_target_checked(&ev);
+                                                    selected.update(|s| {
+                                                        if on {
+                                                            s.insert(p);
+                                                        } else {
+                                                            s.remove(&p);
+                                                        }
+                                                    });
+                                                }
+                                            />
+                                            <span>{action.label()}</span>
+                                            {move || inherited.with(|i| i.contains(&p)).then(|| view! { <span class="via">"via template"</span> })}
+                                        </label>
+                                    }
+                                })
+                                .collect_view()}
+                        </fieldset>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
 }

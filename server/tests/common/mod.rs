@@ -22,7 +22,7 @@ pub struct TestApp {
     pub state: AppState,
     pub clock: ManualClock,
     pub engine: &'static str,
-    _dir: Option<tempfile::TempDir>,
+    _dir: tempfile::TempDir,
 }
 
 fn hasher() -> PasswordHasher {
@@ -60,19 +60,17 @@ async fn fresh_postgres() -> Db {
 
 impl TestApp {
     pub async fn new(engine: &'static str) -> TestApp {
-        let (db, dir) = if engine == "postgres" {
-            (fresh_postgres().await, None)
+        let dir = tempfile::tempdir().unwrap();
+        let db = if engine == "postgres" {
+            fresh_postgres().await
         } else {
-            let dir = tempfile::tempdir().unwrap();
-            let url = format!("sqlite://{}/test.db", dir.path().display());
-            (Db::connect(&url).await.unwrap(), Some(dir))
+            Db::connect(&format!("sqlite://{}/test.db", dir.path().display()))
+                .await
+                .unwrap()
         };
         db.migrate().await.unwrap();
         let clock = ManualClock::new(START_MS);
-        let outbox = dir
-            .as_ref()
-            .map(|d| d.path().join("outbox"))
-            .unwrap_or_else(|| std::env::temp_dir().join("gh-outbox"));
+        let outbox = dir.path().join("outbox");
         let state = AppState {
             leptos_options: LeptosOptions::builder()
                 .output_name("gatehouse")
@@ -153,6 +151,23 @@ impl TestApp {
             .send(builder.body(Body::from(encode_form(form))).unwrap())
             .await;
         split(response).await
+    }
+
+    /// Calls a JSON-encoded server function with a session cookie.
+    pub async fn call_json(
+        &self,
+        endpoint: &str,
+        body: &str,
+        cookie: &str,
+    ) -> (StatusCode, String, Vec<String>) {
+        let request = Request::post(format!("/api/{endpoint}"))
+            .header("content-type", "application/json")
+            .header("origin", ORIGIN)
+            .header("accept", "application/json")
+            .header("cookie", cookie)
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        split(self.send(request).await).await
     }
 
     /// Signs in through the server function and returns the `name=value` cookie.

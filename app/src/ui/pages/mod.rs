@@ -1,11 +1,19 @@
 //! One module per page.
 
+mod audit;
 mod home;
+mod invite;
 mod not_found;
 mod settings;
 mod sign_in;
+mod templates;
+mod users;
 
+pub use audit::AuditLogPage;
 pub use home::HomePage;
+pub use invite::AcceptInvitePage;
 pub use not_found::{ErrorPage, NotFound};
-pub use settings::{RoleTemplatesPage, TenantSettingsPage, UsersPage};
+pub use settings::TenantSettingsPage;
 pub use sign_in::SignInPage;
+pub use templates::RoleTemplatesPage;
+pub use users::UsersPage;

@@ -1,0 +1,37 @@
+//! Role template server functions.
+
+use super::dto::{TemplateInput, TemplateView};
+use crate::domain::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+#[cfg(feature = "ssr")]
+use super::server_ctx as ctx;
+#[cfg(feature = "ssr")]
+use crate::backend::{members, templates};
+
+#[server(prefix = "/api", endpoint = "list_role_templates", input = Json)]
+pub async fn list_role_templates() -> Result<Vec<TemplateView>, AppError> {
+    let (state, _meta, actor) = ctx::actor().await?;
+    let conn = state.db.conn();
+    members::require_user_admin(conn, &actor).await?;
+    Ok(templates::list(conn, actor.tenant.id).await?)
+}
+
+#[server(prefix = "/api", endpoint = "save_role_template", input = Json)]
+pub async fn save_role_template(input: TemplateInput) -> Result<i64, AppError> {
+    let (state, meta, actor) = ctx::actor().await?;
+    templates::save(&state, &actor, &meta, input).await
+}
+
+#[server(prefix = "/api", endpoint = "role_template_references", input = Json)]
+pub async fn role_template_references(id: i64) -> Result<Vec<String>, AppError> {
+    let (state, _meta, actor) = ctx::actor().await?;
+    templates::references(&state, &actor, id).await
+}
+
+#[server(prefix = "/api", endpoint = "delete_role_template", input = Json)]
+pub async fn delete_role_template(id: i64, reassign_to: Option<i64>) -> Result<(), AppError> {
+    let (state, meta, actor) = ctx::actor().await?;
+    templates::delete(&state, &actor, &meta, id, reassign_to).await
+}

@@ -1,0 +1,44 @@
+//! Settings → Users server functions. Each one: actor from the session, then the
+//! members service (which checks "manage people" inside its transaction).
+
+use super::dto::{InviteInput, MemberPage, MemberQuery, MemberUpdate};
+use crate::domain::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+#[cfg(feature = "ssr")]
+use super::server_ctx as ctx;
+#[cfg(feature = "ssr")]
+use crate::backend::members;
+
+#[server(prefix = "/api", endpoint = "list_members", input = Json)]
+pub async fn list_members(query: MemberQuery) -> Result<MemberPage, AppError> {
+    let (state, _meta, actor) = ctx::actor().await?;
+    let conn = state.db.conn();
+    members::require_user_admin(conn, &actor).await?;
+    Ok(members::list(conn, &actor.tenant, &query, state.now_ms()).await?)
+}
+
+#[server(prefix = "/api", endpoint = "invite_member", input = Json)]
+pub async fn invite_member(input: InviteInput) -> Result<i64, AppError> {
+    let (state, meta, actor) = ctx::actor().await?;
+    members::invite(&state, &actor, &meta, input).await
+}
+
+#[server(prefix = "/api", endpoint = "resend_invite", input = Json)]
+pub async fn resend_invite(member_id: i64) -> Result<(), AppError> {
+    let (state, meta, actor) = ctx::actor().await?;
+    members::resend_invite(&state, &actor, &meta, member_id).await
+}
+
+#[server(prefix = "/api", endpoint = "update_member", input = Json)]
+pub async fn update_member(input: MemberUpdate) -> Result<(), AppError> {
+    let (state, meta, actor) = ctx::actor().await?;
+    members::update(&state, &actor, &meta, input).await
+}
+
+#[server(prefix = "/api", endpoint = "delete_member", input = Json)]
+pub async fn delete_member(member_id: i64) -> Result<(), AppError> {
+    let (state, meta, actor) = ctx::actor().await?;
+    members::delete(&state, &actor, &meta, member_id).await
+}

@@ -1,0 +1,273 @@
+//! Role templates: named, reusable permission sets of a tenant. Members referencing a
+//! template get its permissions live (evaluated at each request), so editing it
+//! changes everyone's access at once.
+
+use super::audit::{self, AuditEntry};
+use super::auth::Actor;
+use super::entities::{memberships, role_template_permissions, role_templates};
+use super::members::require_user_admin;
+use super::request::RequestMeta;
+use super::AppState;
+use crate::api::dto::{TemplateInput, TemplateView};
+use crate::domain::permissions::Permission;
+use crate::domain::AppError;
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set,
+};
+use serde_json::json;
+use std::collections::BTreeSet;
+
+pub const MAX_TEMPLATE_NAME_CHARS: usize = 80;
+
+pub fn parse_template_name(input: &str) -> Result<String, AppError> {
+    let name = input.trim();
+    if name.is_empty() {
+        return Err(AppError::field(
+            "name",
+            "Enter a name for the template, such as Support agent.",
+        ));
+    }
+    if name.chars().count() > MAX_TEMPLATE_NAME_CHARS {
+        return Err(AppError::field(
+            "name",
+            "Use at most 80 characters for the name.",
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(AppError::field(
+            "name",
+            "The name cannot contain line breaks or control characters.",
+        ));
+    }
+    Ok(name.to_string())
+}
+
+async fn permissions_of(
+    conn: &impl ConnectionTrait,
+    template_id: i64,
+) -> Result<BTreeSet<Permission>, DbErr> {
+    Ok(role_template_permissions::Entity::find()
+        .filter(role_template_permissions::Column::TemplateId.eq(template_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|r| Permission::parse(&r.permission))
+        .collect())
+}
+
+async fn members_using(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    template_id: i64,
+) -> Result<u64, DbErr> {
+    memberships::Entity::find()
+        .filter(memberships::Column::TenantId.eq(tenant_id))
+        .filter(memberships::Column::RoleTemplateId.eq(template_id))
+        .count(conn)
+        .await
+}
+
+pub async fn list(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<Vec<TemplateView>, DbErr> {
+    let templates = role_templates::Entity::find()
+        .filter(role_templates::Column::TenantId.eq(tenant_id))
+        .order_by_asc(role_templates::Column::Name)
+        .all(conn)
+        .await?;
+    let mut out = Vec::with_capacity(templates.len());
+    for t in templates {
+        out.push(TemplateView {
+            id: t.id,
+            permissions: permissions_of(conn, t.id).await?.into_iter().collect(),
+            members: members_using(conn, tenant_id, t.id).await? as i64,
+            name: t.name,
+        });
+    }
+    Ok(out)
+}
+
+async fn template_in_tenant(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    id: i64,
+) -> Result<role_templates::Model, AppError> {
+    role_templates::Entity::find_by_id(id)
+        .filter(role_templates::Column::TenantId.eq(tenant_id))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn name_taken(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    name: &str,
+    except: Option<i64>,
+) -> Result<bool, DbErr> {
+    let mut q = role_templates::Entity::find()
+        .filter(role_templates::Column::TenantId.eq(tenant_id))
+        .filter(
+            Expr::expr(Func::lower(Expr::col(role_templates::Column::Name)))
+                .eq(name.to_lowercase()),
+        );
+    if let Some(id) = except {
+        q = q.filter(role_templates::Column::Id.ne(id));
+    }
+    Ok(q.one(conn).await?.is_some())
+}
+
+async fn replace_permissions(
+    conn: &impl ConnectionTrait,
+    template_id: i64,
+    perms: &BTreeSet<Permission>,
+) -> Result<(), DbErr> {
+    role_template_permissions::Entity::delete_many()
+        .filter(role_template_permissions::Column::TemplateId.eq(template_id))
+        .exec(conn)
+        .await?;
+    if !perms.is_empty() {
+        role_template_permissions::Entity::insert_many(perms.iter().map(|p| {
+            role_template_permissions::ActiveModel {
+                template_id: Set(template_id),
+                permission: Set(p.key()),
+            }
+        }))
+        .exec(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Creates (`input.id == None`) or edits a template. Returns its id.
+pub async fn save(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    input: TemplateInput,
+) -> Result<i64, AppError> {
+    let name = parse_template_name(&input.name)?;
+    let perms: BTreeSet<Permission> = input.permissions.into_iter().collect();
+    let now = state.now_ms();
+    let tenant_id = actor.tenant.id;
+    let txn = state.db.begin_write().await?;
+    require_user_admin(&*txn, actor).await?;
+    if name_taken(&*txn, tenant_id, &name, input.id).await? {
+        return Err(AppError::field(
+            "name",
+            format!("A template named “{name}” already exists. Choose another name."),
+        ));
+    }
+    let keys = |p: &BTreeSet<Permission>| p.iter().map(|p| p.key()).collect::<Vec<_>>();
+    let (id, entry) = match input.id {
+        None => {
+            let t = role_templates::ActiveModel {
+                tenant_id: Set(tenant_id),
+                name: Set(name.clone()),
+                description: Set(String::new()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&*txn)
+            .await?;
+            let entry = AuditEntry::new(Some(tenant_id), "template.created", "role_template")
+                .target(Some(t.id), &name)
+                .after(json!({"name": name, "permissions": keys(&perms)}));
+            (t.id, entry)
+        }
+        Some(id) => {
+            let existing = template_in_tenant(&*txn, tenant_id, id).await?;
+            let before = json!({"name": existing.name, "permissions": keys(&permissions_of(&*txn, id).await?)});
+            let mut t: role_templates::ActiveModel = existing.into();
+            t.name = Set(name.clone());
+            t.updated_at = Set(now);
+            t.update(&*txn).await?;
+            let entry = AuditEntry::new(Some(tenant_id), "template.updated", "role_template")
+                .target(Some(id), &name)
+                .before(before)
+                .after(json!({"name": name, "permissions": keys(&perms)}));
+            (id, entry)
+        }
+    };
+    replace_permissions(&*txn, id, &perms).await?;
+    audit::record(&*txn, now, &actor.audit_actor(meta), entry).await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// Emails of the members who reference the template (for the delete confirmation).
+pub async fn references(state: &AppState, actor: &Actor, id: i64) -> Result<Vec<String>, AppError> {
+    let conn = state.db.conn();
+    require_user_admin(conn, actor).await?;
+    template_in_tenant(conn, actor.tenant.id, id).await?;
+    let rows = memberships::Entity::find()
+        .find_also_related(super::entities::accounts::Entity)
+        .filter(memberships::Column::TenantId.eq(actor.tenant.id))
+        .filter(memberships::Column::RoleTemplateId.eq(id))
+        .order_by_asc(memberships::Column::Id)
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(_, a)| a.map(|a| a.email))
+        .collect())
+}
+
+/// Deletes a template after moving everyone who references it to `reassign_to`
+/// (another template of the tenant) or to no template, in one transaction.
+pub async fn delete(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: i64,
+    reassign_to: Option<i64>,
+) -> Result<(), AppError> {
+    let now = state.now_ms();
+    let tenant_id = actor.tenant.id;
+    let txn = state.db.begin_write().await?;
+    require_user_admin(&*txn, actor).await?;
+    let template = template_in_tenant(&*txn, tenant_id, id).await?;
+    if let Some(target) = reassign_to {
+        if target == id {
+            return Err(AppError::field(
+                "reassign_to",
+                "Choose a different template to move people to.",
+            ));
+        }
+        template_in_tenant(&*txn, tenant_id, target)
+            .await
+            .map_err(|_| {
+                AppError::field("reassign_to", "Choose a template from this tenant's list.")
+            })?;
+    }
+    let moved = memberships::Entity::update_many()
+        .col_expr(
+            memberships::Column::RoleTemplateId,
+            Expr::value(reassign_to),
+        )
+        .col_expr(memberships::Column::UpdatedAt, Expr::value(now))
+        .filter(memberships::Column::TenantId.eq(tenant_id))
+        .filter(memberships::Column::RoleTemplateId.eq(id))
+        .exec(&*txn)
+        .await?
+        .rows_affected;
+    let perms: Vec<String> = permissions_of(&*txn, id)
+        .await?
+        .iter()
+        .map(|p| p.key())
+        .collect();
+    role_templates::Entity::delete_by_id(id).exec(&*txn).await?;
+    audit::record(
+        &*txn,
+        now,
+        &actor.audit_actor(meta),
+        AuditEntry::new(Some(tenant_id), "template.deleted", "role_template")
+            .target(Some(id), &template.name)
+            .before(json!({"name": template.name, "permissions": perms}))
+            .after(json!({"members_moved": moved, "moved_to_template_id": reassign_to})),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,935 @@
+//! Settings → Users and role templates, on a fresh database per test
+//! (SQLite, and PostgreSQL when configured).
+#![recursion_limit = "256"]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use app::api::dto::{InviteInput, MemberQuery, MemberUpdate, TemplateInput};
+use app::backend::access::require;
+use app::backend::auth::{current_actor, sign_in, Actor};
+use app::backend::entities::{
+    accounts, audit_events, invitations, mail_outbox, memberships, sessions, tenants,
+};
+use app::backend::request::RequestMeta;
+use app::backend::{mail, members, templates};
+use app::domain::permissions::{Action, Category, Permission};
+use app::domain::{AppError, MembershipStatus, Role};
+use common::{engines, TestApp, PASSWORD};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+
+fn meta(token: Option<String>) -> RequestMeta {
+    RequestMeta {
+        ip: "127.0.0.1".into(),
+        user_agent: "test".into(),
+        session_token: token,
+    }
+}
+
+async fn actor(app: &TestApp, email: &str, password: &str) -> (Actor, String) {
+    let token = sign_in(&app.state, email, password, &meta(None))
+        .await
+        .unwrap()
+        .token;
+    (
+        current_actor(&app.state, &meta(Some(token.clone())))
+            .await
+            .unwrap(),
+        token,
+    )
+}
+
+fn invite_input(email: &str) -> InviteInput {
+    InviteInput {
+        email: email.into(),
+        role: Role::User,
+        template_id: None,
+        crm_access: false,
+    }
+}
+
+async fn count<E>(app: &TestApp) -> u64
+where
+    E: EntityTrait,
+    E::Model: Sync,
+{
+    E::find().count(app.state.db.conn()).await.unwrap()
+}
+
+/// Delivers queued mail to the outbox folder and returns the newest invite token sent to `to`.
+async fn token_from_mail(app: &TestApp, to: &str) -> String {
+    mail::deliver_pending(app.state.db.conn(), &app.state.settings, app.clock_now())
+        .await
+        .unwrap();
+    let mut files: Vec<_> = std::fs::read_dir(&app.state.settings.outbox_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    for file in files.iter().rev() {
+        let text = std::fs::read_to_string(file).unwrap();
+        if text.contains(&format!("To: {to}")) {
+            let start = text.find("/invite/").expect("an invite link") + "/invite/".len();
+            return text[start..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect();
+        }
+    }
+    panic!("no mail to {to} in {files:?}");
+}
+
+async fn set_seat_limit(app: &TestApp, tenant_id: i64, limit: i64) {
+    let t = tenants::Entity::find_by_id(tenant_id)
+        .one(app.state.db.conn())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut t: tenants::ActiveModel = t.into();
+    t.seat_limit = Set(limit);
+    t.update(app.state.db.conn()).await.unwrap();
+}
+
+#[tokio::test]
+async fn invite_accept_and_resend() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        app.tenant_with_admin("Acme", "ada@example.com").await;
+        let (admin, _) = actor(&app, "ada@example.com", PASSWORD).await;
+        let s = &app.state;
+        let id = members::invite(s, &admin, &meta(None), invite_input("Bob@Example.com"))
+            .await
+            .unwrap();
+        let m = memberships::Entity::find_by_id(id)
+            .one(s.db.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (m.status.as_str(), m.role.as_str(), m.crm_access),
+            ("invited", "user", false)
+        );
+        assert_eq!(count::<mail_outbox::Entity>(&app).await, 1);
+        let first = token_from_mail(&app, "bob@example.com").await;
+        assert!(first.len() >= 43, "256-bit token");
+        let stored = invitations::Entity::find()
+            .one(s.db.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_ne!(stored.token_hash, first, "only the hash is stored");
+        assert_eq!(stored.expires_at, app.clock_now() + 7 * 86_400_000);
+        let details = members::invite_details(s, &first).await.unwrap();
+        assert_eq!(
+            (details.email.as_str(), details.existing_account),
+            ("bob@example.com", false)
+        );
+
+        // Resend: fresh token, the old one dies, same row, still invited, expiry restarts.
+        app.clock.advance_secs(3600);
+        members::resend_invite(s, &admin, &meta(None), id)
+            .await
+            .unwrap();
+        let second = token_from_mail(&app, "bob@example.com").await;
+        assert_ne!(first, second);
+        assert!(matches!(
+            members::invite_details(s, &first).await,
+            Err(AppError::Conflict(_))
+        ));
+        assert_eq!(count::<memberships::Entity>(&app).await, 2);
+        let live = invitations::Entity::find()
+            .filter(invitations::Column::RevokedAt.is_null())
+            .one(s.db.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(live.expires_at, app.clock_now() + 7 * 86_400_000);
+
+        // Accept with bad input: nothing changes.
+        let err = members::accept_invite(s, &second, "", "long enough pw", &meta(None))
+            .await
+            .unwrap_err();
+        assert!(err.field_message("display_name").is_some());
+        let err = members::accept_invite(s, &second, "Bob", "short", &meta(None))
+            .await
+            .unwrap_err();
+        assert!(err.field_message("password").is_some());
+        assert_eq!(
+            memberships::Entity::find_by_id(id)
+                .one(s.db.conn())
+                .await
+                .unwrap()
+                .unwrap()
+                .status,
+            "invited"
+        );
+
+        let signed = members::accept_invite(
+            s,
+            &second,
+            "Bob Builder",
+            "bob's new passphrase",
+            &meta(None),
+        )
+        .await
+        .unwrap();
+        let bob = current_actor(s, &meta(Some(signed.token))).await.unwrap();
+        assert_eq!(bob.membership.status, "active");
+        assert_eq!(bob.membership.last_login_at, Some(app.clock_now()));
+        assert_eq!(bob.account.display_name, "Bob Builder");
+        // Single use: a second accept is refused and nothing is duplicated.
+        assert!(matches!(
+            members::accept_invite(s, &second, "Bob", "bob's new passphrase", &meta(None)).await,
+            Err(AppError::Conflict(_))
+        ));
+        assert_eq!(count::<memberships::Entity>(&app).await, 2, "{engine}");
+        assert!(
+            sign_in(s, "bob@example.com", "bob's new passphrase", &meta(None))
+                .await
+                .is_ok()
+        );
+    }
+}
+
+#[tokio::test]
+async fn expired_invitations_cannot_be_used() {
+    let app = TestApp::new("sqlite").await;
+    app.tenant_with_admin("Acme", "ada@example.com").await;
+    let (admin, _) = actor(&app, "ada@example.com", PASSWORD).await;
+    members::invite(
+        &app.state,
+        &admin,
+        &meta(None),
+        invite_input("late@example.com"),
+    )
+    .await
+    .unwrap();
+    let token = token_from_mail(&app, "late@example.com").await;
+    app.clock.advance_secs(7 * 86_400 + 1);
+    let err = members::accept_invite(&app.state, &token, "Late", "a fine passphrase", &meta(None))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("expired"), "{err}");
+    let page = members::list(
+        app.state.db.conn(),
+        &admin.tenant,
+        &MemberQuery::default(),
+        app.clock_now(),
+    )
+    .await
+    .unwrap();
+    let late = page
+        .rows
+        .iter()
+        .find(|r| r.email == "late@example.com")
+        .unwrap();
+    assert!(late.invite_expired, "the table says the link expired");
+}
+
+#[tokio::test]
+async fn bad_invites_write_nothing() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        let (tenant, _) = app.tenant_with_admin("Acme", "ada@example.com").await;
+        app.tenant_with_admin("Globex", "hank@globex.example").await;
+        let (admin, _) = actor(&app, "ada@example.com", PASSWORD).await;
+        let (globex_admin, _) = actor(&app, "hank@globex.example", PASSWORD).await;
+        let s = &app.state;
+        let foreign = templates::save(
+            s,
+            &globex_admin,
+            &meta(None),
+            TemplateInput {
+                id: None,
+                name: "Agents".into(),
+                permissions: vec![],
+            },
+        )
+        .await
+        .unwrap();
+        let before = (
+            count::<memberships::Entity>(&app).await,
+            count::<invitations::Entity>(&app).await,
+            count::<mail_outbox::Entity>(&app).await,
+        );
+        let cases = [
+            (invite_input("ADA@example.com"), "email"),
+            (invite_input("not an email"), "email"),
+            (invite_input(&"x".repeat(10_000)), "email"),
+            (
+                InviteInput {
+                    template_id: Some(foreign),
+                    ..invite_input("new@example.com")
+                },
+                "role_template",
+            ),
+            (
+                InviteInput {
+                    template_id: Some(987_654),
+                    ..invite_input("new@example.com")
+                },
+                "role_template",
+            ),
+        ];
+        for (input, field) in cases {
+            let err = members::invite(s, &admin, &meta(None), input)
+                .await
+                .unwrap_err();
+            assert!(err.field_message(field).is_some(), "{engine}: {err:?}");
+        }
+        set_seat_limit(&app, tenant, 1).await;
+        let err = members::invite(s, &admin, &meta(None), invite_input("new@example.com"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, AppError::Conflict(m) if m.contains("seats")),
+            "{err:?}"
+        );
+        let after = (
+            count::<memberships::Entity>(&app).await,
+            count::<invitations::Entity>(&app).await,
+            count::<mail_outbox::Entity>(&app).await,
+        );
+        assert_eq!(before, after, "{engine}: a refused invite wrote something");
+    }
+}
+
+#[tokio::test]
+async fn seat_limit_holds_under_concurrent_invites() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        let (tenant, _) = app.tenant_with_admin("Acme", "ada@example.com").await;
+        set_seat_limit(&app, tenant, 6).await; // the admin holds one: 5 free
+        let (admin, _) = actor(&app, "ada@example.com", PASSWORD).await;
+        let mut tasks = Vec::new();
+        for i in 0..20 {
+            let s = app.state.clone();
+            let admin = admin.clone();
+            tasks.push(tokio::spawn(async move {
+                members::invite(
+                    &s,
+                    &admin,
+                    &meta(None),
+                    invite_input(&format!("p{i}@example.com")),
+                )
+                .await
+            }));
+        }
+        let mut ok = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(_) => ok += 1,
+                Err(AppError::Conflict(m)) => assert!(m.contains("seats"), "{m}"),
+                Err(other) => panic!("{engine}: unexpected {other:?}"),
+            }
+        }
+        assert_eq!(ok, 5, "{engine}");
+        assert_eq!(
+            members::seats_used(app.state.db.conn(), tenant)
+                .await
+                .unwrap(),
+            6
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_existing_account_joins_a_second_tenant() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        app.tenant_with_admin("Acme", "ada@example.com").await;
+        app.tenant_with_admin("Acme Sandbox", "sam@example.com")
+            .await;
+        let (sam, _) = actor(&app, "sam@example.com", PASSWORD).await;
+        let s = &app.state;
+        members::invite(s, &sam, &meta(None), invite_input("ada@example.com"))
+            .await
+            .unwrap();
+        let token = token_from_mail(&app, "ada@example.com").await;
+        assert!(
+            members::invite_details(s, &token)
+                .await
+                .unwrap()
+                .existing_account
+        );
+        let err = members::accept_invite(s, &token, "", "wrong password!!", &meta(None))
+            .await
+            .unwrap_err();
+        assert!(err.field_message("password").is_some());
+        members::accept_invite(s, &token, "", PASSWORD, &meta(None))
+            .await
+            .unwrap();
+        assert_eq!(
+            count::<accounts::Entity>(&app).await,
+            2,
+            "{engine}: one account each"
+        );
+        let ada = accounts::Entity::find()
+            .filter(accounts::Column::Email.eq("ada@example.com"))
+            .one(s.db.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        let ms = memberships::Entity::find()
+            .filter(memberships::Column::AccountId.eq(ada.id))
+            .count(s.db.conn())
+            .await
+            .unwrap();
+        assert_eq!(ms, 2, "{engine}: two memberships");
+    }
+}
+
+#[tokio::test]
+async fn edits_apply_at_the_next_request_and_guard_the_last_admin() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        app.tenant_with_admin("Acme", "ada@example.com").await;
+        let (admin, _) = actor(&app, "ada@example.com", PASSWORD).await;
+        let s = &app.state;
+        let bob_id = members::invite(s, &admin, &meta(None), invite_input("bob@example.com"))
+            .await
+            .unwrap();
+        let token = token_from_mail(&app, "bob@example.com").await;
+        let bob_token = members::accept_invite(s, &token, "Bob", "bob's passphrase!", &meta(None))
+            .await
+            .unwrap()
+            .token;
+        let bob = || async { current_actor(s, &meta(Some(bob_token.clone()))).await };
+        let analytics = Permission::new(Category::Analytics, Action::View);
+        let conn = s.db.conn();
+        assert!(require(conn, &bob().await.unwrap(), analytics, "no")
+            .await
+            .is_err());
+
+        let update = MemberUpdate {
+            id: bob_id,
+            email: "bob@example.com".into(),
+            role: Role::User,
+            status: MembershipStatus::Active,
+            template_id: None,
+            crm_access: true,
+            permissions: vec![analytics],
+        };
+        members::update(s, &admin, &meta(None), update.clone())
+            .await
+            .unwrap();
+        // Same session, next request: the new permission applies without signing in again.
+        assert!(require(conn, &bob().await.unwrap(), analytics, "no")
+            .await
+            .is_ok());
+
+        // A template edit reaches Bob at once.
+        let t = templates::save(
+            s,
+            &admin,
+            &meta(None),
+            TemplateInput {
+                id: None,
+                name: "Support agent".into(),
+                permissions: vec![],
+            },
+        )
+        .await
+        .unwrap();
+        members::update(
+            s,
+            &admin,
+            &meta(None),
+            MemberUpdate {
+                template_id: Some(t),
+                permissions: vec![],
+                ..update.clone()
+            },
+        )
+        .await
+        .unwrap();
+        let edit = Permission::new(Category::Conversations, Action::Edit);
+        assert!(require(conn, &bob().await.unwrap(), edit, "no")
+            .await
+            .is_err());
+        templates::save(
+            s,
+            &admin,
+            &meta(None),
+            TemplateInput {
+                id: Some(t),
+                name: "Support agent".into(),
+                permissions: vec![edit],
+            },
+        )
+        .await
+        .unwrap();
+        assert!(
+            require(conn, &bob().await.unwrap(), edit, "no")
+                .await
+                .is_ok(),
+            "{engine}: template edit propagates"
+        );
+
+        // Admins always have CRM access.
+        members::update(
+            s,
+            &admin,
+            &meta(None),
+            MemberUpdate {
+                role: Role::Admin,
+                crm_access: false,
+                ..update.clone()
+            },
+        )
+        .await
+        .unwrap();
+        let row = memberships::Entity::find_by_id(bob_id)
+            .one(conn)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(row.crm_access);
+
+        // Suspension ends Bob's sessions at once; reactivating lets him sign in again.
+        members::update(
+            s,
+            &admin,
+            &meta(None),
+            MemberUpdate {
+                status: MembershipStatus::Suspended,
+                ..update.clone()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(bob().await.unwrap_err(), AppError::Unauthenticated);
+        assert_eq!(
+            sessions::Entity::find()
+                .filter(sessions::Column::AccountId.eq(row.account_id))
+                .count(conn)
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            sign_in(s, "bob@example.com", "bob's passphrase!", &meta(None))
+                .await
+                .unwrap_err(),
+            AppError::SignInRefused
+        );
+        members::update(s, &admin, &meta(None), update.clone())
+            .await
+            .unwrap();
+        assert!(
+            sign_in(s, "bob@example.com", "bob's passphrase!", &meta(None))
+                .await
+                .is_ok()
+        );
+
+        // Ada is now the only active admin: she can't be demoted, suspended or deleted.
+        let ada_update = MemberUpdate {
+            id: admin.membership.id,
+            email: "ada@example.com".into(),
+            role: Role::User,
+            status: MembershipStatus::Active,
+            template_id: None,
+            crm_access: true,
+            permissions: vec![],
+        };
+        for change in [
+            ada_update.clone(),
+            MemberUpdate {
+                role: Role::Admin,
+                status: MembershipStatus::Suspended,
+                ..ada_update.clone()
+            },
+        ] {
+            let err = members::update(s, &admin, &meta(None), change)
+                .await
+                .unwrap_err();
+            assert!(
+                err.to_string().contains("last active admin"),
+                "{engine}: {err}"
+            );
+        }
+        // Email stays unique.
+        let err = members::update(
+            s,
+            &admin,
+            &meta(None),
+            MemberUpdate {
+                email: "ada@example.com".into(),
+                ..update.clone()
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(err.field_message("email").is_some());
+        // Invited members can't be switched to active by hand.
+        let carol = members::invite(s, &admin, &meta(None), invite_input("carol@example.com"))
+            .await
+            .unwrap();
+        let err = members::update(
+            s,
+            &admin,
+            &meta(None),
+            MemberUpdate {
+                id: carol,
+                email: "carol@example.com".into(),
+                ..update.clone()
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(err.field_message("status").is_some());
+    }
+}
+
+#[tokio::test]
+async fn deleting_frees_the_seat_ends_access_and_keeps_the_trail() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        let (tenant, _) = app.tenant_with_admin("Acme", "ada@example.com").await;
+        app.tenant_with_admin("Globex", "bob@example.com").await;
+        let (admin, _) = actor(&app, "ada@example.com", PASSWORD).await;
+        let (bob_globex, _) = actor(&app, "bob@example.com", PASSWORD).await;
+        let s = &app.state;
+        // Bob (who also runs Globex) joins Acme.
+        let bob_id = members::invite(s, &admin, &meta(None), invite_input("bob@example.com"))
+            .await
+            .unwrap();
+        let token = token_from_mail(&app, "bob@example.com").await;
+        let bob_acme = members::accept_invite(s, &token, "", PASSWORD, &meta(None))
+            .await
+            .unwrap()
+            .token;
+        assert_eq!(members::seats_used(s.db.conn(), tenant).await.unwrap(), 2);
+
+        let err = members::delete(s, &admin, &meta(None), admin.membership.id)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AppError::Conflict(_)), "no deleting yourself");
+        members::delete(s, &admin, &meta(None), bob_id)
+            .await
+            .unwrap();
+        assert_eq!(
+            members::seats_used(s.db.conn(), tenant).await.unwrap(),
+            1,
+            "{engine}: seat freed"
+        );
+        assert_eq!(
+            current_actor(s, &meta(Some(bob_acme))).await.unwrap_err(),
+            AppError::Unauthenticated
+        );
+        // His account and his other tenant are untouched.
+        assert!(
+            current_actor(s, &meta(Some(bob_globex.session.token_hash.clone())))
+                .await
+                .is_err(),
+            "hash is not a token"
+        );
+        assert!(sign_in(s, "bob@example.com", PASSWORD, &meta(None))
+            .await
+            .is_ok());
+        let trail = audit_events::Entity::find()
+            .filter(audit_events::Column::TenantId.eq(tenant))
+            .filter(audit_events::Column::Action.eq("member.deleted"))
+            .one(s.db.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(trail.target_label, "bob@example.com");
+        assert_eq!(trail.actor_email, "ada@example.com");
+        assert!(
+            members::delete(s, &admin, &meta(None), bob_id)
+                .await
+                .is_err(),
+            "already gone"
+        );
+    }
+}
+
+#[tokio::test]
+async fn deleting_a_template_moves_its_members_first() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        app.tenant_with_admin("Acme", "ada@example.com").await;
+        let (admin, _) = actor(&app, "ada@example.com", PASSWORD).await;
+        let s = &app.state;
+        let view = Permission::new(Category::Conversations, Action::View);
+        let a = templates::save(
+            s,
+            &admin,
+            &meta(None),
+            TemplateInput {
+                id: None,
+                name: "Agent".into(),
+                permissions: vec![view],
+            },
+        )
+        .await
+        .unwrap();
+        let b = templates::save(
+            s,
+            &admin,
+            &meta(None),
+            TemplateInput {
+                id: None,
+                name: "Manager".into(),
+                permissions: vec![],
+            },
+        )
+        .await
+        .unwrap();
+        let err = templates::save(
+            s,
+            &admin,
+            &meta(None),
+            TemplateInput {
+                id: None,
+                name: " agent ".into(),
+                permissions: vec![],
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            err.field_message("name").is_some(),
+            "names are unique, ignoring case"
+        );
+        let err = templates::save(
+            s,
+            &admin,
+            &meta(None),
+            TemplateInput {
+                id: None,
+                name: "  ".into(),
+                permissions: vec![],
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(err.field_message("name").is_some());
+        for email in ["p1@example.com", "p2@example.com"] {
+            members::invite(
+                s,
+                &admin,
+                &meta(None),
+                InviteInput {
+                    template_id: Some(a),
+                    ..invite_input(email)
+                },
+            )
+            .await
+            .unwrap();
+        }
+        let refs = templates::references(s, &admin, a).await.unwrap();
+        assert_eq!(
+            refs,
+            vec!["p1@example.com".to_string(), "p2@example.com".to_string()]
+        );
+        let err = templates::delete(s, &admin, &meta(None), a, Some(a))
+            .await
+            .unwrap_err();
+        assert!(err.field_message("reassign_to").is_some());
+        templates::delete(s, &admin, &meta(None), a, Some(b))
+            .await
+            .unwrap();
+        let moved = memberships::Entity::find()
+            .filter(memberships::Column::RoleTemplateId.eq(b))
+            .count(s.db.conn())
+            .await
+            .unwrap();
+        assert_eq!(moved, 2, "{engine}");
+        templates::delete(s, &admin, &meta(None), b, None)
+            .await
+            .unwrap();
+        let dangling = memberships::Entity::find()
+            .filter(memberships::Column::RoleTemplateId.is_not_null())
+            .count(s.db.conn())
+            .await
+            .unwrap();
+        assert_eq!(
+            dangling, 0,
+            "{engine}: nobody references a missing template"
+        );
+    }
+}
+
+#[tokio::test]
+async fn members_without_user_management_are_refused() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        app.tenant_with_admin("Acme", "ada@example.com").await;
+        let (admin, _) = actor(&app, "ada@example.com", PASSWORD).await;
+        let s = &app.state;
+        let id = members::invite(s, &admin, &meta(None), invite_input("bob@example.com"))
+            .await
+            .unwrap();
+        let token = token_from_mail(&app, "bob@example.com").await;
+        members::accept_invite(s, &token, "Bob", "bob's passphrase!", &meta(None))
+            .await
+            .unwrap();
+        let (bob, _) = actor(&app, "bob@example.com", "bob's passphrase!").await;
+        let forbidden = |r: Result<(), AppError>| {
+            assert!(matches!(r, Err(AppError::Forbidden(m)) if m.contains("user management")))
+        };
+        forbidden(
+            members::invite(s, &bob, &meta(None), invite_input("x@example.com"))
+                .await
+                .map(|_| ()),
+        );
+        forbidden(members::resend_invite(s, &bob, &meta(None), id).await);
+        forbidden(members::delete(s, &bob, &meta(None), admin.membership.id).await);
+        forbidden(
+            templates::save(
+                s,
+                &bob,
+                &meta(None),
+                TemplateInput {
+                    id: None,
+                    name: "X".into(),
+                    permissions: vec![],
+                },
+            )
+            .await
+            .map(|_| ()),
+        );
+        // With "manage people" granted directly, Bob may.
+        let update = MemberUpdate {
+            id,
+            email: "bob@example.com".into(),
+            role: Role::User,
+            status: MembershipStatus::Active,
+            template_id: None,
+            crm_access: false,
+            permissions: vec![Permission::new(Category::Users, Action::Manage)],
+        };
+        members::update(s, &admin, &meta(None), update)
+            .await
+            .unwrap();
+        let (bob, _) = actor(&app, "bob@example.com", "bob's passphrase!").await;
+        assert!(
+            members::invite(s, &bob, &meta(None), invite_input("x@example.com"))
+                .await
+                .is_ok(),
+            "{engine}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_table_searches_filters_and_pages_within_the_tenant() {
+    let app = TestApp::new("sqlite").await;
+    let (tenant, _) = app.tenant_with_admin("Acme", "ada@example.com").await;
+    app.tenant_with_admin("Globex", "hank@globex.example").await;
+    set_seat_limit(&app, tenant, 100).await;
+    let (admin, _) = actor(&app, "ada@example.com", PASSWORD).await;
+    for i in 0..30 {
+        members::invite(
+            &app.state,
+            &admin,
+            &meta(None),
+            invite_input(&format!("agent{i:02}@example.com")),
+        )
+        .await
+        .unwrap();
+    }
+    let conn = app.state.db.conn();
+    let q = |search: &str, status: Option<MembershipStatus>, role: Option<Role>, page: u64| {
+        MemberQuery {
+            search: search.into(),
+            status,
+            role,
+            page,
+        }
+    };
+    let all = members::list(conn, &admin.tenant, &q("", None, None, 0), app.clock_now())
+        .await
+        .unwrap();
+    assert_eq!(
+        (all.total, all.rows.len(), all.seats_used, all.seat_limit),
+        (31, 25, 31, 100)
+    );
+    let second = members::list(conn, &admin.tenant, &q("", None, None, 1), app.clock_now())
+        .await
+        .unwrap();
+    assert_eq!(second.rows.len(), 6);
+    let found = members::list(
+        conn,
+        &admin.tenant,
+        &q("AGENT0", None, None, 0),
+        app.clock_now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(found.total, 10);
+    let active = members::list(
+        conn,
+        &admin.tenant,
+        &q("", Some(MembershipStatus::Active), None, 0),
+        app.clock_now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        active
+            .rows
+            .iter()
+            .map(|r| r.email.as_str())
+            .collect::<Vec<_>>(),
+        vec!["ada@example.com"]
+    );
+    let admins = members::list(
+        conn,
+        &admin.tenant,
+        &q("", None, Some(Role::Admin), 0),
+        app.clock_now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(admins.total, 1);
+    let wildcard = members::list(conn, &admin.tenant, &q("%", None, None, 0), app.clock_now())
+        .await
+        .unwrap();
+    assert_eq!(wildcard.total, 0, "% is a literal, not a wildcard");
+    let other = members::list(
+        conn,
+        &admin.tenant,
+        &q("globex", None, None, 0),
+        app.clock_now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(other.total, 0, "never another tenant's members");
+}
+
+#[tokio::test]
+async fn the_audit_log_lists_a_tenants_events_newest_first() {
+    let app = TestApp::new("sqlite").await;
+    let (tenant, _) = app.tenant_with_admin("Acme", "ada@example.com").await;
+    app.tenant_with_admin("Globex", "hank@globex.example").await;
+    let (admin, _) = actor(&app, "ada@example.com", PASSWORD).await;
+    members::invite(
+        &app.state,
+        &admin,
+        &meta(None),
+        invite_input("bob@example.com"),
+    )
+    .await
+    .unwrap();
+    let conn = app.state.db.conn();
+    let page = app::backend::audit_log::list(conn, tenant, "", None)
+        .await
+        .unwrap();
+    assert_eq!(page.rows[0].action, "Invited");
+    assert_eq!(page.rows[0].target, "bob@example.com");
+    assert!(
+        page.rows.windows(2).all(|w| w[0].id > w[1].id),
+        "newest first"
+    );
+    assert!(page
+        .rows
+        .iter()
+        .all(|r| !r.target.contains("globex") && !r.actor.contains("globex")));
+    let bob_only = app::backend::audit_log::list(conn, tenant, "bob@", None)
+        .await
+        .unwrap();
+    assert_eq!(bob_only.rows.len(), 1);
+}
