@@ -10,7 +10,7 @@ BIN := $(CARGO_TARGET_DIR)/release/gatehouse
 SITE := $(CURDIR)/target/site
 RUN_ENV := LEPTOS_SITE_ROOT=$(SITE) LEPTOS_OUTPUT_NAME=gatehouse LEPTOS_SITE_PKG_DIR=pkg
 
-.PHONY: run test build tools tools-test lint unit integration e2e trunk-build clean-data
+.PHONY: run test build tools tools-test lint unit integration e2e bench trunk-build clean-data
 
 ## Serve the app on the embedded SQLite database (./data/gatehouse.db).
 run: tools build
@@ -46,6 +46,11 @@ integration:
 ## Playwright end-to-end, hydrated and with JavaScript off.
 e2e:
 	.ci/e2e.sh
+
+## Speed figures for the Users table at 100,000 members (printed, never asserted).
+bench: tools-test
+	url=$$(.ci/postgres.sh start); \
+	GATEHOUSE_TEST_POSTGRES_URL=$$url cargo bench -p server --bench members
 
 ## The optional Trunk build of the client bundle (not part of `make test`).
 trunk-build:

@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, Page } from '@playwright/test';
 
 export const PASSWORD = 'a long and unguessable passphrase';
@@ -9,10 +11,11 @@ export function unique(prefix: string): string {
 }
 
 /** Creates a tenant and its first admin through the real command line. */
-export function createAdmin(tenant: string, email: string, kind = 'production'): string {
+export function createAdmin(tenant: string, email: string, kind = 'production', plan = 'team'): string {
   const bin = process.env.GATEHOUSE_BIN;
   if (!bin) throw new Error('GATEHOUSE_BIN is not set (run through make e2e)');
-  return execFileSync(bin, ['create-admin', '--tenant', tenant, '--email', email, '--kind', kind, '--password-stdin'], {
+  const args = ['create-admin', '--tenant', tenant, '--email', email, '--kind', kind, '--plan', plan, '--password-stdin'];
+  return execFileSync(bin, args, {
     input: `${PASSWORD}\n`,
     env: process.env,
     encoding: 'utf8',
@@ -30,4 +33,34 @@ export async function signIn(page: Page, email: string, password: string, js = t
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** The newest invite link mailed to `email` (read from the outbox folder), waiting for delivery. */
+export async function inviteLink(email: string, notThis?: string): Promise<string> {
+  const dir = process.env.GATEHOUSE_OUTBOX;
+  if (!dir) throw new Error('GATEHOUSE_OUTBOX is not set (run through make e2e)');
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    let files: string[] = [];
+    try {
+      files = readdirSync(dir).filter((f) => f.endsWith('.eml')).sort().reverse();
+    } catch {
+      // folder not created yet
+    }
+    for (const f of files) {
+      const text = readFileSync(join(dir, f), 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+      if (!text.includes(`To: ${email}`)) continue;
+      const m = text.match(/https?:\/\/[^\s"<>]+\/invite\/[A-Za-z0-9_-]+/);
+      if (m && m[0] !== notThis) return m[0];
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no invite mail for ${email}`);
+}
+
+export async function signOut(page: Page, email: string) {
+  await page.getByRole('button', { name: `Account menu for ${email}` }).click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
 }

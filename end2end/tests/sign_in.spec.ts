@@ -69,7 +69,7 @@ test.describe('sign-in', () => {
     const nav = page.getByRole('navigation', { name: 'Settings' });
     await nav.getByRole('link', { name: 'Users' }).click();
     await expect(page.getByRole('heading', { name: 'Users', level: 1 })).toBeVisible();
-    await expect(page.getByRole('cell', { name: email })).toBeVisible();
+    await expect(page.getByRole('cell', { name: email, exact: true })).toBeVisible();
     await nav.getByRole('link', { name: 'Role templates' }).click();
     await expect(page.getByRole('heading', { name: 'Role templates', level: 1 })).toBeVisible();
     await nav.getByRole('link', { name: 'Tenant' }).click();

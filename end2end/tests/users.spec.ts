@@ -1,0 +1,162 @@
+import { Browser, expect, Page, test } from '@playwright/test';
+import { createAdmin, hydrated, inviteLink, PASSWORD, signIn, unique } from './helpers';
+
+async function openUsers(page: Page) {
+  await page.goto('/settings/users');
+  await hydrated(page);
+  await expect(page.getByRole('heading', { name: 'Users', level: 1 })).toBeVisible();
+}
+
+async function invite(page: Page, email: string, role = 'User') {
+  await page.getByRole('button', { name: 'Invite user' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Invite user' });
+  await expect(dialog).toBeVisible();
+  await dialog.getByLabel('Email').fill(email);
+  await dialog.getByLabel('Role', { exact: true }).selectOption({ label: role });
+  await dialog.getByRole('button', { name: 'Send invite' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('status').filter({ hasText: `Invitation sent to ${email}` })).toBeVisible();
+}
+
+function row(page: Page, email: string) {
+  return page.getByRole('row').filter({ has: page.getByRole('cell', { name: email, exact: true }) });
+}
+
+async function acceptInFreshContext(browser: Browser, link: string, name: string, password: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(link);
+  await hydrated(page);
+  await page.getByLabel('Your name').fill(name);
+  await page.getByLabel('Choose a password').fill(password);
+  await page.getByRole('button', { name: 'Accept invitation' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  return { context, page };
+}
+
+test.describe('Settings → Users', () => {
+  const tenant = unique('Acme');
+  const admin = `${unique('admin')}@example.com`;
+
+  test.beforeAll(() => {
+    createAdmin(tenant, admin);
+  });
+
+  test('invite, accept, edit and template, as the admin sees it', async ({ page, browser }) => {
+    const member = `${unique('agent')}@example.com`;
+    await signIn(page, admin, PASSWORD);
+    await expect(page).toHaveURL(/\/$/);
+
+    // A role template first.
+    await page.goto('/settings/role-templates');
+    await hydrated(page);
+    await page.getByRole('button', { name: 'New template' }).first().click();
+    const tdialog = page.getByRole('dialog', { name: 'New template' });
+    await tdialog.getByLabel('Name').fill('Support agent');
+    await tdialog.getByRole('group', { name: 'Conversations' }).getByLabel('View').check();
+    await tdialog.getByRole('button', { name: 'Save template' }).click();
+    await expect(tdialog).toBeHidden();
+    await expect(page.getByRole('cell', { name: 'Support agent', exact: true })).toBeVisible();
+
+    await openUsers(page);
+    await invite(page, member);
+    await expect(row(page, member).locator('.status')).toHaveText('Invited');
+
+    const link = await inviteLink(member);
+    const joined = await acceptInFreshContext(browser, link, 'Agent Smith', 'agent smith passphrase');
+    await expect(joined.page.getByTestId('tenant-indicator')).toContainText(tenant);
+    // A plain member sees no user management.
+    await expect(joined.page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Users' })).toHaveCount(0);
+    await joined.page.goto('/settings/users');
+    await expect(joined.page.getByText("You don't have access to user management")).toBeVisible();
+
+    await page.reload();
+    await hydrated(page);
+    await expect(row(page, member).locator('.status')).toHaveText('Active');
+    await expect(row(page, member).getByRole('cell').nth(5)).not.toHaveText('Never');
+
+    // Edit: template and a direct permission; the table updates without a reload.
+    await row(page, member).getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit user' });
+    await edit.getByLabel('Role template').selectOption({ label: 'Support agent' });
+    await edit.getByRole('group', { name: 'Analytics' }).getByLabel('View').check();
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await expect(edit).toBeHidden();
+    await expect(row(page, member).getByRole('cell', { name: 'Support agent', exact: true })).toBeVisible();
+
+    // Suspend: the member's open session ends at once.
+    await row(page, member).getByRole('button', { name: 'Edit' }).click();
+    await edit.getByLabel('Status').selectOption({ label: 'Suspended' });
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await expect(row(page, member).locator('.status')).toHaveText('Suspended');
+    await joined.page.goto('/');
+    await expect(joined.page).toHaveURL(/\/sign-in/);
+    await joined.context.close();
+  });
+
+  test('resending an invite kills the old link', async ({ page, browser }) => {
+    const member = `${unique('late')}@example.com`;
+    await signIn(page, admin, PASSWORD);
+    await expect(page).toHaveURL(/\/$/);
+    await openUsers(page);
+    await invite(page, member);
+    const first = await inviteLink(member);
+    await row(page, member).getByRole('button', { name: 'Resend invite' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'A new invitation was sent' })).toBeVisible();
+    const second = await inviteLink(member, first);
+    expect(second).not.toBe(first);
+    await expect(row(page, member).locator('.status')).toHaveText('Invited');
+
+    const context = await browser.newContext();
+    const old = await context.newPage();
+    await old.goto(first);
+    await expect(old.getByRole('heading', { name: "This invitation can't be used" })).toBeVisible();
+    await expect(old.getByRole('alert')).toContainText('resend');
+    await old.goto(second);
+    await expect(old.getByLabel('Choose a password')).toBeVisible();
+    await context.close();
+  });
+
+  test('a full tenant cannot invite, and deleting frees a seat', async ({ page }) => {
+    const small = unique('Tiny');
+    const owner = `${unique('owner')}@example.com`;
+    createAdmin(small, owner, 'production', 'free'); // 5 seats
+    await signIn(page, owner, PASSWORD);
+    await expect(page).toHaveURL(/\/$/);
+    await openUsers(page);
+    const people = [1, 2, 3, 4].map((i) => `${unique(`p${i}`)}@example.com`);
+    for (const p of people) await invite(page, p);
+    await expect(page.getByTestId('seat-indicator')).toHaveText('5 of 5 seats used');
+    await expect(page.getByRole('button', { name: 'Invite user' })).toBeDisabled();
+    await expect(page.getByText('All seats are in use')).toBeVisible();
+
+    await row(page, people[0]).getByRole('button', { name: 'Delete user' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete user' });
+    await expect(confirm).toContainText('permanent');
+    await confirm.getByRole('button', { name: 'Delete user' }).click();
+    await expect(confirm).toBeHidden();
+    await expect(page.getByTestId('seat-indicator')).toHaveText('4 of 5 seats used');
+    await expect(row(page, people[0])).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'Invite user' })).toBeEnabled();
+  });
+
+  test('the invite dialog explains bad input and writes nothing', async ({ page }) => {
+    await signIn(page, admin, PASSWORD);
+    await expect(page).toHaveURL(/\/$/);
+    await openUsers(page);
+    await page.getByRole('button', { name: 'Invite user' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Invite user' });
+    await dialog.getByLabel('Email').fill('not-an-email');
+    await dialog.getByRole('button', { name: 'Send invite' }).click();
+    await expect(dialog.locator('#invite-email-error')).toContainText('valid email');
+    await dialog.getByLabel('Email').fill(admin);
+    await dialog.getByRole('button', { name: 'Send invite' }).click();
+    await expect(dialog.locator('#invite-email-error')).toContainText('already in this tenant');
+    // The CRM toggle disappears for admins.
+    await expect(dialog.getByLabel('CRM access')).toBeVisible();
+    await dialog.getByLabel('Role', { exact: true }).selectOption({ label: 'Admin' });
+    await expect(dialog.getByLabel('CRM access')).toHaveCount(0);
+    await page.keyboard.press('Escape');
+    await expect(dialog).toBeHidden();
+  });
+});

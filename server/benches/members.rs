@@ -1,0 +1,178 @@
+//! `make bench`: seeds 100,000 members into one tenant and prints how long one page
+//! of the Users table takes, next to a bare indexed query on the same database.
+//! Figures are printed, never asserted.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use app::api::dto::MemberQuery;
+use app::backend::db::Db;
+use app::backend::members;
+use app::backend::passwords::PasswordHasher;
+use app::backend::tenants::{create_tenant_with_admin, NewTenantWithAdmin};
+use app::domain::{MembershipStatus, Plan, TenantKind};
+use sea_orm::{ConnectionTrait, EntityTrait, Statement};
+use std::time::{Duration, Instant};
+
+const MEMBERS: usize = 100_000;
+const RUNS: usize = 20;
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+async fn time<F, Fut>(mut f: F) -> Duration
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    f().await; // warm-up
+    let mut samples = Vec::with_capacity(RUNS);
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        f().await;
+        samples.push(start.elapsed());
+    }
+    median(samples)
+}
+
+async fn seed(db: &Db, tenant_id: i64) {
+    let backend = db.conn().get_database_backend();
+    let txn = db.begin_write().await.unwrap();
+    for chunk in (0..MEMBERS).collect::<Vec<_>>().chunks(1000) {
+        let accounts: Vec<String> = chunk
+            .iter()
+            .map(|i| format!("('user{i}@bench.example', '', 0, 1)"))
+            .collect();
+        txn.execute(Statement::from_string(
+            backend,
+            format!(
+                "INSERT INTO accounts (email, display_name, failed_sign_ins, created_at) VALUES {}",
+                accounts.join(",")
+            ),
+        ))
+        .await
+        .unwrap();
+        txn.execute(Statement::from_string(
+            backend,
+            format!(
+                "INSERT INTO memberships (tenant_id, account_id, role, status, crm_access, beta_access, created_at, updated_at) \
+                 SELECT {tenant_id}, id, 'user', CASE WHEN id % 10 = 0 THEN 'suspended' WHEN id % 7 = 0 THEN 'invited' ELSE 'active' END, \
+                 false, false, 1, 1 FROM accounts WHERE email IN ({})",
+                chunk.iter().map(|i| format!("'user{i}@bench.example'")).collect::<Vec<_>>().join(",")
+            ),
+        ))
+        .await
+        .unwrap();
+    }
+    txn.commit().await.unwrap();
+}
+
+async fn run(label: &str, url: &str) {
+    let db = Db::connect(url).await.unwrap();
+    db.migrate().await.unwrap();
+    let hasher = PasswordHasher::new(2).unwrap();
+    let (tenant, _) = create_tenant_with_admin(
+        &db,
+        &hasher,
+        1,
+        NewTenantWithAdmin {
+            tenant_name: "Bench".into(),
+            kind: TenantKind::Production,
+            plan: Plan::Enterprise,
+            email: "owner@bench.example".into(),
+            display_name: String::new(),
+            password: "a long bench passphrase".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let start = Instant::now();
+    seed(&db, tenant.id).await;
+    println!(
+        "[{label}] seeded {MEMBERS} members in {:.1?}",
+        start.elapsed()
+    );
+    let conn = db.conn();
+    let tenant = app::backend::entities::tenants::Entity::find_by_id(tenant.id)
+        .one(conn)
+        .await
+        .unwrap()
+        .unwrap();
+    let backend = conn.get_database_backend();
+
+    let bare = time(|| async {
+        conn.query_all(Statement::from_string(
+            backend,
+            format!(
+                "SELECT id FROM memberships WHERE tenant_id = {} ORDER BY id DESC LIMIT 25",
+                tenant.id
+            ),
+        ))
+        .await
+        .unwrap();
+    })
+    .await;
+    println!(
+        "[{label}] bare indexed query (25 ids)          {:>9.2?}",
+        bare
+    );
+    let cases = [
+        ("first page, no filter", MemberQuery::default()),
+        (
+            "page 2000 (deep offset)",
+            MemberQuery {
+                page: 2000,
+                ..MemberQuery::default()
+            },
+        ),
+        (
+            "status = suspended",
+            MemberQuery {
+                status: Some(MembershipStatus::Suspended),
+                ..MemberQuery::default()
+            },
+        ),
+        (
+            "search \"user4242\"",
+            MemberQuery {
+                search: "user4242".into(),
+                ..MemberQuery::default()
+            },
+        ),
+    ];
+    for (name, query) in cases {
+        let t = time(|| async {
+            let page = members::list(conn, &tenant, &query, 0).await.unwrap();
+            assert!(!page.rows.is_empty());
+        })
+        .await;
+        println!(
+            "[{label}] Users page: {name:<28} {:>9.2?}  (median of {RUNS})",
+            t
+        );
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    run(
+        "sqlite",
+        &format!("sqlite://{}/bench.db", dir.path().display()),
+    )
+    .await;
+    if let Ok(base) = std::env::var("GATEHOUSE_TEST_POSTGRES_URL") {
+        let admin = Db::connect(&base).await.unwrap();
+        let name = format!("gh_bench_{}", app::backend::crypto::reference_id());
+        admin
+            .conn()
+            .execute(Statement::from_string(
+                admin.conn().get_database_backend(),
+                format!("CREATE DATABASE {name}"),
+            ))
+            .await
+            .unwrap();
+        let (prefix, _) = base.rsplit_once('/').unwrap();
+        run("postgres", &format!("{prefix}/{name}")).await;
+    }
+}
