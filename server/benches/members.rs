@@ -81,7 +81,7 @@ async fn run(label: &str, url: &str) {
             plan: Plan::Enterprise,
             email: "owner@bench.example".into(),
             display_name: String::new(),
-            password: "a long bench passphrase".into(),
+            password: "correct horse battery staple".into(),
         },
     )
     .await

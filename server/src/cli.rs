@@ -63,6 +63,7 @@ pub async fn serve(common: &Common) -> Result<(), String> {
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     println!("Gatehouse is listening on http://{address}");
     tokio::spawn(deliver_mail_forever(state.clone()));
+    tokio::spawn(optimize_hourly(state.clone()));
     let router = crate::http::build_router(state);
     axum::serve(
         listener,
@@ -83,6 +84,16 @@ async fn deliver_mail_forever(state: AppState) {
             tracing::warn!(error = %error, "could not read the mail outbox");
         }
         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+}
+
+/// Keeps the SQLite query planner's statistics fresh as tables grow.
+async fn optimize_hourly(state: AppState) {
+    loop {
+        if let Err(error) = state.db.optimize().await {
+            tracing::warn!(error = %error, "could not refresh planner statistics");
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
     }
 }
 

@@ -108,6 +108,17 @@ impl Db {
         })
     }
 
+    /// Refreshes the query planner's statistics (SQLite's `PRAGMA optimize`; PostgreSQL's
+    /// autovacuum does this by itself). Run at start-up and then hourly.
+    pub async fn optimize(&self) -> Result<(), DbErr> {
+        use sea_orm::{ConnectionTrait, Statement};
+        if self.write_lock.is_some() {
+            let backend = self.conn.get_database_backend();
+            self.conn.execute(Statement::from_string(backend, "PRAGMA optimize=0x10002")).await?;
+        }
+        Ok(())
+    }
+
     /// Answers whether the database can run a query (used by `/healthz`).
     pub async fn ping(&self) -> bool {
         self.conn.ping().await.is_ok()

@@ -104,7 +104,10 @@ pub async fn list(
                 .like(LikeExpr::new(like_pattern(search)).escape('\\')),
         );
     }
-    let total = select.clone().count(conn).await?;
+    let seats = seats_used(conn, tenant.id).await?;
+    let unfiltered = query.status.is_none() && query.role.is_none() && search.is_empty();
+    // With no filter the matching count is the seat count: one count, not two.
+    let total = if unfiltered { u64::try_from(seats).unwrap_or(0) } else { select.clone().count(conn).await? };
     let pairs = select
         .order_by_desc(memberships::Column::Id)
         .offset(query.page * PAGE_SIZE)
@@ -117,7 +120,7 @@ pub async fn list(
         total,
         page: query.page,
         page_size: PAGE_SIZE,
-        seats_used: seats_used(conn, tenant.id).await?,
+        seats_used: seats,
         seat_limit: tenant.seat_limit,
     })
 }

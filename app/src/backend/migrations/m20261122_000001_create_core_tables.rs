@@ -426,6 +426,11 @@ impl MigrationTrait for Migration {
                 true,
             ),
             (
+                "ix_memberships_tenant_id",
+                vec![Memberships::TenantId, Memberships::Id],
+                false,
+            ),
+            (
                 "ix_memberships_tenant_status",
                 vec![Memberships::TenantId, Memberships::Status, Memberships::Id],
                 false,
