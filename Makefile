@@ -10,7 +10,7 @@ BIN := $(CARGO_TARGET_DIR)/release/gatehouse
 SITE := $(CURDIR)/target/site
 RUN_ENV := LEPTOS_SITE_ROOT=$(SITE) LEPTOS_OUTPUT_NAME=gatehouse LEPTOS_SITE_PKG_DIR=pkg
 
-.PHONY: run test build tools tools-test lint unit integration e2e bench trunk-build clean-data
+.PHONY: run test build tools tools-test lint unit integration e2e bench trunk-build trunk-run clean-data
 
 ## Serve the app on the embedded SQLite database (./data/gatehouse.db).
 run: tools build
@@ -53,9 +53,14 @@ bench: tools-test
 	GATEHOUSE_TEST_POSTGRES_URL=$$url cargo bench -p server --bench members
 
 ## The optional Trunk build of the client bundle (not part of `make test`).
-trunk-build:
+trunk-build: tools
 	command -v trunk >/dev/null || cargo install --locked trunk --version 0.21.14
 	trunk build --release --offline
+
+## Serve the app with the Trunk-built client bundle.
+trunk-run: trunk-build
+	cargo leptos build --release
+	LEPTOS_SITE_ROOT=$(CURDIR)/trunk-dist LEPTOS_OUTPUT_NAME=frontend LEPTOS_SITE_PKG_DIR=pkg $(BIN) serve
 
 clean-data:
 	rm -rf data

@@ -84,6 +84,26 @@ test.describe('Settings → Users', () => {
     await expect(edit).toBeHidden();
     await expect(row(page, member).getByRole('cell', { name: 'Support agent', exact: true })).toBeVisible();
 
+    // Editing the template changes what it grants, for everyone using it.
+    await page.goto('/settings/role-templates');
+    await hydrated(page);
+    const trow = page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'Support agent', exact: true }) });
+    await expect(trow.getByRole('cell').nth(2)).toHaveText('1');
+    await trow.getByRole('button', { name: 'Edit' }).click();
+    const tedit = page.getByRole('dialog', { name: 'Edit template' });
+    await tedit.getByRole('group', { name: 'Conversations' }).getByLabel('Edit').check();
+    await tedit.getByRole('button', { name: 'Save template' }).click();
+    await expect(tedit).toBeHidden();
+    await expect(trow.getByRole('cell').nth(1)).toContainText('reply to and reassign conversations');
+
+    // The audit log shows who did what, newest first, filtered by member.
+    await page.goto('/settings/audit-log');
+    await hydrated(page);
+    await page.getByLabel('Filter by member').fill(member);
+    await expect(page.getByRole('cell', { name: 'Invited', exact: true })).toBeVisible();
+    await expect(page.getByRole('cell', { name: 'Accepted invitation', exact: true })).toBeVisible();
+
+    await openUsers(page);
     // Suspend: the member's open session ends at once.
     await row(page, member).getByRole('button', { name: 'Edit' }).click();
     await edit.getByLabel('Status').selectOption({ label: 'Suspended' });

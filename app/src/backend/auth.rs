@@ -38,6 +38,15 @@ impl Actor {
     pub fn tenant_kind(&self) -> TenantKind {
         TenantKind::parse(&self.tenant.kind).unwrap_or(TenantKind::Production)
     }
+    /// The actor's name, or their email when they have not set one.
+    pub fn display_label(&self) -> &str {
+        if self.account.display_name.is_empty() {
+            &self.account.email
+        } else {
+            &self.account.display_name
+        }
+    }
+
     pub fn audit_actor(&self, meta: &RequestMeta) -> AuditActor {
         AuditActor {
             account_id: Some(self.account.id),

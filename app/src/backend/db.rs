@@ -114,7 +114,9 @@ impl Db {
         use sea_orm::{ConnectionTrait, Statement};
         if self.write_lock.is_some() {
             let backend = self.conn.get_database_backend();
-            self.conn.execute(Statement::from_string(backend, "PRAGMA optimize=0x10002")).await?;
+            self.conn
+                .execute(Statement::from_string(backend, "PRAGMA optimize=0x10002"))
+                .await?;
         }
         Ok(())
     }

@@ -107,7 +107,11 @@ pub async fn list(
     let seats = seats_used(conn, tenant.id).await?;
     let unfiltered = query.status.is_none() && query.role.is_none() && search.is_empty();
     // With no filter the matching count is the seat count: one count, not two.
-    let total = if unfiltered { u64::try_from(seats).unwrap_or(0) } else { select.clone().count(conn).await? };
+    let total = if unfiltered {
+        u64::try_from(seats).unwrap_or(0)
+    } else {
+        select.clone().count(conn).await?
+    };
     let pairs = select
         .order_by_desc(memberships::Column::Id)
         .offset(query.page * PAGE_SIZE)
@@ -313,6 +317,29 @@ async fn issue_invitation(
     Ok(token)
 }
 
+/// Issues a fresh invitation token for the membership and queues the email with
+/// its link (both inside the caller's transaction).
+async fn send_invitation(
+    conn: &impl ConnectionTrait,
+    state: &AppState,
+    actor: &Actor,
+    tenant: &tenants::Model,
+    membership: &memberships::Model,
+    email: &Email,
+    now_ms: i64,
+) -> Result<(), DbErr> {
+    let token =
+        issue_invitation(conn, &state.settings, now_ms, membership, actor.account.id).await?;
+    let mail = invite_mail(
+        &state.settings,
+        tenant,
+        actor.display_label(),
+        email.clone(),
+        &token,
+    );
+    mail::enqueue(conn, now_ms, mail).await
+}
+
 fn parse_email_field(input: &str) -> Result<Email, AppError> {
     Email::parse(input).map_err(|e| AppError::field("email", e.to_string()))
 }
@@ -375,19 +402,7 @@ pub async fn invite(
     }
     .insert(&*txn)
     .await?;
-    let token =
-        issue_invitation(&*txn, &state.settings, now, &membership, actor.account.id).await?;
-    let inviter = if actor.account.display_name.is_empty() {
-        &actor.account.email
-    } else {
-        &actor.account.display_name
-    };
-    mail::enqueue(
-        &*txn,
-        now,
-        invite_mail(&state.settings, &tenant, inviter, email.clone(), &token),
-    )
-    .await?;
+    send_invitation(&*txn, state, actor, &tenant, &membership, &email, now).await?;
     audit::record(
         &*txn,
         now,
@@ -418,20 +433,8 @@ pub async fn resend_invite(
             account.email
         )));
     }
-    let token =
-        issue_invitation(&*txn, &state.settings, now, &membership, actor.account.id).await?;
     let email = Email::parse(&account.email).map_err(super::internal)?;
-    let inviter = if actor.account.display_name.is_empty() {
-        &actor.account.email
-    } else {
-        &actor.account.display_name
-    };
-    mail::enqueue(
-        &*txn,
-        now,
-        invite_mail(&state.settings, &actor.tenant, inviter, email, &token),
-    )
-    .await?;
+    send_invitation(&*txn, state, actor, &actor.tenant, &membership, &email, now).await?;
     audit::record(
         &*txn,
         now,

@@ -10,6 +10,7 @@ use super::request::RequestMeta;
 use super::AppState;
 use crate::api::dto::{TemplateInput, TemplateView};
 use crate::domain::permissions::Permission;
+use crate::domain::text::parse_short_text;
 use crate::domain::AppError;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
@@ -22,26 +23,14 @@ use std::collections::BTreeSet;
 pub const MAX_TEMPLATE_NAME_CHARS: usize = 80;
 
 pub fn parse_template_name(input: &str) -> Result<String, AppError> {
-    let name = input.trim();
+    let name = parse_short_text(input, "name", "name", MAX_TEMPLATE_NAME_CHARS)?;
     if name.is_empty() {
         return Err(AppError::field(
             "name",
             "Enter a name for the template, such as Support agent.",
         ));
     }
-    if name.chars().count() > MAX_TEMPLATE_NAME_CHARS {
-        return Err(AppError::field(
-            "name",
-            "Use at most 80 characters for the name.",
-        ));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(AppError::field(
-            "name",
-            "The name cannot contain line breaks or control characters.",
-        ));
-    }
-    Ok(name.to_string())
+    Ok(name)
 }
 
 async fn permissions_of(

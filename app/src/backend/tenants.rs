@@ -5,6 +5,7 @@ use super::db::Db;
 use super::entities::{accounts, memberships, tenants};
 use super::passwords::PasswordHasher;
 use crate::domain::password::{check_new_password, MIN_PASSWORD_CHARS};
+use crate::domain::text::parse_short_text;
 use crate::domain::{AppError, Email, MembershipStatus, Plan, Role, TenantKind};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
@@ -15,45 +16,19 @@ pub const MAX_TENANT_NAME_CHARS: usize = 80;
 
 /// A tenant name: trimmed, 2 to 80 characters, no control characters.
 pub fn parse_tenant_name(input: &str) -> Result<String, AppError> {
-    let name = input.trim();
-    let chars = name.chars().count();
-    if chars < 2 {
+    let name = parse_short_text(input, "tenant", "tenant name", MAX_TENANT_NAME_CHARS)?;
+    if name.chars().count() < 2 {
         return Err(AppError::field(
             "tenant",
             "Enter a tenant name of at least 2 characters.",
         ));
     }
-    if chars > MAX_TENANT_NAME_CHARS {
-        return Err(AppError::field(
-            "tenant",
-            "Use at most 80 characters for the tenant name.",
-        ));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(AppError::field(
-            "tenant",
-            "The tenant name cannot contain line breaks or control characters.",
-        ));
-    }
-    Ok(name.to_string())
+    Ok(name)
 }
 
-/// A display name: trimmed, at most 100 characters, no control characters.
+/// A display name: trimmed, at most 100 characters, no control characters (may be empty).
 pub fn parse_display_name(input: &str) -> Result<String, AppError> {
-    let name = input.trim();
-    if name.chars().count() > 100 {
-        return Err(AppError::field(
-            "display_name",
-            "Use at most 100 characters for the name.",
-        ));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(AppError::field(
-            "display_name",
-            "The name cannot contain line breaks or control characters.",
-        ));
-    }
-    Ok(name.to_string())
+    parse_short_text(input, "display_name", "name", 100)
 }
 
 pub struct NewTenantWithAdmin {

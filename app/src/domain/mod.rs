@@ -7,6 +7,7 @@ pub mod model;
 pub mod navigation;
 pub mod password;
 pub mod permissions;
+pub mod text;
 
 pub use email::Email;
 pub use error::{AppError, FieldError};

@@ -251,3 +251,43 @@ pub fn PermissionPicker(
         </div>
     }
 }
+
+/// The buttons under a dialog: Cancel, and the confirming button with its busy label.
+/// Without `on_confirm` the confirming button submits the dialog's form.
+#[component]
+pub fn DialogFooter(
+    open: RwSignal<bool>,
+    #[prop(into)] pending: Signal<bool>,
+    label: &'static str,
+    busy_label: &'static str,
+    #[prop(optional)] danger: bool,
+    #[prop(optional)] on_confirm: Option<Callback<()>>,
+) -> impl IntoView {
+    let class = if danger {
+        "btn btn-danger"
+    } else {
+        "btn btn-primary"
+    };
+    let kind = if on_confirm.is_some() {
+        "button"
+    } else {
+        "submit"
+    };
+    view! {
+        <div class="dialog-actions">
+            <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
+            <button
+                type=kind
+                class=class
+                disabled=move || pending.get()
+                on:click=move |_| {
+                    if let Some(confirm) = on_confirm {
+                        confirm.run(());
+                    }
+                }
+            >
+                {move || if pending.get() { busy_label } else { label }}
+            </button>
+        </div>
+    }
+}

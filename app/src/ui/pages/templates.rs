@@ -8,7 +8,9 @@ use crate::api::templates::{
 };
 use crate::domain::permissions::Permission;
 use crate::domain::AppError;
-use crate::ui::widgets::{use_toasts, Dialog, FieldMessage, FormAlert, PermissionPicker};
+use crate::ui::widgets::{
+    use_toasts, Dialog, DialogFooter, FieldMessage, FormAlert, PermissionPicker,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use std::collections::BTreeSet;
@@ -63,14 +65,16 @@ pub fn RoleTemplatesPage() -> impl IntoView {
                                             <td>{t.name.clone()}</td>
                                             <td class="grants">{summary}</td>
                                             <td>{t.members}</td>
-                                            <td class="row-actions">
+                                            <td>
+                <div class="row-actions">
                                                 <button type="button" class="btn btn-small" on:click=move |_| editing.set(Some(Some(for_edit.clone())))>
                                                     "Edit"<span class="visually-hidden">{format!(" {}", t.name)}</span>
                                                 </button>
                                                 <button type="button" class="btn btn-small btn-danger-outline" on:click=move |_| deleting.set(Some(for_delete.clone()))>
                                                     "Delete"<span class="visually-hidden">{format!(" {}", t.name)}</span>
                                                 </button>
-                                            </td>
+                                            </div>
+            </td>
                                         </tr>
                                     }
                                 }).collect_view()}
@@ -155,12 +159,7 @@ fn TemplateDialog(
                     <PermissionPicker selected=permissions inherited=Signal::derive(BTreeSet::new) disabled=Signal::derive(|| false) id_prefix="template-perm" />
                 </div>
                 <FormAlert error />
-                <div class="dialog-actions">
-                    <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
-                        {move || if action.pending().get() { "Saving…" } else { "Save template" }}
-                    </button>
-                </div>
+                <DialogFooter open pending=action.pending() label="Save template" busy_label="Saving…" />
             </form>
         </Dialog>
     }
@@ -245,17 +244,12 @@ fn DeleteTemplateDialog(
                 })}
             </Transition>
             <FormAlert error />
-            <div class="dialog-actions">
-                <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
-                <button type="button" class="btn btn-danger" disabled=move || action.pending().get()
-                    on:click=move |_| {
-                        if let Some(t) = deleting.get_untracked() {
-                            action.dispatch(DeleteRoleTemplate { id: t.id, reassign_to: reassign.get_untracked() });
-                        }
-                    }>
-                    {move || if action.pending().get() { "Deleting…" } else { "Delete template" }}
-                </button>
-            </div>
+            <DialogFooter open pending=action.pending() label="Delete template" busy_label="Deleting…" danger=true
+                on_confirm=Callback::new(move |_| {
+                    if let Some(t) = deleting.get_untracked() {
+                        action.dispatch(DeleteRoleTemplate { id: t.id, reassign_to: reassign.get_untracked() });
+                    }
+                }) />
         </Dialog>
     }
 }

@@ -7,7 +7,9 @@ use crate::api::templates::list_role_templates;
 use crate::api::users::{list_members, DeleteMember, InviteMember, ResendInvite, UpdateMember};
 use crate::domain::permissions::Permission;
 use crate::domain::{AppError, MembershipStatus, Role};
-use crate::ui::widgets::{use_toasts, Dialog, FieldMessage, FormAlert, PermissionPicker};
+use crate::ui::widgets::{
+    use_toasts, Dialog, DialogFooter, FieldMessage, FormAlert, PermissionPicker,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use std::collections::BTreeSet;
@@ -183,7 +185,8 @@ fn member_row(
             <td><span class=format!("status status-{}", m.status.as_str())>{status_text}</span></td>
             <td>{if m.crm_access { "Yes" } else { "No" }}</td>
             <td>{m.last_login.clone().unwrap_or_else(|| "Never".to_string())}</td>
-            <td class="row-actions">
+            <td>
+                <div class="row-actions">
                 <button type="button" class="btn btn-small" on:click=move |_| editing.set(Some(edit_row.clone()))>
                     "Edit"<span class="visually-hidden">{format!(" {email}")}</span>
                 </button>
@@ -196,6 +199,7 @@ fn member_row(
                 <button type="button" class="btn btn-small btn-danger-outline" on:click=move |_| deleting.set(Some(delete_row.clone()))>
                     "Delete user"
                 </button>
+            </div>
             </td>
         </tr>
     }
@@ -291,12 +295,7 @@ fn InviteDialog(
                     </label>
                 </Show>
                 <FormAlert error />
-                <div class="dialog-actions">
-                    <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
-                        {move || if action.pending().get() { "Sending…" } else { "Send invite" }}
-                    </button>
-                </div>
+                <DialogFooter open pending=action.pending() label="Send invite" busy_label="Sending…" />
             </form>
         </Dialog>
     }
@@ -420,12 +419,7 @@ fn EditDialog(
                     <PermissionPicker selected=permissions inherited disabled=is_admin id_prefix="edit-perm" />
                 </div>
                 <FormAlert error />
-                <div class="dialog-actions">
-                    <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
-                        {move || if action.pending().get() { "Saving…" } else { "Save" }}
-                    </button>
-                </div>
+                <DialogFooter open pending=action.pending() label="Save" busy_label="Saving…" />
             </form>
         </Dialog>
     }
@@ -465,17 +459,12 @@ fn DeleteDialog(deleting: RwSignal<Option<MemberRow>>, reload: RwSignal<u64>) ->
                 "Records they created and the audit log stay."
             </p>
             <FormAlert error />
-            <div class="dialog-actions">
-                <button type="button" class="btn" on:click=move |_| open.set(false)>"Cancel"</button>
-                <button type="button" class="btn btn-danger" disabled=move || action.pending().get()
-                    on:click=move |_| {
-                        if let Some(m) = deleting.get_untracked() {
-                            action.dispatch(DeleteMember { member_id: m.id });
-                        }
-                    }>
-                    {move || if action.pending().get() { "Deleting…" } else { "Delete user" }}
-                </button>
-            </div>
+            <DialogFooter open pending=action.pending() label="Delete user" busy_label="Deleting…" danger=true
+                on_confirm=Callback::new(move |_| {
+                    if let Some(m) = deleting.get_untracked() {
+                        action.dispatch(DeleteMember { member_id: m.id });
+                    }
+                }) />
         </Dialog>
     }
 }
