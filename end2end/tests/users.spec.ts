@@ -127,13 +127,22 @@ test.describe('Settings → Users', () => {
     expect(second).not.toBe(first);
     await expect(row(page, member).locator('.status')).toHaveText('Invited');
 
-    const context = await browser.newContext();
+    // The invitee's browser runs no JavaScript: the accept page still works.
+    const context = await browser.newContext({ javaScriptEnabled: false });
     const old = await context.newPage();
     await old.goto(first);
     await expect(old.getByRole('heading', { name: "This invitation can't be used" })).toBeVisible();
     await expect(old.getByRole('alert')).toContainText('resend');
     await old.goto(second);
-    await expect(old.getByLabel('Choose a password')).toBeVisible();
+    await old.getByLabel('Choose a password').fill('short');
+    await old.getByLabel('Your name').fill('Late Comer');
+    await old.getByRole('button', { name: 'Accept invitation' }).click();
+    await expect(old.locator('#password-error')).toContainText('at least 8 characters');
+    await old.getByLabel('Your name').fill('Late Comer');
+    await old.getByLabel('Choose a password').fill('late comer passphrase');
+    await old.getByRole('button', { name: 'Accept invitation' }).click();
+    await expect(old).toHaveURL(/\/$/);
+    await expect(old.getByTestId('tenant-indicator')).toContainText(tenant);
     await context.close();
   });
 
