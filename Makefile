@@ -56,6 +56,7 @@ bench: tools-test
 trunk-build: tools
 	command -v trunk >/dev/null || cargo install --locked trunk --version 0.21.14
 	trunk build --release --offline
+	cp -r public/. trunk-dist/
 
 ## Serve the app with the Trunk-built client bundle.
 trunk-run: trunk-build
