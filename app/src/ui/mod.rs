@@ -8,7 +8,7 @@ use layout::SignedInLayout;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 use pages::{
     AcceptInvitePage, AuditLogPage, HomePage, NotFound, RoleTemplatesPage, SignInPage,
     TenantSettingsPage, UsersPage,
@@ -67,8 +67,10 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/sign-in") view=SignInPage />
-                <Route path=path!("/invite/:token") view=AcceptInvitePage />
-                <ParentRoute path=path!("") view=SignedInLayout>
+                // These render only once their data is ready, so they work before
+                // hydration (and without JavaScript) and can answer with a redirect.
+                <Route path=path!("/invite/:token") view=AcceptInvitePage ssr=SsrMode::Async />
+                <ParentRoute path=path!("") view=SignedInLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage />
                     <Route path=path!("settings/users") view=UsersPage />
                     <Route path=path!("settings/role-templates") view=RoleTemplatesPage />
