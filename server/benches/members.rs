@@ -3,6 +3,9 @@
 //! Figures are printed, never asserted.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use app::api::dto::MemberQuery;
 use app::backend::db::Db;
 use app::backend::members;
@@ -67,8 +70,7 @@ async fn seed(db: &Db, tenant_id: i64) {
     txn.commit().await.unwrap();
 }
 
-async fn run(label: &str, url: &str) {
-    let db = Db::connect(url).await.unwrap();
+async fn run(label: &str, db: Db) {
     db.migrate().await.unwrap();
     let hasher = PasswordHasher::new(2).unwrap();
     let (tenant, _) = create_tenant_with_admin(
@@ -156,23 +158,11 @@ async fn run(label: &str, url: &str) {
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
-    run(
-        "sqlite",
-        &format!("sqlite://{}/bench.db", dir.path().display()),
-    )
-    .await;
-    if let Ok(base) = std::env::var("GATEHOUSE_TEST_POSTGRES_URL") {
-        let admin = Db::connect(&base).await.unwrap();
-        let name = format!("gh_bench_{}", app::backend::crypto::reference_id());
-        admin
-            .conn()
-            .execute(Statement::from_string(
-                admin.conn().get_database_backend(),
-                format!("CREATE DATABASE {name}"),
-            ))
-            .await
-            .unwrap();
-        let (prefix, _) = base.rsplit_once('/').unwrap();
-        run("postgres", &format!("{prefix}/{name}")).await;
+    let sqlite = Db::connect(&format!("sqlite://{}/bench.db", dir.path().display()))
+        .await
+        .unwrap();
+    run("sqlite", sqlite).await;
+    if std::env::var("GATEHOUSE_TEST_POSTGRES_URL").is_ok() {
+        run("postgres", common::fresh_postgres().await).await;
     }
 }

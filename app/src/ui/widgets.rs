@@ -118,6 +118,28 @@ pub fn Dialog(
     }
 }
 
+/// Ties a dialog to the thing it is about: when `target` is set, `prepare` fills the
+/// form from it and the dialog opens; when the dialog closes, `target` is cleared.
+pub fn open_dialog_for<T>(
+    target: RwSignal<Option<T>>,
+    open: RwSignal<bool>,
+    prepare: impl Fn(T) + 'static,
+) where
+    T: Clone + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if let Some(value) = target.get() {
+            prepare(value);
+            open.set(true);
+        }
+    });
+    Effect::new(move |_| {
+        if !open.get() {
+            target.set(None);
+        }
+    });
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ToastKind {
     Success,

@@ -41,7 +41,8 @@ pub fn engines() -> Vec<&'static str> {
     v
 }
 
-async fn fresh_postgres() -> Db {
+/// A new, empty database on the PostgreSQL server of `GATEHOUSE_TEST_POSTGRES_URL`.
+pub async fn fresh_postgres() -> Db {
     use sea_orm::{ConnectionTrait, Statement};
     let base = std::env::var("GATEHOUSE_TEST_POSTGRES_URL").unwrap();
     let admin = Db::connect(&base).await.unwrap();

@@ -9,7 +9,7 @@ use crate::api::templates::{
 use crate::domain::permissions::Permission;
 use crate::domain::AppError;
 use crate::ui::widgets::{
-    use_toasts, Dialog, DialogFooter, FieldMessage, FormAlert, PermissionPicker,
+    open_dialog_for, use_toasts, Dialog, DialogFooter, FieldMessage, FormAlert, PermissionPicker,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -101,23 +101,15 @@ fn TemplateDialog(
     let name = RwSignal::new(String::new());
     let permissions = RwSignal::new(BTreeSet::<Permission>::new());
     let id = RwSignal::new(None::<i64>);
-    Effect::new(move |_| {
-        if let Some(target) = editing.get() {
-            action.value().set(None);
-            id.set(target.as_ref().map(|t| t.id));
-            name.set(target.as_ref().map(|t| t.name.clone()).unwrap_or_default());
-            permissions.set(
-                target
-                    .map(|t| t.permissions.into_iter().collect())
-                    .unwrap_or_default(),
-            );
-            open.set(true);
-        }
-    });
-    Effect::new(move |_| {
-        if !open.get() {
-            editing.set(None);
-        }
+    open_dialog_for(editing, open, move |target| {
+        action.value().set(None);
+        id.set(target.as_ref().map(|t| t.id));
+        name.set(target.as_ref().map(|t| t.name.clone()).unwrap_or_default());
+        permissions.set(
+            target
+                .map(|t| t.permissions.into_iter().collect())
+                .unwrap_or_default(),
+        );
     });
     Effect::new(move |_| {
         if let Some(Ok(_)) = action.value().get() {
@@ -185,17 +177,9 @@ fn DeleteTemplateDialog(
             }
         },
     );
-    Effect::new(move |_| {
-        if deleting.get().is_some() {
-            action.value().set(None);
-            reassign.set(None);
-            open.set(true);
-        }
-    });
-    Effect::new(move |_| {
-        if !open.get() {
-            deleting.set(None);
-        }
+    open_dialog_for(deleting, open, move |_| {
+        action.value().set(None);
+        reassign.set(None);
     });
     Effect::new(move |_| {
         if let Some(Ok(())) = action.value().get() {

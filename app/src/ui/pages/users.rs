@@ -8,7 +8,7 @@ use crate::api::users::{list_members, DeleteMember, InviteMember, ResendInvite, 
 use crate::domain::permissions::Permission;
 use crate::domain::{AppError, MembershipStatus, Role};
 use crate::ui::widgets::{
-    use_toasts, Dialog, DialogFooter, FieldMessage, FormAlert, PermissionPicker,
+    open_dialog_for, use_toasts, Dialog, DialogFooter, FieldMessage, FormAlert, PermissionPicker,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -318,22 +318,14 @@ fn EditDialog(
     let crm = RwSignal::new(false);
     let permissions = RwSignal::new(BTreeSet::<Permission>::new());
     let all_templates = RwSignal::new(Vec::<TemplateView>::new());
-    Effect::new(move |_| {
-        if let Some(m) = editing.get() {
-            action.value().set(None);
-            email.set(m.email.clone());
-            role.set(m.role);
-            status.set(m.status);
-            template.set(m.template_id);
-            crm.set(m.crm_access);
-            permissions.set(m.direct_permissions.iter().copied().collect());
-            open.set(true);
-        }
-    });
-    Effect::new(move |_| {
-        if !open.get() {
-            editing.set(None);
-        }
+    open_dialog_for(editing, open, move |m| {
+        action.value().set(None);
+        email.set(m.email.clone());
+        role.set(m.role);
+        status.set(m.status);
+        template.set(m.template_id);
+        crm.set(m.crm_access);
+        permissions.set(m.direct_permissions.iter().copied().collect());
     });
     Effect::new(move |_| {
         if let Some(Ok(list)) = templates.get() {
@@ -431,16 +423,8 @@ fn DeleteDialog(deleting: RwSignal<Option<MemberRow>>, reload: RwSignal<u64>) ->
     let open = RwSignal::new(false);
     let action = ServerAction::<DeleteMember>::new();
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
-    Effect::new(move |_| {
-        if deleting.get().is_some() {
-            action.value().set(None);
-            open.set(true);
-        }
-    });
-    Effect::new(move |_| {
-        if !open.get() {
-            deleting.set(None);
-        }
+    open_dialog_for(deleting, open, move |_| {
+        action.value().set(None);
     });
     Effect::new(move |_| {
         if let Some(Ok(())) = action.value().get() {
