@@ -67,6 +67,14 @@ pub struct Common {
         global = true
     )]
     pub invite_ttl_days: i64,
+    /// Minutes a password reset link stays valid.
+    #[arg(
+        long,
+        env = "GATEHOUSE_RESET_TTL_MINUTES",
+        default_value_t = 30,
+        global = true
+    )]
+    pub reset_ttl_minutes: i64,
     /// Base of links in emails (default: http://<listen address>).
     #[arg(long, env = "GATEHOUSE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
@@ -136,6 +144,7 @@ impl Common {
             smtp_url: self.smtp_url.clone(),
             mail_from: self.mail_from.clone(),
             invite_ttl_secs: self.invite_ttl_days.max(1) * 86_400,
+            reset_ttl_secs: self.reset_ttl_minutes.max(1) * 60,
         }
     }
 }

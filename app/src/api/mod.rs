@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod dto;
 pub mod invites;
+pub mod recovery;
 pub mod templates;
 pub mod tenant;
 pub mod users;
@@ -15,4 +16,11 @@ pub(crate) mod server_ctx;
 
 /// Server functions anonymous visitors may call; every other one requires a live
 /// session (checked by the server's middleware and again inside each function).
-pub const ANONYMOUS_ENDPOINTS: &[&str] = &["/api/sign_in", "/api/get_invite", "/api/accept_invite"];
+pub const ANONYMOUS_ENDPOINTS: &[&str] = &[
+    "/api/sign_in",
+    "/api/get_invite",
+    "/api/accept_invite",
+    "/api/request_password_reset",
+    "/api/get_password_reset",
+    "/api/complete_password_reset",
+];

@@ -14,6 +14,7 @@ pub mod members;
 pub mod migrations;
 pub mod overview;
 pub mod passwords;
+pub mod recovery;
 pub mod request;
 pub mod sessions;
 pub mod state;

@@ -25,6 +25,8 @@ pub struct Settings {
     pub mail_from: String,
     /// How long an invitation link stays valid.
     pub invite_ttl_secs: i64,
+    /// How long a password reset link stays valid.
+    pub reset_ttl_secs: i64,
 }
 
 impl Settings {
@@ -51,6 +53,7 @@ impl Default for Settings {
             smtp_url: None,
             mail_from: "Gatehouse <gatehouse@localhost>".to_string(),
             invite_ttl_secs: 7 * 24 * 60 * 60,
+            reset_ttl_secs: 30 * 60,
         }
     }
 }

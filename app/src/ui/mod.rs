@@ -10,8 +10,8 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::{
-    AcceptInvitePage, AuditLogPage, HomePage, NotFound, RoleTemplatesPage, SignInPage,
-    TenantSettingsPage, UsersPage,
+    AcceptInvitePage, AuditLogPage, ForgotPasswordPage, HomePage, NotFound, ResetPasswordPage,
+    RoleTemplatesPage, SignInPage, TenantSettingsPage, UsersPage,
 };
 
 /// The HTML document around the app (server-rendered once per page load).
@@ -70,6 +70,8 @@ pub fn App() -> impl IntoView {
                 // These render only once their data is ready, so they work before
                 // hydration (and without JavaScript) and can answer with a redirect.
                 <Route path=path!("/invite/:token") view=AcceptInvitePage ssr=SsrMode::Async />
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage />
+                <Route path=path!("/reset/:token") view=ResetPasswordPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=SignedInLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage />
                     <Route path=path!("settings/users") view=UsersPage />

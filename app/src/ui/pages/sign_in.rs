@@ -36,6 +36,9 @@ pub fn SignInPage() -> impl IntoView {
             <section class="auth-card" aria-labelledby="sign-in-title">
                 <p class="brand brand-large">"Gatehouse"</p>
                 <h1 id="sign-in-title">"Sign in"</h1>
+                {move || query.read().get("reset").map(|_| view! {
+                    <p role="status" class="form-status">"Your password was changed and every session was signed out. Sign in with the new password."</p>
+                })}
                 <ActionForm action=action attr:class="form" attr:novalidate="true">
                     <input type="hidden" name="next" value=next />
                     <div class="field">

@@ -1,0 +1,203 @@
+//! Forgot password: an emailed, single-use, expiring link to choose a new password.
+//! The answer never reveals whether an account exists, and a reset ends every session
+//! of the account. A reset never signs anyone in, so it cannot bypass two-factor.
+
+use super::audit::{self, AuditActor, AuditEntry};
+use super::crypto::{hash_token, random_token};
+use super::entities::{accounts, password_resets};
+use super::mail::{self, html_escape, Outgoing};
+use super::request::RequestMeta;
+use super::sessions;
+use super::tenants::find_account_by_email;
+use super::AppState;
+use crate::domain::password::{check_new_password, MIN_PASSWORD_CHARS};
+use crate::domain::{AppError, Email};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+};
+
+fn reset_mail(settings: &super::Settings, to: Email, token: &str) -> Outgoing {
+    let link = format!("{}/reset/{token}", settings.public_url);
+    let minutes = settings.reset_ttl_secs / 60;
+    Outgoing {
+        to,
+        subject: "Reset your Gatehouse password".into(),
+        text: format!(
+            "Someone asked to reset the password of your Gatehouse account.\n\nChoose a new password:\n{link}\n\nThe link works once and expires in {minutes} minutes. If it wasn't you, ignore this email: your password stays as it is.\n"
+        ),
+        html: format!(
+            "<p>Someone asked to reset the password of your Gatehouse account.</p><p><a href=\"{link}\">Choose a new password</a></p><p>The link works once and expires in {minutes} minutes. If it wasn't you, ignore this email: your password stays as it is.</p>"
+        ),
+    }
+}
+
+fn changed_mail(to: Email) -> Outgoing {
+    let text = "The password of your Gatehouse account was just changed, and every session was signed out. If this wasn't you, reset your password now and tell your admin.";
+    Outgoing {
+        to,
+        subject: "Your Gatehouse password was changed".into(),
+        text: format!("{text}\n"),
+        html: format!("<p>{}</p>", html_escape(text)),
+    }
+}
+
+/// Voids every unused reset link of the account.
+async fn revoke_resets(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    now_ms: i64,
+) -> Result<(), DbErr> {
+    password_resets::Entity::update_many()
+        .col_expr(password_resets::Column::RevokedAt, Expr::value(now_ms))
+        .filter(password_resets::Column::AccountId.eq(account_id))
+        .filter(password_resets::Column::UsedAt.is_null())
+        .filter(password_resets::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Sends a reset link when the email belongs to an account with a password; answers
+/// the same either way.
+pub async fn request_reset(
+    state: &AppState,
+    email: &str,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
+    let email = Email::parse(email).map_err(|e| AppError::field("email", e.to_string()))?;
+    let now = state.now_ms();
+    let txn = state.db.begin_write().await?;
+    if let Some(account) = find_account_by_email(&*txn, &email)
+        .await?
+        .filter(|a| a.password_hash.is_some())
+    {
+        revoke_resets(&*txn, account.id, now).await?;
+        let token = random_token();
+        password_resets::ActiveModel {
+            account_id: Set(account.id),
+            token_hash: Set(hash_token(&token)),
+            created_at: Set(now),
+            expires_at: Set(now + state.settings.reset_ttl_secs * 1000),
+            ..Default::default()
+        }
+        .insert(&*txn)
+        .await?;
+        mail::enqueue(
+            &*txn,
+            now,
+            reset_mail(&state.settings, email.clone(), &token),
+        )
+        .await?;
+        let who = AuditActor {
+            account_id: Some(account.id),
+            email: account.email.clone(),
+            ip: meta.ip.clone(),
+        };
+        audit::record(
+            &*txn,
+            now,
+            &who,
+            AuditEntry::new(None, "password.reset_requested", "account")
+                .target(Some(account.id), &account.email),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+fn unusable(reset: Option<&password_resets::Model>, now_ms: i64) -> Option<AppError> {
+    let message = match reset {
+        None => "This reset link isn't valid. Ask for a new one from the sign-in page.",
+        Some(r) if r.used_at.is_some() => "This reset link was already used. If you need to, ask for a new one from the sign-in page.",
+        Some(r) if r.revoked_at.is_some() => "A newer reset link replaced this one. Use the link in the most recent email, or ask for a new one.",
+        Some(r) if r.expires_at <= now_ms => "This reset link has expired. Ask for a new one from the sign-in page.",
+        Some(_) => return None,
+    };
+    Some(AppError::Conflict(message.into()))
+}
+
+async fn live_reset(
+    conn: &impl ConnectionTrait,
+    token: &str,
+    now_ms: i64,
+) -> Result<(password_resets::Model, accounts::Model), AppError> {
+    let reset = password_resets::Entity::find()
+        .filter(password_resets::Column::TokenHash.eq(hash_token(token)))
+        .one(conn)
+        .await?;
+    if let Some(problem) = unusable(reset.as_ref(), now_ms) {
+        return Err(problem);
+    }
+    let reset = reset.ok_or(AppError::NotFound)?;
+    let account = accounts::Entity::find_by_id(reset.account_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((reset, account))
+}
+
+/// The email a live reset link is for (shown on the reset page).
+pub async fn reset_email(state: &AppState, token: &str) -> Result<String, AppError> {
+    Ok(live_reset(state.db.conn(), token, state.now_ms())
+        .await?
+        .1
+        .email)
+}
+
+/// Sets the new password, uses up the link (and any other), ends every session of
+/// the account and sends a notification. The person then signs in normally.
+pub async fn complete_reset(
+    state: &AppState,
+    token: &str,
+    password: &str,
+    confirm: &str,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
+    let now = state.now_ms();
+    let (_, preview) = live_reset(state.db.conn(), token, now).await?;
+    let local = preview
+        .email
+        .split('@')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    check_new_password(password, MIN_PASSWORD_CHARS, &[&local, "gatehouse"])
+        .map_err(|e| AppError::field("password", e.to_string()))?;
+    if password != confirm {
+        return Err(AppError::field("confirm", "The two passwords don't match."));
+    }
+    let hash = state.hasher.hash(password).await.map_err(super::internal)?;
+    let txn = state.db.begin_write().await?;
+    let (reset, account) = live_reset(&*txn, token, now).await?;
+    let mut a: accounts::ActiveModel = account.clone().into();
+    a.password_hash = Set(Some(hash));
+    a.password_changed_at = Set(Some(now));
+    a.failed_sign_ins = Set(0);
+    a.locked_until = Set(None);
+    a.update(&*txn).await?;
+    let mut r: password_resets::ActiveModel = reset.into();
+    r.used_at = Set(Some(now));
+    r.update(&*txn).await?;
+    revoke_resets(&*txn, account.id, now).await?;
+    let ended = sessions::end_all_for_account(&*txn, account.id).await?;
+    let email = Email::parse(&account.email).map_err(super::internal)?;
+    mail::enqueue(&*txn, now, changed_mail(email)).await?;
+    let who = AuditActor {
+        account_id: Some(account.id),
+        email: account.email.clone(),
+        ip: meta.ip.clone(),
+    };
+    audit::record(
+        &*txn,
+        now,
+        &who,
+        AuditEntry::new(None, "password.reset", "account")
+            .target(Some(account.id), &account.email)
+            .after(serde_json::json!({"sessions_ended": ended})),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,238 @@
+//! Forgot password and reset links, on a fresh database per test.
+#![recursion_limit = "256"]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use app::backend::auth::{current_actor, sign_in};
+use app::backend::entities::{mail_outbox, password_resets};
+use app::backend::request::RequestMeta;
+use app::backend::{mail, recovery};
+use app::domain::AppError;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::{engines, split, TestApp, PASSWORD};
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+fn meta(token: Option<String>) -> RequestMeta {
+    RequestMeta {
+        ip: "127.0.0.1".into(),
+        user_agent: "test".into(),
+        session_token: token,
+    }
+}
+
+async fn reset_token(app: &TestApp, to: &str) -> String {
+    mail::deliver_pending(app.state.db.conn(), &app.state.settings, app.clock_now())
+        .await
+        .unwrap();
+    let mut files: Vec<_> = std::fs::read_dir(&app.state.settings.outbox_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    for file in files.iter().rev() {
+        let text = std::fs::read_to_string(file).unwrap();
+        if text.contains(&format!("To: {to}")) && text.contains("/reset/") {
+            let start = text.find("/reset/").unwrap() + "/reset/".len();
+            return text[start..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect();
+        }
+    }
+    panic!("no reset mail to {to}");
+}
+
+#[tokio::test]
+async fn unknown_and_known_emails_get_the_same_answer() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        app.tenant_with_admin("Acme", "ada@example.com").await;
+        let s = &app.state;
+        assert!(
+            recovery::request_reset(s, "nobody@example.com", &meta(None))
+                .await
+                .is_ok()
+        );
+        assert_eq!(
+            mail_outbox::Entity::find()
+                .count(s.db.conn())
+                .await
+                .unwrap(),
+            0,
+            "no mail for unknown emails"
+        );
+        assert!(recovery::request_reset(s, "ADA@example.com", &meta(None))
+            .await
+            .is_ok());
+        assert_eq!(
+            mail_outbox::Entity::find()
+                .count(s.db.conn())
+                .await
+                .unwrap(),
+            1,
+            "{engine}"
+        );
+        let err = recovery::request_reset(s, "not an email", &meta(None))
+            .await
+            .unwrap_err();
+        assert!(err.field_message("email").is_some());
+        // Over HTTP the two answers are byte-identical.
+        let a = app
+            .call(
+                "request_password_reset",
+                &[("email", "ada@example.com")],
+                None,
+            )
+            .await;
+        let b = app
+            .call(
+                "request_password_reset",
+                &[("email", "ghost@example.com")],
+                None,
+            )
+            .await;
+        assert_eq!((a.0, &a.1), (b.0, &b.1));
+        assert_eq!(a.0, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn a_reset_is_single_use_expires_and_ends_every_session() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        app.tenant_with_admin("Acme", "ada@example.com").await;
+        let s = &app.state;
+        let session = sign_in(s, "ada@example.com", PASSWORD, &meta(None))
+            .await
+            .unwrap()
+            .token;
+        recovery::request_reset(s, "ada@example.com", &meta(None))
+            .await
+            .unwrap();
+        let first = reset_token(&app, "ada@example.com").await;
+        assert!(first.len() >= 43);
+        let row = password_resets::Entity::find()
+            .one(s.db.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_ne!(row.token_hash, first, "stored hashed");
+        assert_eq!(row.expires_at, app.clock_now() + 30 * 60_000);
+
+        // A newer request voids the older link.
+        recovery::request_reset(s, "ada@example.com", &meta(None))
+            .await
+            .unwrap();
+        let second = reset_token(&app, "ada@example.com").await;
+        assert_ne!(first, second);
+        assert!(matches!(
+            recovery::reset_email(s, &first).await,
+            Err(AppError::Conflict(_))
+        ));
+        assert_eq!(
+            recovery::reset_email(s, &second).await.unwrap(),
+            "ada@example.com"
+        );
+
+        // Bad new passwords change nothing.
+        let err = recovery::complete_reset(s, &second, "short", "short", &meta(None))
+            .await
+            .unwrap_err();
+        assert!(err.field_message("password").is_some());
+        let err = recovery::complete_reset(
+            s,
+            &second,
+            "a brand new passphrase",
+            "a different one!",
+            &meta(None),
+        )
+        .await
+        .unwrap_err();
+        assert!(err.field_message("confirm").is_some());
+        assert!(current_actor(s, &meta(Some(session.clone()))).await.is_ok());
+
+        recovery::complete_reset(
+            s,
+            &second,
+            "a brand new passphrase",
+            "a brand new passphrase",
+            &meta(None),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            current_actor(s, &meta(Some(session))).await.unwrap_err(),
+            AppError::Unauthenticated,
+            "{engine}: sessions end"
+        );
+        assert_eq!(
+            sign_in(s, "ada@example.com", PASSWORD, &meta(None))
+                .await
+                .unwrap_err(),
+            AppError::SignInRefused
+        );
+        assert!(
+            sign_in(s, "ada@example.com", "a brand new passphrase", &meta(None))
+                .await
+                .is_ok()
+        );
+        let reused = recovery::complete_reset(
+            s,
+            &second,
+            "another passphrase!",
+            "another passphrase!",
+            &meta(None),
+        )
+        .await
+        .unwrap_err();
+        assert!(reused.to_string().contains("already used"), "{reused}");
+
+        // Expiry.
+        recovery::request_reset(s, "ada@example.com", &meta(None))
+            .await
+            .unwrap();
+        let third = reset_token(&app, "ada@example.com").await;
+        app.clock.advance_secs(30 * 60 + 1);
+        let expired = recovery::reset_email(s, &third).await.unwrap_err();
+        assert!(
+            expired.to_string().contains("expired"),
+            "{engine}: {expired}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_reset_page_sends_no_referrer_and_the_sign_in_page_links_to_it() {
+    let app = TestApp::new("sqlite").await;
+    app.tenant_with_admin("Acme", "ada@example.com").await;
+    recovery::request_reset(&app.state, "ada@example.com", &meta(None))
+        .await
+        .unwrap();
+    let token = reset_token(&app, "ada@example.com").await;
+    let page = Request::get(format!("/reset/{token}"))
+        .header("accept", "text/html")
+        .body(Body::empty())
+        .unwrap();
+    let response = app.send(page).await;
+    assert_eq!(response.headers()["referrer-policy"], "no-referrer");
+    let (status, html, _) = split(response).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Choose a new password") && html.contains("ada@example.com"));
+    assert!(html.contains("<label for=\"password\">New password</label>"));
+    let (_, sign_in_html, _) = split(
+        app.send(Request::get("/sign-in").body(Body::empty()).unwrap())
+            .await,
+    )
+    .await;
+    assert!(sign_in_html.contains("href=\"/forgot-password\""));
+    let forgot = app
+        .send(
+            Request::get("/forgot-password")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(forgot.status(), StatusCode::OK);
+}
