@@ -37,6 +37,11 @@ export async function signIn(page: Page, email: string, password: string, js = t
 
 /** The newest invite link mailed to `email` (read from the outbox folder), waiting for delivery. */
 export async function inviteLink(email: string, notThis?: string): Promise<string> {
+  return mailedLink(email, 'invite', notThis);
+}
+
+/** The newest `/<kind>/<token>` link mailed to `email`, waiting for delivery. */
+export async function mailedLink(email: string, kind: string, notThis?: string): Promise<string> {
   const dir = process.env.GATEHOUSE_OUTBOX;
   if (!dir) throw new Error('GATEHOUSE_OUTBOX is not set (run through make e2e)');
   const deadline = Date.now() + 15_000;
@@ -49,14 +54,14 @@ export async function inviteLink(email: string, notThis?: string): Promise<strin
     }
     for (const f of files) {
       const text = readFileSync(join(dir, f), 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '=');
-      if (!text.includes(`To: ${email}`)) continue;
-      const m = text.match(/https?:\/\/[^\s"<>]+\/invite\/[A-Za-z0-9_-]+/);
+      if (!text.includes(`To: ${email}`) || !text.includes(`/${kind}/`)) continue;
+      const m = text.match(new RegExp(`https?://[^\\s"<>]+/${kind}/[A-Za-z0-9_-]+`));
       if (m && m[0] !== notThis) return m[0];
       break;
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`no invite mail for ${email}`);
+  throw new Error(`no ${kind} mail for ${email}`);
 }
 
 export async function signOut(page: Page, email: string) {
