@@ -13,6 +13,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 export DATABASE_URL="sqlite://$work/e2e.db"
 export GATEHOUSE_OUTBOX="$work/outbox"
 export GATEHOUSE_LISTEN="127.0.0.1:$port"
+# Every spec signs in from 127.0.0.1; the per-IP limit is tested in server/tests/lockout.rs.
+export GATEHOUSE_SIGN_IN_PER_IP_PER_MINUTE=10000
 export LEPTOS_SITE_ROOT="$site" LEPTOS_OUTPUT_NAME=gatehouse LEPTOS_SITE_PKG_DIR=pkg
 export BASE_URL="http://127.0.0.1:$port"
 export GATEHOUSE_BIN="$bin"

@@ -75,6 +75,22 @@ pub struct Common {
         global = true
     )]
     pub reset_ttl_minutes: i64,
+    /// Wrong passwords in a row after which an account is locked (1 minute, doubling).
+    #[arg(
+        long,
+        env = "GATEHOUSE_LOCKOUT_THRESHOLD",
+        default_value_t = 10,
+        global = true
+    )]
+    pub lockout_threshold: i64,
+    /// Sign-in attempts one IP address may make per minute before getting 429.
+    #[arg(
+        long,
+        env = "GATEHOUSE_SIGN_IN_PER_IP_PER_MINUTE",
+        default_value_t = 30,
+        global = true
+    )]
+    pub sign_in_per_ip_per_minute: i64,
     /// Base of links in emails (default: http://<listen address>).
     #[arg(long, env = "GATEHOUSE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
@@ -145,6 +161,8 @@ impl Common {
             mail_from: self.mail_from.clone(),
             invite_ttl_secs: self.invite_ttl_days.max(1) * 86_400,
             reset_ttl_secs: self.reset_ttl_minutes.max(1) * 60,
+            lockout_threshold: self.lockout_threshold.max(1),
+            sign_in_attempts_per_ip_per_minute: self.sign_in_per_ip_per_minute.max(1),
         }
     }
 }

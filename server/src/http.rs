@@ -146,6 +146,11 @@ async fn with_error_status(res: Response) -> Response {
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status =
             StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if let AppError::RateLimited { retry_after_secs } = error {
+            parts
+                .headers
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -28,6 +28,9 @@ pub fn describe(action: &str) -> &str {
         "sign_in.succeeded" => "Signed in",
         "sign_in.failed" => "Sign-in refused",
         "session.switched_tenant" => "Switched into this tenant",
+        "account.locked" => "Locked after repeated wrong passwords",
+        "password.reset_requested" => "Asked for a password reset",
+        "password.reset" => "Reset their password",
         other => other,
     }
 }

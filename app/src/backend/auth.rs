@@ -5,6 +5,7 @@ use super::entities::{accounts, memberships, sessions as session_rows, tenants};
 use super::request::RequestMeta;
 use super::sessions::{self, NewSession, STAGE_FULL};
 use super::tenants::{active_tenants_of, find_account_by_email, membership_of};
+use super::throttle;
 use super::AppState;
 use crate::domain::{AppError, Email, MembershipStatus, Role, TenantKind};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
@@ -88,17 +89,26 @@ pub async fn sign_in(
     let email = Email::parse(email).map_err(|e| AppError::field("email", e.to_string()))?;
     let now = state.now_ms();
     let conn = state.db.conn();
+    // Every attempt counts against the caller's IP, whatever the email.
+    {
+        let txn = state.db.begin_write().await?;
+        let key = format!("sign_in:ip:{}", meta.ip);
+        let limit = state.settings.sign_in_attempts_per_ip_per_minute;
+        let counted = throttle::count_attempt(&*txn, &key, now, 60, limit).await;
+        txn.commit().await?;
+        counted?;
+    }
     let account = find_account_by_email(conn, &email).await?;
-    let password_ok = if password.len() > MAX_SIGN_IN_PASSWORD_BYTES {
+    let locked = account
+        .as_ref()
+        .is_some_and(|a| throttle::is_locked(a, now));
+    // A locked account, or an absurdly long password, still costs one hash so the
+    // answer takes as long as any other refusal.
+    let password_ok = if locked || password.len() > MAX_SIGN_IN_PASSWORD_BYTES {
         state.hasher.verify("", None).await
     } else {
-        state
-            .hasher
-            .verify(
-                password,
-                account.as_ref().and_then(|a| a.password_hash.as_deref()),
-            )
-            .await
+        let hash = account.as_ref().and_then(|a| a.password_hash.as_deref());
+        state.hasher.verify(password, hash).await
     };
     let attempt_actor = AuditActor {
         account_id: account.as_ref().map(|a| a.id),
@@ -113,9 +123,11 @@ pub async fn sign_in(
             .next(),
         _ => None,
     };
-    let (Some(account), Some(access)) = (account, target) else {
+    let (Some(account), Some(access)) = (account.clone(), target) else {
         let txn = state.db.begin_write().await?;
-        let reason = if password_ok {
+        let reason = if locked {
+            "account locked"
+        } else if password_ok {
             "no active membership"
         } else {
             "wrong email or password"
@@ -129,6 +141,20 @@ pub async fn sign_in(
                 .after(json!({"reason": reason})),
         )
         .await?;
+        if let (Some(account), false, false) = (&account, locked, password_ok) {
+            if throttle::record_failure(&*txn, account, now, state.settings.lockout_threshold)
+                .await?
+            {
+                audit::record(
+                    &*txn,
+                    now,
+                    &attempt_actor,
+                    AuditEntry::new(None, "account.locked", "account")
+                        .target(Some(account.id), &account.email),
+                )
+                .await?;
+            }
+        }
         txn.commit().await?;
         return Err(refused());
     };
@@ -150,6 +176,7 @@ pub async fn sign_in(
     let mut membership: memberships::ActiveModel = access.membership.clone().into();
     membership.last_login_at = Set(Some(now));
     membership.update(&*txn).await?;
+    throttle::record_success(&*txn, &account).await?;
     audit::record(
         &*txn,
         now,

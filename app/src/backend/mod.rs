@@ -20,6 +20,7 @@ pub mod sessions;
 pub mod state;
 pub mod templates;
 pub mod tenants;
+pub mod throttle;
 pub mod views;
 
 pub use state::{AppState, Settings};

@@ -27,6 +27,10 @@ pub struct Settings {
     pub invite_ttl_secs: i64,
     /// How long a password reset link stays valid.
     pub reset_ttl_secs: i64,
+    /// Wrong passwords in a row after which an account is locked for a while.
+    pub lockout_threshold: i64,
+    /// Sign-in attempts one IP address may make per minute.
+    pub sign_in_attempts_per_ip_per_minute: i64,
 }
 
 impl Settings {
@@ -54,6 +58,8 @@ impl Default for Settings {
             mail_from: "Gatehouse <gatehouse@localhost>".to_string(),
             invite_ttl_secs: 7 * 24 * 60 * 60,
             reset_ttl_secs: 30 * 60,
+            lockout_threshold: 10,
+            sign_in_attempts_per_ip_per_minute: 30,
         }
     }
 }

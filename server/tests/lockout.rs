@@ -1,0 +1,158 @@
+//! Lockout after repeated wrong passwords and the per-IP sign-in limit.
+#![recursion_limit = "256"]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use app::backend::auth::sign_in;
+use app::backend::entities::{accounts, audit_events};
+use app::backend::request::RequestMeta;
+use app::domain::AppError;
+use axum::http::StatusCode;
+use common::{engines, TestApp, PASSWORD};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+fn from(ip: &str) -> RequestMeta {
+    RequestMeta {
+        ip: ip.into(),
+        user_agent: "test".into(),
+        session_token: None,
+    }
+}
+
+#[tokio::test]
+async fn ten_wrong_passwords_lock_the_account_without_saying_so() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        app.tenant_with_admin("Acme", "ada@example.com").await;
+        let s = &app.state;
+        // Spread over IPs so the per-IP limit is not what stops them.
+        for i in 0..10 {
+            let err = sign_in(
+                s,
+                "ada@example.com",
+                "wrong password!",
+                &from(&format!("10.0.0.{i}")),
+            )
+            .await
+            .unwrap_err();
+            assert_eq!(err, AppError::SignInRefused);
+        }
+        // Locked: even the right password gets the same generic refusal.
+        assert_eq!(
+            sign_in(s, "ada@example.com", PASSWORD, &from("10.0.1.1"))
+                .await
+                .unwrap_err(),
+            AppError::SignInRefused
+        );
+        let locks = audit_events::Entity::find()
+            .filter(audit_events::Column::Action.eq("account.locked"))
+            .count(s.db.conn())
+            .await
+            .unwrap();
+        assert_eq!(locks, 1, "{engine}");
+        let account = accounts::Entity::find()
+            .one(s.db.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            account.locked_until,
+            Some(app.clock_now() + 60_000),
+            "the lock is in the database"
+        );
+
+        // After the delay the right password works and clears the count.
+        app.clock.advance_secs(61);
+        assert!(sign_in(s, "ada@example.com", PASSWORD, &from("10.0.1.2"))
+            .await
+            .is_ok());
+        let account = accounts::Entity::find()
+            .one(s.db.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((account.failed_sign_ins, account.locked_until), (0, None));
+
+        // The delay grows: ten more failures lock for 1 minute, the next for 2.
+        for i in 0..11 {
+            let _ = sign_in(
+                s,
+                "ada@example.com",
+                "wrong password!",
+                &from(&format!("10.0.2.{i}")),
+            )
+            .await;
+            if i == 9 {
+                app.clock.advance_secs(61);
+            }
+        }
+        let account = accounts::Entity::find()
+            .one(s.db.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            account.locked_until,
+            Some(app.clock_now() + 120_000),
+            "{engine}: growing delay"
+        );
+    }
+}
+
+#[tokio::test]
+async fn one_ip_is_limited_per_minute_with_retry_after() {
+    let app = TestApp::new("sqlite").await;
+    app.tenant_with_admin("Acme", "ada@example.com").await;
+    let s = &app.state;
+    for _ in 0..30 {
+        let _ = sign_in(s, "nobody@example.com", "whatever pw", &from("192.0.2.7")).await;
+    }
+    let err = sign_in(s, "ada@example.com", PASSWORD, &from("192.0.2.7"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        AppError::RateLimited {
+            retry_after_secs: 60
+        }
+    );
+    assert!(
+        sign_in(s, "ada@example.com", PASSWORD, &from("192.0.2.8"))
+            .await
+            .is_ok(),
+        "other IPs are not affected"
+    );
+    app.clock.advance_secs(60);
+    assert!(
+        sign_in(s, "ada@example.com", PASSWORD, &from("192.0.2.7"))
+            .await
+            .is_ok(),
+        "a new window"
+    );
+
+    // Over HTTP: 429 with Retry-After.
+    let mut last = None;
+    for _ in 0..31 {
+        last = Some(
+            app.call(
+                "sign_in",
+                &[("email", "x@example.com"), ("password", "whatever pw")],
+                None,
+            )
+            .await,
+        );
+    }
+    let (status, body, _) = last.unwrap();
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    let request = axum::http::Request::post("/api/sign_in")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", common::ORIGIN)
+        .body(axum::body::Body::from(
+            "email=x%40example.com&password=whatever",
+        ))
+        .unwrap();
+    let response = app.send(request).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(response.headers()["retry-after"], "60");
+}
