@@ -189,3 +189,44 @@ test.describe('Settings → Users', () => {
     await expect(dialog).toBeHidden();
   });
 });
+
+test('ten wrong passwords lock an account without saying so, and an admin unlocks it', async ({ page, browser }) => {
+  const tenant = unique('Lockco');
+  const owner = `${unique('owner')}@example.com`;
+  const victim = `${unique('victim')}@example.com`;
+  createAdmin(tenant, owner);
+  await signIn(page, owner, PASSWORD);
+  await expect(page).toHaveURL(/\/$/);
+  await openUsers(page);
+  await invite(page, victim);
+  const joined = await acceptInFreshContext(browser, await inviteLink(victim), 'Vic Tim', 'victim passphrase one');
+  await joined.context.close();
+
+  const context = await browser.newContext();
+  const other = await context.newPage();
+  let first = '';
+  for (let i = 0; i < 10; i++) {
+    await signIn(other, victim, `wrong password ${i}`);
+    const alert = other.getByRole('alert').filter({ hasText: /\S/ });
+    await expect(alert).toContainText("don't match");
+    const text = (await alert.textContent()) ?? '';
+    if (i === 0) first = text;
+    expect(text).toBe(first);
+  }
+  // Now even the right password is refused with the very same sentence.
+  await signIn(other, victim, 'victim passphrase one');
+  const alert = other.getByRole('alert').filter({ hasText: /\S/ });
+  await expect(alert).toHaveText(first);
+  expect(first).not.toMatch(/lock/i);
+
+  await page.reload();
+  await hydrated(page);
+  await expect(row(page, victim).getByText('Locked', { exact: true })).toBeVisible();
+  await row(page, victim).getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Unlocked' })).toBeVisible();
+  await expect(row(page, victim).getByText('Locked', { exact: true })).toHaveCount(0);
+
+  await signIn(other, victim, 'victim passphrase one');
+  await expect(other.getByTestId('tenant-indicator')).toContainText(tenant);
+  await context.close();
+});

@@ -6,6 +6,7 @@ mod common;
 
 use app::backend::auth::sign_in;
 use app::backend::entities::{accounts, audit_events};
+use app::backend::members;
 use app::backend::request::RequestMeta;
 use app::domain::AppError;
 use axum::http::StatusCode;
@@ -155,4 +156,83 @@ async fn one_ip_is_limited_per_minute_with_retry_after() {
     let response = app.send(request).await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(response.headers()["retry-after"], "60");
+}
+
+#[tokio::test]
+async fn an_admin_sees_the_lock_and_lifts_it() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        app.tenant_with_admin("Acme", "ada@example.com").await;
+        app.tenant_with_admin("Globex", "hank@globex.example").await;
+        let s = &app.state;
+        let token = sign_in(s, "ada@example.com", PASSWORD, &from("10.1.0.1"))
+            .await
+            .unwrap()
+            .token;
+        let meta = RequestMeta {
+            session_token: Some(token),
+            ..from("10.1.0.1")
+        };
+        let ada = app::backend::auth::current_actor(s, &meta).await.unwrap();
+        for i in 0..10 {
+            let _ = sign_in(
+                s,
+                "hank@globex.example",
+                "wrong password!",
+                &from(&format!("10.2.0.{i}")),
+            )
+            .await;
+        }
+        // Hank is not in Acme: his id answers like a nonexistent one.
+        let hank_member = app::backend::entities::memberships::Entity::find()
+            .filter(app::backend::entities::memberships::Column::TenantId.eq(2))
+            .one(s.db.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            members::unlock(s, &ada, &meta, hank_member.id)
+                .await
+                .unwrap_err(),
+            AppError::NotFound
+        );
+
+        // Lock Ada's own account (from elsewhere) and let her lift it from a live session.
+        let page = members::list(
+            s.db.conn(),
+            &ada.tenant,
+            &Default::default(),
+            app.clock_now(),
+        )
+        .await
+        .unwrap();
+        assert!(page.rows.iter().all(|r| !r.locked));
+        for i in 0..10 {
+            let _ = sign_in(
+                s,
+                "ada@example.com",
+                "wrong password!",
+                &from(&format!("10.3.0.{i}")),
+            )
+            .await;
+        }
+        let page = members::list(
+            s.db.conn(),
+            &ada.tenant,
+            &Default::default(),
+            app.clock_now(),
+        )
+        .await
+        .unwrap();
+        assert!(page.rows[0].locked, "{engine}: the table shows the lock");
+        members::unlock(s, &ada, &meta, ada.membership.id)
+            .await
+            .unwrap();
+        assert!(
+            sign_in(s, "ada@example.com", PASSWORD, &from("10.4.0.1"))
+                .await
+                .is_ok(),
+            "{engine}"
+        );
+    }
 }

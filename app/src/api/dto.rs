@@ -57,6 +57,8 @@ pub struct MemberRow {
     pub direct_permissions: Vec<Permission>,
     /// For invited members: the latest invitation link has expired.
     pub invite_expired: bool,
+    /// Sign-in is locked after repeated wrong passwords (an admin can unlock it).
+    pub locked: bool,
 }
 
 /// What the Users table asks for.

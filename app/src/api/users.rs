@@ -42,3 +42,9 @@ pub async fn delete_member(member_id: i64) -> Result<(), AppError> {
     let (state, meta, actor) = ctx::actor().await?;
     members::delete(&state, &actor, &meta, member_id).await
 }
+
+#[server(prefix = "/api", endpoint = "unlock_member", input = Json)]
+pub async fn unlock_member(member_id: i64) -> Result<(), AppError> {
+    let (state, meta, actor) = ctx::actor().await?;
+    members::unlock(&state, &actor, &meta, member_id).await
+}

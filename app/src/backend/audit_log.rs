@@ -22,6 +22,7 @@ pub fn describe(action: &str) -> &str {
         "member.suspended" => "Suspended",
         "member.reactivated" => "Reactivated",
         "member.deleted" => "Removed",
+        "member.unlocked" => "Sign-in unlocked",
         "template.created" => "Role template created",
         "template.updated" => "Role template changed",
         "template.deleted" => "Role template deleted",

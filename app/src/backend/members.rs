@@ -179,6 +179,7 @@ async fn rows_for(
         .into_iter()
         .filter_map(|(m, account)| {
             let account = account?;
+            let locked = super::throttle::is_locked(&account, now_ms);
             let status = MembershipStatus::parse(&m.status).unwrap_or(MembershipStatus::Invited);
             let mut perms = direct.remove(&m.id).unwrap_or_default();
             perms.sort();
@@ -196,6 +197,7 @@ async fn rows_for(
                 beta_access: m.beta_access,
                 last_login: m.last_login_at.map(format_time),
                 direct_permissions: perms,
+                locked,
                 invite_expired: status == MembershipStatus::Invited
                     && latest_invite
                         .get(&m.id)
@@ -796,6 +798,36 @@ pub async fn delete(
         now,
         &actor.audit_actor(meta),
         AuditEntry::new(Some(actor.tenant.id), "member.deleted", "membership")
+            .target(Some(membership.id), &account.email)
+            .before(before),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Lifts a lock left by repeated wrong passwords, so the person can try again now.
+pub async fn unlock(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    member_id: i64,
+) -> Result<(), AppError> {
+    let now = state.now_ms();
+    let txn = state.db.begin_write().await?;
+    require_user_admin(&*txn, actor).await?;
+    let (membership, account) = member_in_tenant(&*txn, actor.tenant.id, member_id).await?;
+    let before =
+        json!({"failed_sign_ins": account.failed_sign_ins, "locked_until": account.locked_until});
+    let mut a: accounts::ActiveModel = account.clone().into();
+    a.failed_sign_ins = Set(0);
+    a.locked_until = Set(None);
+    a.update(&*txn).await?;
+    audit::record(
+        &*txn,
+        now,
+        &actor.audit_actor(meta),
+        AuditEntry::new(Some(actor.tenant.id), "member.unlocked", "membership")
             .target(Some(membership.id), &account.email)
             .before(before),
     )

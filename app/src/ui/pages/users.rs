@@ -4,7 +4,9 @@
 use super::ErrorPage;
 use crate::api::dto::{InviteInput, MemberQuery, MemberRow, MemberUpdate, TemplateView};
 use crate::api::templates::list_role_templates;
-use crate::api::users::{list_members, DeleteMember, InviteMember, ResendInvite, UpdateMember};
+use crate::api::users::{
+    list_members, DeleteMember, InviteMember, ResendInvite, UnlockMember, UpdateMember,
+};
 use crate::domain::permissions::Permission;
 use crate::domain::{AppError, MembershipStatus, Role};
 use crate::ui::widgets::{
@@ -45,6 +47,15 @@ pub fn UsersPage() -> impl IntoView {
     let editing = RwSignal::new(None::<MemberRow>);
     let deleting = RwSignal::new(None::<MemberRow>);
     let resend = ServerAction::<ResendInvite>::new();
+    let unlock = ServerAction::<UnlockMember>::new();
+    Effect::new(move |_| match unlock.value().get() {
+        Some(Ok(())) => {
+            toasts.success("Unlocked. They can sign in again now.");
+            reload.update(|n| *n += 1);
+        }
+        Some(Err(e)) => toasts.error(e.to_string()),
+        None => {}
+    });
     Effect::new(move |_| match resend.value().get() {
         Some(Ok(())) => {
             toasts.success("A new invitation was sent. The previous link no longer works.");
@@ -141,7 +152,7 @@ pub fn UsersPage() -> impl IntoView {
                                     </tr>
                                 </thead>
                                 <tbody>
-                                    {p.rows.into_iter().map(|m| member_row(m, editing, deleting, resend)).collect_view()}
+                                    {p.rows.into_iter().map(|m| member_row(m, editing, deleting, resend, unlock)).collect_view()}
                                 </tbody>
                             </table>
                             <nav class="pager" aria-label="Pages">
@@ -166,7 +177,9 @@ fn member_row(
     editing: RwSignal<Option<MemberRow>>,
     deleting: RwSignal<Option<MemberRow>>,
     resend: ServerAction<ResendInvite>,
+    unlock: ServerAction<UnlockMember>,
 ) -> impl IntoView {
+    let locked = m.locked;
     let status_text = if m.status == MembershipStatus::Invited && m.invite_expired {
         "Invited (link expired)".to_string()
     } else {
@@ -182,7 +195,10 @@ fn member_row(
             <td>{m.email.clone()}</td>
             <td>{m.role.label()}</td>
             <td>{m.template_name.clone().unwrap_or_else(|| "—".to_string())}</td>
-            <td><span class=format!("status status-{}", m.status.as_str())>{status_text}</span></td>
+            <td>
+                <span class=format!("status status-{}", m.status.as_str())>{status_text}</span>
+                {locked.then(|| view! { <span class="status status-locked" title="Locked after repeated wrong passwords">"Locked"</span> })}
+            </td>
             <td>{if m.crm_access { "Yes" } else { "No" }}</td>
             <td>{m.last_login.clone().unwrap_or_else(|| "Never".to_string())}</td>
             <td>
@@ -190,6 +206,12 @@ fn member_row(
                 <button type="button" class="btn btn-small" on:click=move |_| editing.set(Some(edit_row.clone()))>
                     "Edit"<span class="visually-hidden">{format!(" {email}")}</span>
                 </button>
+                {locked.then(|| view! {
+                    <button type="button" class="btn btn-small" disabled=move || unlock.pending().get()
+                        on:click=move |_| { unlock.dispatch(UnlockMember { member_id: id }); }>
+                        "Unlock"
+                    </button>
+                })}
                 {invited.then(|| view! {
                     <button type="button" class="btn btn-small" disabled=move || resend.pending().get()
                         on:click=move |_| { resend.dispatch(ResendInvite { member_id: id }); }>
