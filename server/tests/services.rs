@@ -346,6 +346,20 @@ async fn switching_tenant_needs_an_active_membership_there() {
 async fn concurrent_read_then_write_transactions_do_not_fail() {
     for engine in engines() {
         let app = TestApp::new(engine).await;
+        // Another writer outside any transaction keeps committing throughout — like the mail
+        // loop or a session touch does, or the command line from another process.
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let background = {
+            use sea_orm::ConnectionTrait;
+            let s = app.state.clone();
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    s.db.conn().execute_unprepared("INSERT INTO rate_limits (key, window_start, count) VALUES ('background', 0, 0) ON CONFLICT (key) DO UPDATE SET count = rate_limits.count + 1").await.unwrap();
+                    tokio::task::yield_now().await;
+                }
+            })
+        };
         let mut tasks = Vec::new();
         for i in 0..16 {
             let s = app.state.clone();
@@ -375,8 +389,11 @@ async fn concurrent_read_then_write_transactions_do_not_fail() {
                 sign_in(&s, &format!("admin{i}@example.com"), PASSWORD, &meta(None)).await
             }));
         }
-        for t in tasks {
-            t.await.unwrap().unwrap();
+        let results: Vec<_> = futures_join(tasks).await;
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        background.await.unwrap();
+        for r in results {
+            r.unwrap();
         }
         assert_eq!(
             sessions::Entity::find()
@@ -386,4 +403,12 @@ async fn concurrent_read_then_write_transactions_do_not_fail() {
             16
         );
     }
+}
+
+async fn futures_join<T>(tasks: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
+    let mut out = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
 }

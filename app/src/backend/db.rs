@@ -9,8 +9,8 @@
 
 use crate::backend::migrations::Migrator;
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr, SqlxSqliteConnector,
-    TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqlxSqliteConnector, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -102,10 +102,17 @@ impl Db {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
         };
-        Ok(WriteTxn {
-            txn: self.conn.begin().await?,
-            _guard: guard,
-        })
+        let txn = self.conn.begin().await?;
+        if guard.is_some() {
+            // Take SQLite's write lock now, before the transaction reads anything (what
+            // BEGIN IMMEDIATE does): a deferred transaction that read first would fail with
+            // SQLITE_BUSY_SNAPSHOT if any other writer (the mail loop, a session touch, the
+            // command line in another process) committed in between. Waiting here is
+            // governed by busy_timeout instead.
+            txn.execute_unprepared("DELETE FROM rate_limits WHERE 0")
+                .await?;
+        }
+        Ok(WriteTxn { txn, _guard: guard })
     }
 
     /// Refreshes the query planner's statistics (SQLite's `PRAGMA optimize`; PostgreSQL's

@@ -1,6 +1,6 @@
 //! The signed-in frame: top bar (tenant indicator, account menu) and settings navigation.
 
-use super::widgets::{encode_component, hard_navigate, KindBadge, ToastRegion, Toasts};
+use super::widgets::{encode_component, hard_navigate, loading, KindBadge, ToastRegion, Toasts};
 use crate::api::auth::{current_user, SignOut, SwitchTenant};
 use crate::api::dto::Me;
 use crate::domain::AppError;
@@ -15,7 +15,7 @@ pub fn SignedInLayout() -> impl IntoView {
     let me = Resource::new_blocking(|| (), |_| current_user());
     let location = use_location();
     view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+        <Suspense fallback=loading>
             {move || Suspend::new(async move {
                 match me.await {
                     Ok(me) => view! { <SignedInFrame me /> }.into_any(),

@@ -28,6 +28,11 @@ pub fn hard_navigate(path: &str) {
     let _ = path;
 }
 
+/// What a section shows while its data loads (announced to screen readers).
+pub fn loading() -> impl IntoView {
+    view! { <p class="loading" role="status">"Loading…"</p> }
+}
+
 #[component]
 pub fn KindBadge(kind: TenantKind) -> impl IntoView {
     let class = match kind {

@@ -3,6 +3,7 @@
 use super::ErrorPage;
 use crate::api::audit::list_audit_events;
 use crate::api::dto::AuditRow;
+use crate::ui::widgets::loading;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -27,7 +28,7 @@ pub fn AuditLogPage() -> impl IntoView {
                     on:input=move |ev| { earlier.set(Vec::new()); before.set(None); member.set(event_target_value(&ev)); } />
             </div>
         </form>
-        <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+        <Transition fallback=loading>
             {move || Suspend::new(async move {
                 match events.await {
                     Err(error) => view! { <ErrorPage error /> }.into_any(),

@@ -3,7 +3,7 @@
 
 use crate::api::invites::{get_invite, AcceptInvite};
 use crate::domain::AppError;
-use crate::ui::widgets::{hard_navigate, FieldMessage, FormAlert, KindBadge};
+use crate::ui::widgets::{hard_navigate, loading, FieldMessage, FormAlert, KindBadge};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -26,7 +26,7 @@ pub fn AcceptInvitePage() -> impl IntoView {
         <main class="auth-page" id="main">
             <section class="auth-card">
                 <p class="brand brand-large">"Gatehouse"</p>
-                <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+                <Suspense fallback=loading>
                     {move || Suspend::new(async move {
                         match details.await {
                             Err(e) => view! {

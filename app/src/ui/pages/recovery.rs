@@ -5,7 +5,7 @@ use crate::api::recovery::{
     get_password_reset, CompletePasswordReset, RequestPasswordReset, RESET_REQUESTED,
 };
 use crate::domain::AppError;
-use crate::ui::widgets::{hard_navigate, FieldMessage, FormAlert};
+use crate::ui::widgets::{hard_navigate, loading, FieldMessage, FormAlert};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -70,7 +70,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
         <main class="auth-page" id="main">
             <section class="auth-card">
                 <p class="brand brand-large">"Gatehouse"</p>
-                <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+                <Suspense fallback=loading>
                     {move || Suspend::new(async move {
                         match details.await {
                             Err(e) => view! {

@@ -2,13 +2,9 @@
 
 use super::ErrorPage;
 use crate::api::tenant::get_tenant_overview;
-use crate::ui::widgets::KindBadge;
+use crate::ui::widgets::{loading, KindBadge};
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-fn loading() -> impl IntoView {
-    view! { <p class="loading" role="status">"Loading…"</p> }
-}
 
 #[component]
 pub fn TenantSettingsPage() -> impl IntoView {

@@ -9,7 +9,8 @@ use crate::api::templates::{
 use crate::domain::permissions::Permission;
 use crate::domain::AppError;
 use crate::ui::widgets::{
-    open_dialog_for, use_toasts, Dialog, DialogFooter, FieldMessage, FormAlert, PermissionPicker,
+    loading, open_dialog_for, use_toasts, Dialog, DialogFooter, FieldMessage, FormAlert,
+    PermissionPicker,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -30,7 +31,7 @@ pub fn RoleTemplatesPage() -> impl IntoView {
             </div>
         </div>
         <p class="lead">"Reusable permission sets. People using a template get its permissions in addition to their own, and editing it changes everyone's access at once."</p>
-        <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+        <Transition fallback=loading>
             {move || Suspend::new(async move {
                 match templates.await {
                     Err(error) => view! { <ErrorPage error /> }.into_any(),

@@ -10,15 +10,12 @@ use crate::api::users::{
 use crate::domain::permissions::Permission;
 use crate::domain::{AppError, MembershipStatus, Role};
 use crate::ui::widgets::{
-    open_dialog_for, use_toasts, Dialog, DialogFooter, FieldMessage, FormAlert, PermissionPicker,
+    loading, open_dialog_for, use_toasts, Dialog, DialogFooter, FieldMessage, FormAlert,
+    PermissionPicker,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
 use std::collections::BTreeSet;
-
-fn loading() -> impl IntoView {
-    view! { <p class="loading" role="status">"Loading…"</p> }
-}
 
 fn template_grants(templates: &[TemplateView], id: Option<i64>) -> BTreeSet<Permission> {
     id.and_then(|id| templates.iter().find(|t| t.id == id))
