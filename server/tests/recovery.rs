@@ -6,8 +6,8 @@ mod common;
 
 use app::backend::auth::{current_actor, sign_in};
 use app::backend::entities::{mail_outbox, password_resets};
+use app::backend::recovery;
 use app::backend::request::RequestMeta;
-use app::backend::{mail, recovery};
 use app::domain::AppError;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -20,28 +20,6 @@ fn meta(token: Option<String>) -> RequestMeta {
         user_agent: "test".into(),
         session_token: token,
     }
-}
-
-async fn reset_token(app: &TestApp, to: &str) -> String {
-    mail::deliver_pending(app.state.db.conn(), &app.state.settings, app.clock_now())
-        .await
-        .unwrap();
-    let mut files: Vec<_> = std::fs::read_dir(&app.state.settings.outbox_dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    for file in files.iter().rev() {
-        let text = std::fs::read_to_string(file).unwrap();
-        if text.contains(&format!("To: {to}")) && text.contains("/reset/") {
-            let start = text.find("/reset/").unwrap() + "/reset/".len();
-            return text[start..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-                .collect();
-        }
-    }
-    panic!("no reset mail to {to}");
 }
 
 #[tokio::test]
@@ -111,7 +89,7 @@ async fn a_reset_is_single_use_expires_and_ends_every_session() {
         recovery::request_reset(s, "ada@example.com", &meta(None))
             .await
             .unwrap();
-        let first = reset_token(&app, "ada@example.com").await;
+        let first = app.mailed_token("ada@example.com", "reset").await;
         assert!(first.len() >= 43);
         let row = password_resets::Entity::find()
             .one(s.db.conn())
@@ -125,7 +103,7 @@ async fn a_reset_is_single_use_expires_and_ends_every_session() {
         recovery::request_reset(s, "ada@example.com", &meta(None))
             .await
             .unwrap();
-        let second = reset_token(&app, "ada@example.com").await;
+        let second = app.mailed_token("ada@example.com", "reset").await;
         assert_ne!(first, second);
         assert!(matches!(
             recovery::reset_email(s, &first).await,
@@ -193,7 +171,7 @@ async fn a_reset_is_single_use_expires_and_ends_every_session() {
         recovery::request_reset(s, "ada@example.com", &meta(None))
             .await
             .unwrap();
-        let third = reset_token(&app, "ada@example.com").await;
+        let third = app.mailed_token("ada@example.com", "reset").await;
         app.clock.advance_secs(30 * 60 + 1);
         let expired = recovery::reset_email(s, &third).await.unwrap_err();
         assert!(
@@ -210,7 +188,7 @@ async fn the_reset_page_sends_no_referrer_and_the_sign_in_page_links_to_it() {
     recovery::request_reset(&app.state, "ada@example.com", &meta(None))
         .await
         .unwrap();
-    let token = reset_token(&app, "ada@example.com").await;
+    let token = app.mailed_token("ada@example.com", "reset").await;
     let page = Request::get(format!("/reset/{token}"))
         .header("accept", "text/html")
         .body(Body::empty())

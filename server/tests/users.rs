@@ -12,7 +12,7 @@ use app::backend::entities::{
     accounts, audit_events, invitations, mail_outbox, memberships, sessions, tenants,
 };
 use app::backend::request::RequestMeta;
-use app::backend::{mail, members, templates};
+use app::backend::{members, templates};
 use app::domain::permissions::{Action, Category, Permission};
 use app::domain::{AppError, MembershipStatus, Role};
 use common::{engines, TestApp, PASSWORD};
@@ -56,29 +56,6 @@ where
     E::find().count(app.state.db.conn()).await.unwrap()
 }
 
-/// Delivers queued mail to the outbox folder and returns the newest invite token sent to `to`.
-async fn token_from_mail(app: &TestApp, to: &str) -> String {
-    mail::deliver_pending(app.state.db.conn(), &app.state.settings, app.clock_now())
-        .await
-        .unwrap();
-    let mut files: Vec<_> = std::fs::read_dir(&app.state.settings.outbox_dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    for file in files.iter().rev() {
-        let text = std::fs::read_to_string(file).unwrap();
-        if text.contains(&format!("To: {to}")) {
-            let start = text.find("/invite/").expect("an invite link") + "/invite/".len();
-            return text[start..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-                .collect();
-        }
-    }
-    panic!("no mail to {to} in {files:?}");
-}
-
 async fn set_seat_limit(app: &TestApp, tenant_id: i64, limit: i64) {
     let t = tenants::Entity::find_by_id(tenant_id)
         .one(app.state.db.conn())
@@ -110,7 +87,7 @@ async fn invite_accept_and_resend() {
             ("invited", "user", false)
         );
         assert_eq!(count::<mail_outbox::Entity>(&app).await, 1);
-        let first = token_from_mail(&app, "bob@example.com").await;
+        let first = app.mailed_token("bob@example.com", "invite").await;
         assert!(first.len() >= 43, "256-bit token");
         let stored = invitations::Entity::find()
             .one(s.db.conn())
@@ -130,7 +107,7 @@ async fn invite_accept_and_resend() {
         members::resend_invite(s, &admin, &meta(None), id)
             .await
             .unwrap();
-        let second = token_from_mail(&app, "bob@example.com").await;
+        let second = app.mailed_token("bob@example.com", "invite").await;
         assert_ne!(first, second);
         assert!(matches!(
             members::invite_details(s, &first).await,
@@ -204,7 +181,7 @@ async fn expired_invitations_cannot_be_used() {
     )
     .await
     .unwrap();
-    let token = token_from_mail(&app, "late@example.com").await;
+    let token = app.mailed_token("late@example.com", "invite").await;
     app.clock.advance_secs(7 * 86_400 + 1);
     let err = members::accept_invite(&app.state, &token, "Late", "a fine passphrase", &meta(None))
         .await
@@ -345,7 +322,7 @@ async fn an_existing_account_joins_a_second_tenant() {
         members::invite(s, &sam, &meta(None), invite_input("ada@example.com"))
             .await
             .unwrap();
-        let token = token_from_mail(&app, "ada@example.com").await;
+        let token = app.mailed_token("ada@example.com", "invite").await;
         assert!(
             members::invite_details(s, &token)
                 .await
@@ -389,7 +366,7 @@ async fn edits_apply_at_the_next_request_and_guard_the_last_admin() {
         let bob_id = members::invite(s, &admin, &meta(None), invite_input("bob@example.com"))
             .await
             .unwrap();
-        let token = token_from_mail(&app, "bob@example.com").await;
+        let token = app.mailed_token("bob@example.com", "invite").await;
         let bob_token = members::accept_invite(s, &token, "Bob", "bob's passphrase!", &meta(None))
             .await
             .unwrap()
@@ -594,7 +571,7 @@ async fn deleting_frees_the_seat_ends_access_and_keeps_the_trail() {
         let bob_id = members::invite(s, &admin, &meta(None), invite_input("bob@example.com"))
             .await
             .unwrap();
-        let token = token_from_mail(&app, "bob@example.com").await;
+        let token = app.mailed_token("bob@example.com", "invite").await;
         let bob_acme = members::accept_invite(s, &token, "", PASSWORD, &meta(None))
             .await
             .unwrap()
@@ -762,7 +739,7 @@ async fn members_without_user_management_are_refused() {
         let id = members::invite(s, &admin, &meta(None), invite_input("bob@example.com"))
             .await
             .unwrap();
-        let token = token_from_mail(&app, "bob@example.com").await;
+        let token = app.mailed_token("bob@example.com", "invite").await;
         members::accept_invite(s, &token, "Bob", "bob's passphrase!", &meta(None))
             .await
             .unwrap();

@@ -13,6 +13,18 @@ pub struct AuditActor {
 }
 
 impl AuditActor {
+    /// An account acting through a request.
+    pub fn account(
+        account: &super::entities::accounts::Model,
+        meta: &super::request::RequestMeta,
+    ) -> Self {
+        Self {
+            account_id: Some(account.id),
+            email: account.email.clone(),
+            ip: meta.ip.clone(),
+        }
+    }
+
     pub fn system(label: &str) -> Self {
         Self {
             account_id: None,

@@ -49,11 +49,7 @@ impl Actor {
     }
 
     pub fn audit_actor(&self, meta: &RequestMeta) -> AuditActor {
-        AuditActor {
-            account_id: Some(self.account.id),
-            email: self.account.email.clone(),
-            ip: meta.ip.clone(),
-        }
+        AuditActor::account(&self.account, meta)
     }
 }
 

@@ -590,11 +590,7 @@ pub async fn accept_invite(
     if let Some(old) = &meta.session_token {
         sessions::delete_by_token(&*txn, old).await?;
     }
-    let who = AuditActor {
-        account_id: Some(live.account.id),
-        email: live.account.email.clone(),
-        ip: meta.ip.clone(),
-    };
+    let who = AuditActor::account(&live.account, meta);
     audit::record(
         &*txn,
         now,

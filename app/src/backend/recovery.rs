@@ -89,11 +89,7 @@ pub async fn request_reset(
             reset_mail(&state.settings, email.clone(), &token),
         )
         .await?;
-        let who = AuditActor {
-            account_id: Some(account.id),
-            email: account.email.clone(),
-            ip: meta.ip.clone(),
-        };
+        let who = AuditActor::account(&account, meta);
         audit::record(
             &*txn,
             now,
@@ -184,11 +180,7 @@ pub async fn complete_reset(
     let ended = sessions::end_all_for_account(&*txn, account.id).await?;
     let email = Email::parse(&account.email).map_err(super::internal)?;
     mail::enqueue(&*txn, now, changed_mail(email)).await?;
-    let who = AuditActor {
-        account_id: Some(account.id),
-        email: account.email.clone(),
-        ip: meta.ip.clone(),
-    };
+    let who = AuditActor::account(&account, meta);
     audit::record(
         &*txn,
         now,

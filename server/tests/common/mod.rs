@@ -171,6 +171,34 @@ impl TestApp {
         split(self.send(request).await).await
     }
 
+    /// Delivers queued mail to the outbox folder and returns the token of the newest
+    /// `/<kind>/<token>` link mailed to `to` (kind: "invite" or "reset").
+    pub async fn mailed_token(&self, to: &str, kind: &str) -> String {
+        app::backend::mail::deliver_pending(
+            self.state.db.conn(),
+            &self.state.settings,
+            self.clock_now(),
+        )
+        .await
+        .unwrap();
+        let mut files: Vec<_> = std::fs::read_dir(&self.state.settings.outbox_dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        let marker = format!("/{kind}/");
+        for file in files.iter().rev() {
+            let text = std::fs::read_to_string(file).unwrap();
+            if let (true, Some(at)) = (text.contains(&format!("To: {to}")), text.find(&marker)) {
+                return text[at + marker.len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                    .collect();
+            }
+        }
+        panic!("no {kind} mail to {to} in {files:?}");
+    }
+
     /// Signs in through the server function and returns the `name=value` cookie.
     pub async fn sign_in(&self, email: &str, password: &str) -> String {
         let (status, body, cookies) = self
