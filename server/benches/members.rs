@@ -76,6 +76,7 @@ async fn run(label: &str, db: Db) {
     let (tenant, _) = create_tenant_with_admin(
         &db,
         &hasher,
+        &Default::default(),
         1,
         NewTenantWithAdmin {
             tenant_name: "Bench".into(),

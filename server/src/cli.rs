@@ -41,7 +41,7 @@ pub async fn build_state(common: &Common) -> Result<AppState, String> {
         db,
         hasher,
         clock: Arc::new(SystemClock),
-        settings: Arc::new(common.settings()),
+        settings: Arc::new(common.settings()?),
     })
 }
 
@@ -147,7 +147,13 @@ pub async fn create_admin(common: &Common, args: &CreateAdmin) -> Result<String,
         display_name: args.name.clone(),
         password,
     };
-    match create_tenant_with_admin(&state.db, &state.hasher, now, input).await {
+    match create_tenant_with_admin(
+        &state.db,
+        &state.hasher,
+        &state.settings.password_policy,
+        now,
+        input,
+    ).await {
         Ok((tenant, account)) => Ok(format!(
             "Created tenant “{}” ({}) with admin {}. Sign in at {}/sign-in",
             tenant.name, tenant.kind, account.email, state.settings.public_url

@@ -1,7 +1,9 @@
 //! Command-line flags and environment variables.
 
 use app::backend::db::DEFAULT_DATABASE_URL;
+use app::backend::crypto::SecretKey;
 use app::backend::Settings;
+use app::domain::password::{PasswordPolicy, MIN_PASSWORD_CHARS};
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -110,6 +112,24 @@ pub struct Common {
         global = true
     )]
     pub session_max_hours: i64,
+    /// Fewest password characters for an account without two-factor (at least 8;
+    /// NIST SP 800-63B-4 suggests 15 for single-factor accounts).
+    #[arg(
+        long,
+        env = "GATEHOUSE_PASSWORD_MIN_WITHOUT_TWO_FACTOR",
+        default_value_t = 8,
+        global = true
+    )]
+    pub password_min_without_two_factor: usize,
+    /// File holding the key that seals two-factor seeds (64 hex digits). Created with
+    /// a random key when missing; every replica must use the same key.
+    #[arg(
+        long,
+        env = "GATEHOUSE_SECRET_KEY_FILE",
+        default_value = "./data/secret.key",
+        global = true
+    )]
+    pub secret_key_file: PathBuf,
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -144,15 +164,48 @@ pub struct CreateAdmin {
     pub password_stdin: bool,
 }
 
+/// Reads the secret key file, or creates it (owner-only) with a fresh random key.
+fn load_or_create_key(path: &std::path::Path) -> Result<SecretKey, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => SecretKey::from_text(&text).ok_or_else(|| {
+            format!(
+                "{} does not hold a key (64 hex digits). Restore the right file: without it, two-factor seeds cannot be read.",
+                path.display()
+            )
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = SecretKey::random();
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("Cannot create {}: {e}", dir.display()))?;
+            }
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
+            }
+            let mut file = options
+                .open(path)
+                .map_err(|e| format!("Cannot create {}: {e}", path.display()))?;
+            std::io::Write::write_all(&mut file, key.to_text().as_bytes())
+                .map_err(|e| format!("Cannot write {}: {e}", path.display()))?;
+            Ok(key)
+        }
+        Err(e) => Err(format!("Cannot read {}: {e}", path.display())),
+    }
+}
+
 impl Common {
-    pub fn settings(&self) -> Settings {
+    pub fn settings(&self) -> Result<Settings, String> {
         let public_url = self
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", self.listen))
             .trim_end_matches('/')
             .to_string();
-        Settings {
+        Ok(Settings {
             public_url,
             session_idle_secs: self.session_idle_minutes.max(1) * 60,
             session_absolute_secs: self.session_max_hours.max(1) * 3600,
@@ -163,6 +216,13 @@ impl Common {
             reset_ttl_secs: self.reset_ttl_minutes.max(1) * 60,
             lockout_threshold: self.lockout_threshold.max(1),
             sign_in_attempts_per_ip_per_minute: self.sign_in_per_ip_per_minute.max(1),
-        }
+            password_policy: PasswordPolicy {
+                min_chars: MIN_PASSWORD_CHARS,
+                min_chars_without_two_factor: self
+                    .password_min_without_two_factor
+                    .clamp(MIN_PASSWORD_CHARS, 64),
+            },
+            secret_key: load_or_create_key(&self.secret_key_file)?,
+        })
     }
 }

@@ -57,6 +57,7 @@ async fn create_admin_writes_everything_or_nothing() {
         let (tenant, account) = create_tenant_with_admin(
             &s.db,
             &s.hasher,
+            &s.settings.password_policy,
             1,
             new_admin("Acme", "Ada@Example.com", PASSWORD),
         )
@@ -110,7 +111,7 @@ async fn create_admin_writes_everything_or_nothing() {
             ),
         ];
         for (input, why) in cases {
-            let err = create_tenant_with_admin(&s.db, &s.hasher, 2, input)
+            let err = create_tenant_with_admin(&s.db, &s.hasher, &s.settings.password_policy, 2, input)
                 .await
                 .unwrap_err();
             assert!(
@@ -367,6 +368,7 @@ async fn concurrent_read_then_write_transactions_do_not_fail() {
                 create_tenant_with_admin(
                     &s.db,
                     &s.hasher,
+                    &s.settings.password_policy,
                     1,
                     new_admin(
                         &format!("Tenant {i}"),

@@ -1,6 +1,6 @@
 //! Sign in, sign out, who am I, switch tenant.
 
-use super::dto::Me;
+use super::dto::{Me, RequiredSetup};
 use crate::domain::AppError;
 use leptos::prelude::*;
 
@@ -18,12 +18,42 @@ pub async fn sign_in(
     let state = ctx::state()?;
     let meta = ctx::meta(&state)?;
     let signed_in = crate::backend::auth::sign_in(&state, &email, &password, &meta).await?;
-    ctx::set_session_cookie(&state, &signed_in.token);
     let target = ctx::safe_next(next.as_deref());
-    if ctx::is_plain_form_post() {
-        leptos_axum::redirect(&target);
-    }
-    Ok(target)
+    Ok(ctx::signed_in_response(&state, &signed_in, &target))
+}
+
+/// The second step of signing in: a code from the authenticator app, or a recovery
+/// code. Anonymous (the half-way session is the credential).
+#[server(prefix = "/api", endpoint = "verify_sign_in_code")]
+pub async fn verify_sign_in_code(code: String, next: Option<String>) -> Result<String, AppError> {
+    let state = ctx::state()?;
+    let meta = ctx::meta(&state)?;
+    let signed_in = crate::backend::auth::complete_two_factor(&state, &meta, &code).await?;
+    let target = ctx::safe_next(next.as_deref());
+    Ok(ctx::signed_in_response(&state, &signed_in, &target))
+}
+
+/// For an admin whose tenant requires two-factor: a new authenticator to set up
+/// before the sign-in completes.
+#[server(prefix = "/api", endpoint = "begin_required_two_factor")]
+pub async fn begin_required_two_factor() -> Result<RequiredSetup, AppError> {
+    let state = ctx::state()?;
+    let meta = ctx::meta(&state)?;
+    let (setup, tenant_name) =
+        crate::backend::auth::begin_required_enrolment(&state, &meta).await?;
+    Ok(RequiredSetup { setup, tenant_name })
+}
+
+/// Confirms the required set-up with a code and completes the sign-in; answers
+/// with the recovery codes, shown once.
+#[server(prefix = "/api", endpoint = "confirm_required_two_factor")]
+pub async fn confirm_required_two_factor(code: String) -> Result<Vec<String>, AppError> {
+    let state = ctx::state()?;
+    let meta = ctx::meta(&state)?;
+    let (codes, signed_in) =
+        crate::backend::auth::confirm_required_enrolment(&state, &meta, &code).await?;
+    ctx::set_session_cookie(&state, &signed_in.token);
+    Ok(codes)
 }
 
 /// Ends the session on the server and clears the cookie.

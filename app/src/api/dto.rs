@@ -36,6 +36,10 @@ pub struct TenantOverview {
     pub plan: Plan,
     pub seat_limit: i64,
     pub seats_used: i64,
+    /// Admins must sign in with two-factor.
+    pub require_admin_two_factor: bool,
+    /// Whether the viewer may change the sign-in security settings.
+    pub can_manage_security: bool,
     /// Each plan-locked feature's name and whether this plan includes it.
     pub plan_features: Vec<(String, bool)>,
 }
@@ -143,4 +147,59 @@ pub struct AuditRow {
 pub struct AuditPage {
     pub rows: Vec<AuditRow>,
     pub has_more: bool,
+}
+
+/// What the set-up page shows to connect an authenticator app. The QR code comes as
+/// the `d` of an SVG path (numbers and path letters only) and its size in modules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpSetup {
+    /// The secret in base32, grouped by four, for typing into an app by hand.
+    pub secret: String,
+    pub qr_path: String,
+    pub qr_size: u32,
+}
+
+/// One of the account's workspaces on My account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountMembership {
+    pub tenant_name: String,
+    pub tenant_kind: TenantKind,
+    pub role: Role,
+    pub status: MembershipStatus,
+    /// The tenant this session is in.
+    pub current: bool,
+}
+
+/// One signed-in session of the account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRow {
+    pub id: i64,
+    /// Browser and system, in words ("Chrome on Linux"), from the user agent.
+    pub device: String,
+    pub user_agent: String,
+    pub ip: String,
+    pub created: String,
+    pub last_seen: String,
+    /// The session this page is being viewed in.
+    pub current: bool,
+}
+
+/// Everything the My account page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountOverview {
+    pub email: String,
+    pub display_name: String,
+    pub two_factor: bool,
+    pub recovery_codes_left: u64,
+    /// Fewest characters a new password needs for this account right now.
+    pub password_min_chars: usize,
+    pub memberships: Vec<AccountMembership>,
+    pub sessions: Vec<SessionRow>,
+}
+
+/// The set-up an admin must finish before signing in to a tenant that requires it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequiredSetup {
+    pub setup: TotpSetup,
+    pub tenant_name: String,
 }

@@ -31,9 +31,5 @@ pub async fn accept_invite(
         &meta,
     )
     .await?;
-    ctx::set_session_cookie(&state, &signed_in.token);
-    if ctx::is_plain_form_post() {
-        leptos_axum::redirect("/");
-    }
-    Ok("/".to_string())
+    Ok(ctx::signed_in_response(&state, &signed_in, "/"))
 }

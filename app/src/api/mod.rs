@@ -2,6 +2,7 @@
 //! Each server function is thin: read the actor from the session, parse input,
 //! call a backend service, map the result to a DTO.
 
+pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod dto;
@@ -23,4 +24,7 @@ pub const ANONYMOUS_ENDPOINTS: &[&str] = &[
     "/api/request_password_reset",
     "/api/get_password_reset",
     "/api/complete_password_reset",
+    "/api/verify_sign_in_code",
+    "/api/begin_required_two_factor",
+    "/api/confirm_required_two_factor",
 ];

@@ -97,3 +97,35 @@ fn append_cookie(cookie: &str) {
 pub fn safe_next(next: Option<&str>) -> String {
     crate::domain::safe_redirect_target(next)
 }
+
+/// Where the browser goes once the password was accepted: the target, or the
+/// two-factor step (carrying the target along).
+pub fn path_after(next: crate::backend::auth::NextStep, target: &str) -> String {
+    use crate::backend::auth::NextStep;
+    let carry = |page: &str| {
+        if target == "/" {
+            page.to_string()
+        } else {
+            format!("{page}?next={}", crate::domain::navigation::encode_query_value(target))
+        }
+    };
+    match next {
+        NextStep::Done => target.to_string(),
+        NextStep::TwoFactor => carry("/sign-in/two-factor"),
+        NextStep::EnrolTwoFactor => carry("/sign-in/set-up-two-factor"),
+    }
+}
+
+/// Sets the cookie and, for a plain form post, redirects; answers the path either way.
+pub fn signed_in_response(
+    state: &AppState,
+    signed_in: &crate::backend::auth::SignedIn,
+    target: &str,
+) -> String {
+    set_session_cookie(state, &signed_in.token);
+    let path = path_after(signed_in.next, target);
+    if is_plain_form_post() {
+        leptos_axum::redirect(&path);
+    }
+    path
+}

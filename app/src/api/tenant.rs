@@ -18,3 +18,10 @@ pub async fn get_tenant_overview() -> Result<TenantOverview, AppError> {
     .await?;
     Ok(crate::backend::overview::tenant_overview(conn, &actor).await?)
 }
+
+/// Turns "Require two-factor for admins" on or off.
+#[server(prefix = "/api", endpoint = "set_require_admin_two_factor")]
+pub async fn set_require_admin_two_factor(on: bool) -> Result<(), AppError> {
+    let (state, meta, actor) = super::server_ctx::actor().await?;
+    crate::backend::tenants::set_require_admin_two_factor(&state, &actor, on, &meta).await
+}

@@ -3,23 +3,48 @@
 use super::audit::{self, AuditActor, AuditEntry};
 use super::entities::{accounts, memberships, sessions as session_rows, tenants};
 use super::request::RequestMeta;
-use super::sessions::{self, NewSession, STAGE_FULL};
+use super::sessions::{self, NewSession, STAGE_ENROL, STAGE_FULL, STAGE_TWO_FACTOR};
+use super::two_factor::{self, Proof};
+use crate::api::dto::TotpSetup;
 use super::tenants::{active_tenants_of, find_account_by_email, membership_of};
 use super::throttle;
 use super::AppState;
 use crate::domain::{AppError, Email, MembershipStatus, Role, TenantKind};
-use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use serde_json::json;
 
 /// Longest password input we will hash at sign-in; longer input is refused without
 /// hashing so huge bodies cannot be used to burn CPU.
 pub const MAX_SIGN_IN_PASSWORD_BYTES: usize = 4096;
 
-/// A successful sign-in: the cookie token and where the session starts.
+/// A successful sign-in (or its first half): the cookie token, where the session
+/// starts and what comes next.
 #[derive(Debug)]
 pub struct SignedIn {
     pub token: String,
     pub tenant_id: i64,
+    pub next: NextStep,
+}
+
+/// What the browser shows after the password was accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NextStep {
+    /// Signed in.
+    Done,
+    /// Ask for a code from the authenticator app.
+    TwoFactor,
+    /// The tenant requires two-factor of admins and this admin has none yet.
+    EnrolTwoFactor,
+}
+
+impl NextStep {
+    pub fn after(stage: &str) -> Self {
+        match stage {
+            STAGE_TWO_FACTOR => NextStep::TwoFactor,
+            STAGE_ENROL => NextStep::EnrolTwoFactor,
+            _ => NextStep::Done,
+        }
+    }
 }
 
 /// The person behind a request, in the tenant their session is in. Holding an
@@ -155,6 +180,14 @@ pub async fn sign_in(
         return Err(refused());
     };
 
+    let stage = sign_in_stage(&account, &access.tenant, &access.membership);
+    if stage == STAGE_FULL {
+        let txn = state.db.begin_write().await?;
+        let signed_in = finish_sign_in(&*txn, state, &account, &access.membership, meta, None).await?;
+        txn.commit().await?;
+        return Ok(signed_in);
+    }
+    // The password was right; the session waits for the second step.
     let txn = state.db.begin_write().await?;
     let (token, _) = sessions::create(
         &*txn,
@@ -163,25 +196,12 @@ pub async fn sign_in(
         NewSession {
             account_id: account.id,
             tenant_id: Some(access.tenant.id),
-            stage: STAGE_FULL,
+            stage,
             ip: &meta.ip,
             user_agent: &meta.user_agent,
         },
     )
     .await?;
-    let mut membership: memberships::ActiveModel = access.membership.clone().into();
-    membership.last_login_at = Set(Some(now));
-    membership.update(&*txn).await?;
-    throttle::record_success(&*txn, &account).await?;
-    audit::record(
-        &*txn,
-        now,
-        &attempt_actor,
-        AuditEntry::new(Some(access.tenant.id), "sign_in.succeeded", "account")
-            .target(Some(account.id), &account.email),
-    )
-    .await?;
-    // Sign-in rotates the session: whatever session the browser held before is gone.
     if let Some(old) = &meta.session_token {
         sessions::delete_by_token(&*txn, old).await?;
     }
@@ -189,7 +209,192 @@ pub async fn sign_in(
     Ok(SignedIn {
         token,
         tenant_id: access.tenant.id,
+        next: NextStep::after(stage),
     })
+}
+
+/// Where a sign-in with the right password stands: done, waiting for a code, or
+/// waiting for the set-up a tenant requires of its admins.
+pub fn sign_in_stage(
+    account: &accounts::Model,
+    tenant: &tenants::Model,
+    membership: &memberships::Model,
+) -> &'static str {
+    if two_factor::is_enabled(account) {
+        STAGE_TWO_FACTOR
+    } else if tenant.require_admin_two_factor && membership.role == Role::Admin.as_str() {
+        STAGE_ENROL
+    } else {
+        STAGE_FULL
+    }
+}
+
+/// Opens the full session (a new token: whatever the browser held before is gone),
+/// stamps the last login, clears the failure count and records the sign-in.
+async fn finish_sign_in(
+    conn: &impl ConnectionTrait,
+    state: &AppState,
+    account: &accounts::Model,
+    membership: &memberships::Model,
+    meta: &RequestMeta,
+    second_factor: Option<Proof>,
+) -> Result<SignedIn, AppError> {
+    let now = state.now_ms();
+    let (token, _) = sessions::create(
+        conn,
+        &state.settings,
+        now,
+        NewSession {
+            account_id: account.id,
+            tenant_id: Some(membership.tenant_id),
+            stage: STAGE_FULL,
+            ip: &meta.ip,
+            user_agent: &meta.user_agent,
+        },
+    )
+    .await?;
+    let mut m: memberships::ActiveModel = membership.clone().into();
+    m.last_login_at = Set(Some(now));
+    m.update(conn).await?;
+    throttle::record_success(conn, account).await?;
+    let mut entry = AuditEntry::new(Some(membership.tenant_id), "sign_in.succeeded", "account")
+        .target(Some(account.id), &account.email);
+    if let Some(proof) = second_factor {
+        entry = entry.after(json!({"second_factor": proof.as_str()}));
+    }
+    audit::record(conn, now, &AuditActor::account(account, meta), entry).await?;
+    if let Some(old) = &meta.session_token {
+        sessions::delete_by_token(conn, old).await?;
+    }
+    Ok(SignedIn {
+        token,
+        tenant_id: membership.tenant_id,
+        next: NextStep::Done,
+    })
+}
+
+/// The half-way session of this request in `stage`, its account and membership;
+/// `Unauthenticated` when there is none (expired, or never started).
+async fn pending(
+    state: &AppState,
+    meta: &RequestMeta,
+    stage: &str,
+) -> Result<(session_rows::Model, accounts::Model, memberships::Model, tenants::Model), AppError> {
+    let token = meta
+        .session_token
+        .as_deref()
+        .ok_or(AppError::Unauthenticated)?;
+    let conn = state.db.conn();
+    let session = sessions::find_live(conn, &state.settings, state.now_ms(), token)
+        .await?
+        .filter(|s| s.stage == stage)
+        .ok_or(AppError::Unauthenticated)?;
+    let tenant_id = session.tenant_id.ok_or(AppError::Unauthenticated)?;
+    let membership = membership_of(conn, tenant_id, session.account_id)
+        .await?
+        .filter(|m| m.status == MembershipStatus::Active.as_str())
+        .ok_or(AppError::Unauthenticated)?;
+    let account = accounts::Entity::find_by_id(session.account_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let tenant = tenants::Entity::find_by_id(tenant_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    Ok((session, account, membership, tenant))
+}
+
+/// The second step of signing in: a code from the authenticator app or a recovery
+/// code. Wrong codes count towards the account's lockout.
+pub async fn complete_two_factor(
+    state: &AppState,
+    meta: &RequestMeta,
+    code: &str,
+) -> Result<SignedIn, AppError> {
+    if code.trim().is_empty() {
+        return Err(AppError::field(
+            "code",
+            "Enter the 6-digit code from your authenticator app, or a recovery code.",
+        ));
+    }
+    let (_, account, membership, _) = pending(state, meta, STAGE_TWO_FACTOR).await?;
+    let now = state.now_ms();
+    let txn = state.db.begin_write().await?;
+    let account = accounts::Entity::find_by_id(account.id)
+        .one(&*txn)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    if throttle::is_locked(&account, now) {
+        return Err(AppError::field(
+            "code",
+            "Too many wrong codes. Wait a few minutes, then sign in again.",
+        ));
+    }
+    let Some(proof) = two_factor::use_second_factor(&*txn, state, &account, code, now).await? else {
+        let who = AuditActor::account(&account, meta);
+        audit::record(
+            &*txn,
+            now,
+            &who,
+            AuditEntry::new(Some(membership.tenant_id), "sign_in.failed", "account")
+                .target(Some(account.id), &account.email)
+                .after(json!({"reason": "wrong or used two-factor code"})),
+        )
+        .await?;
+        if throttle::record_failure(&*txn, &account, now, state.settings.lockout_threshold).await? {
+            audit::record(
+                &*txn,
+                now,
+                &who,
+                AuditEntry::new(None, "account.locked", "account")
+                    .target(Some(account.id), &account.email),
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        return Err(AppError::field(
+            "code",
+            "That code didn't work. Enter the newest code from your app (each code works once), or a recovery code.",
+        ));
+    };
+    let signed_in = finish_sign_in(&*txn, state, &account, &membership, meta, Some(proof)).await?;
+    txn.commit().await?;
+    Ok(signed_in)
+}
+
+/// Starts the set-up an admin must do before their first sign-in to a tenant that
+/// requires two-factor of admins.
+pub async fn begin_required_enrolment(
+    state: &AppState,
+    meta: &RequestMeta,
+) -> Result<(TotpSetup, String), AppError> {
+    let (_, account, _, tenant) = pending(state, meta, STAGE_ENROL).await?;
+    let setup = two_factor::begin(state, &account, &tenant.name).await?;
+    Ok((setup, tenant.name))
+}
+
+/// Confirms that set-up with a code and completes the sign-in. Answers with the
+/// recovery codes (shown once) and the new session.
+pub async fn confirm_required_enrolment(
+    state: &AppState,
+    meta: &RequestMeta,
+    code: &str,
+) -> Result<(Vec<String>, SignedIn), AppError> {
+    let (_, account, membership, _) = pending(state, meta, STAGE_ENROL).await?;
+    let codes = two_factor::confirm(state, account.id, code, meta).await?;
+    let txn = state.db.begin_write().await?;
+    let signed_in = finish_sign_in(
+        &*txn,
+        state,
+        &account,
+        &membership,
+        meta,
+        Some(Proof::AuthenticatorCode),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((codes, signed_in))
 }
 
 /// The actor for a request, or `Unauthenticated`.
@@ -242,6 +447,18 @@ pub async fn switch_tenant(
         .await?
         .filter(|m| m.status == MembershipStatus::Active.as_str())
         .ok_or(AppError::NotFound)?;
+    if membership.role == Role::Admin.as_str() && !two_factor::is_enabled(&actor.account) {
+        let tenant = tenants::Entity::find_by_id(tenant_id)
+            .one(&*txn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if tenant.require_admin_two_factor {
+            return Err(AppError::Forbidden(format!(
+                "{} requires two-factor sign-in for its admins. Turn it on in My account, then switch again.",
+                tenant.name
+            )));
+        }
+    }
     let mut session: session_rows::ActiveModel = actor.session.clone().into();
     session.tenant_id = Set(Some(tenant_id));
     session.last_seen_at = Set(now);

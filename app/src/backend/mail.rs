@@ -24,6 +24,18 @@ pub struct Outgoing {
     pub html: String,
 }
 
+impl Outgoing {
+    /// A short security notice: one paragraph, the same in both bodies.
+    pub fn notice(to: Email, subject: &str, text: &str) -> Self {
+        Self {
+            to,
+            subject: subject.to_string(),
+            text: format!("{text}\n"),
+            html: format!("<p>{}</p>", html_escape(text)),
+        }
+    }
+}
+
 /// Escapes text for inclusion in the HTML body.
 pub fn html_escape(value: &str) -> String {
     value

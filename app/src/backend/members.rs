@@ -2,21 +2,22 @@
 
 use super::access::require;
 use super::audit::{self, AuditActor, AuditEntry};
-use super::auth::{Actor, SignedIn};
+use super::auth::{sign_in_stage, Actor, NextStep, SignedIn};
 use super::clock::format_time;
 use super::crypto::{hash_token, random_token};
 use super::entities::{
     accounts, invitations, membership_permissions, memberships, role_templates, tenants,
 };
 use super::mail::{self, html_escape, Outgoing};
+use super::passwords;
 use super::request::RequestMeta;
-use super::sessions::{self, NewSession, STAGE_FULL};
+use super::sessions::{self, NewSession};
 use super::tenants::{find_account_by_email, parse_display_name};
 use super::AppState;
 use crate::api::dto::{
     InviteDetails, InviteInput, MemberPage, MemberQuery, MemberRow, MemberUpdate,
 };
-use crate::domain::password::{check_new_password, MIN_PASSWORD_CHARS};
+use crate::domain::password::context_words;
 use crate::domain::permissions::{Action, Category, Permission};
 use crate::domain::{AppError, Email, MembershipStatus, Role, TenantKind};
 use sea_orm::sea_query::{Expr, LikeExpr};
@@ -528,19 +529,13 @@ pub async fn accept_invite(
         if name.is_empty() {
             return Err(AppError::field("display_name", "Enter your name."));
         }
-        let local = preview
-            .account
-            .email
-            .split('@')
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        check_new_password(
+        passwords::check_new(
+            &state.settings.password_policy,
             password,
-            MIN_PASSWORD_CHARS,
-            &[&local, &preview.tenant.name, "gatehouse"],
-        )
-        .map_err(|e| AppError::field("password", e.to_string()))?;
+            false,
+            &context_words(&preview.account.email, &[preview.tenant.name.clone()]),
+            "password",
+        )?;
         Some((
             name,
             state.hasher.hash(password).await.map_err(super::internal)?,
@@ -574,6 +569,8 @@ pub async fn accept_invite(
     membership.last_login_at = Set(Some(now));
     membership.updated_at = Set(now);
     membership.update(&*txn).await?;
+    // Someone with two-factor still proves it before the session is theirs.
+    let stage = sign_in_stage(&live.account, &live.tenant, &live.membership);
     let (session_token, _) = sessions::create(
         &*txn,
         &state.settings,
@@ -581,7 +578,7 @@ pub async fn accept_invite(
         NewSession {
             account_id: live.account.id,
             tenant_id: Some(live.tenant.id),
-            stage: STAGE_FULL,
+            stage,
             ip: &meta.ip,
             user_agent: &meta.user_agent,
         },
@@ -605,6 +602,7 @@ pub async fn accept_invite(
     Ok(SignedIn {
         token: session_token,
         tenant_id: live.tenant.id,
+        next: NextStep::after(stage),
     })
 }
 
@@ -694,6 +692,20 @@ pub async fn update(
         let mut a: accounts::ActiveModel = account.clone().into();
         a.email = Set(email.to_string());
         a.update(&*txn).await?;
+        // Both addresses hear of it: the old one in case this was not expected.
+        let old = Email::parse(&account.email).map_err(super::internal)?;
+        let text = format!(
+            "An admin of {} changed the email of your Gatehouse account from {} to {}. Sign in with the new address from now on. If this is unexpected, contact your admin.",
+            actor.tenant.name, old, email
+        );
+        for to in [old.clone(), email.clone()] {
+            mail::enqueue(
+                &*txn,
+                now,
+                Outgoing::notice(to, "The email of your Gatehouse account was changed", &text),
+            )
+            .await?;
+        }
     }
 
     let before_perms = direct_permissions(&*txn, membership.id).await?;

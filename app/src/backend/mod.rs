@@ -2,6 +2,7 @@
 //! Compiled only with the `ssr` feature, so none of it reaches the WASM bundle.
 
 pub mod access;
+pub mod account;
 pub mod audit;
 pub mod audit_log;
 pub mod auth;
@@ -21,6 +22,8 @@ pub mod state;
 pub mod templates;
 pub mod tenants;
 pub mod throttle;
+pub mod totp;
+pub mod two_factor;
 pub mod views;
 
 pub use state::{AppState, Settings};

@@ -5,8 +5,13 @@ use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString,
 };
 use argon2::{Algorithm, Argon2, Params, Version};
+use crate::domain::password::{check_new_password, PasswordError, PasswordPolicy};
+use crate::domain::AppError;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
+
+#[cfg(test)]
+use crate::domain::password::context_words;
 
 /// m = 19456 KiB, t = 2, p = 1 (OWASP's argon2id recommendation).
 pub const MEMORY_KIB: u32 = 19_456;
@@ -90,9 +95,72 @@ impl PasswordHasher {
     }
 }
 
+/// The full check of a new password: the domain's length and context rules, then
+/// the common-password list and guessability estimate of zxcvbn (its list holds
+/// some 30,000 common passwords). Answers with a field error on `field` that names
+/// the rule that failed.
+pub fn check_new(
+    policy: &PasswordPolicy,
+    password: &str,
+    has_two_factor: bool,
+    context: &[String],
+    field: &str,
+) -> Result<(), AppError> {
+    let fail = |e: PasswordError| AppError::field(field, e.to_string());
+    check_new_password(password, policy.min_for(has_two_factor), context).map_err(fail)?;
+    // zxcvbn's work grows with length; beyond 100 characters nothing is guessable.
+    let sample: String = password.chars().take(100).collect();
+    let inputs: Vec<&str> = context.iter().map(String::as_str).collect();
+    let estimate = zxcvbn::zxcvbn(&sample, &inputs);
+    let warning = estimate.feedback().and_then(|f| f.warning());
+    use zxcvbn::feedback::Warning;
+    if matches!(
+        warning,
+        Some(
+            Warning::ThisIsATop10Password
+                | Warning::ThisIsATop100Password
+                | Warning::ThisIsACommonPassword
+                | Warning::ThisIsSimilarToACommonlyUsedPassword
+        )
+    ) && estimate.score() < zxcvbn::Score::Three
+    {
+        return Err(fail(PasswordError::Common));
+    }
+    if estimate.score() < zxcvbn::Score::Two {
+        let hint = match warning {
+            Some(w) => format!(": {}", w.to_string().trim_end_matches('.').to_lowercase()),
+            None => String::new(),
+        };
+        return Err(fail(PasswordError::TooGuessable { hint }));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn common_and_guessable_passwords_are_refused_with_the_reason() {
+        let policy = PasswordPolicy::default();
+        let words = context_words("ada@example.com", &["Acme".to_string()]);
+        let message = |p: &str| match check_new(&policy, p, false, &words, "password") {
+            Ok(()) => "ok".to_string(),
+            Err(e) => e.field_message("password").unwrap_or_default(),
+        };
+        for common in ["password", "password1", "12345678", "iloveyou", "qwertyuiop", "trustno1", "sunshine", "football"] {
+            assert!(message(common).contains("most commonly used"), "{common}: {}", message(common));
+        }
+        assert!(message("aaaaaaaaaaaa").contains("too easy to guess"), "{}", message("aaaaaaaaaaaa"));
+        assert!(message("short").contains("at least 8"));
+        assert!(message("acme rocks forever").contains("workspace name"));
+        for fine in ["a perfectly long passphrase", "violet tundra lantern", "пароль для меня 🙂", "correct horse battery staple"] {
+            assert_eq!(message(fine), "ok", "{fine}");
+        }
+        let strict = PasswordPolicy { min_chars: 8, min_chars_without_two_factor: 15 };
+        assert!(check_new(&strict, "violet tundra", false, &words, "password").is_err());
+        assert!(check_new(&strict, "violet tundra", true, &words, "password").is_ok());
+    }
 
     #[tokio::test]
     async fn hashes_are_argon2id_phc_with_owasp_params_and_salted() {

@@ -5,12 +5,13 @@
 use super::audit::{self, AuditActor, AuditEntry};
 use super::crypto::{hash_token, random_token};
 use super::entities::{accounts, password_resets};
-use super::mail::{self, html_escape, Outgoing};
+use super::mail::{self, Outgoing};
 use super::request::RequestMeta;
 use super::sessions;
-use super::tenants::find_account_by_email;
+use super::passwords;
+use super::tenants::{self, find_account_by_email};
 use super::AppState;
-use crate::domain::password::{check_new_password, MIN_PASSWORD_CHARS};
+use crate::domain::password::context_words;
 use crate::domain::{AppError, Email};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -33,17 +34,15 @@ fn reset_mail(settings: &super::Settings, to: Email, token: &str) -> Outgoing {
 }
 
 fn changed_mail(to: Email) -> Outgoing {
-    let text = "The password of your Gatehouse account was just changed, and every session was signed out. If this wasn't you, reset your password now and tell your admin.";
-    Outgoing {
+    Outgoing::notice(
         to,
-        subject: "Your Gatehouse password was changed".into(),
-        text: format!("{text}\n"),
-        html: format!("<p>{}</p>", html_escape(text)),
-    }
+        "Your Gatehouse password was changed",
+        "The password of your Gatehouse account was just changed, and every session was signed out. If this wasn't you, reset your password now and tell your admin.",
+    )
 }
 
 /// Voids every unused reset link of the account.
-async fn revoke_resets(
+pub(crate) async fn revoke_resets(
     conn: &impl ConnectionTrait,
     account_id: i64,
     now_ms: i64,
@@ -153,14 +152,14 @@ pub async fn complete_reset(
 ) -> Result<(), AppError> {
     let now = state.now_ms();
     let (_, preview) = live_reset(state.db.conn(), token, now).await?;
-    let local = preview
-        .email
-        .split('@')
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    check_new_password(password, MIN_PASSWORD_CHARS, &[&local, "gatehouse"])
-        .map_err(|e| AppError::field("password", e.to_string()))?;
+    let tenant_names = tenants::tenant_names_of(state.db.conn(), preview.id).await?;
+    passwords::check_new(
+        &state.settings.password_policy,
+        password,
+        preview.totp_enabled_at.is_some(),
+        &context_words(&preview.email, &tenant_names),
+        "password",
+    )?;
     if password != confirm {
         return Err(AppError::field("confirm", "The two passwords don't match."));
     }

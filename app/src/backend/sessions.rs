@@ -8,8 +8,15 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
 };
 
-/// A session is signed in fully, or waiting for a second factor.
+/// A session is signed in fully, or half-way: the password was right and it waits
+/// for a code from the authenticator app, or for the person to set one up (their
+/// tenant requires two-factor of admins). A half-way session reaches nothing but
+/// that step, and ends after [`PENDING_SECS`].
 pub const STAGE_FULL: &str = "full";
+pub const STAGE_TWO_FACTOR: &str = "two_factor";
+pub const STAGE_ENROL: &str = "enrol";
+/// How long a half-way sign-in waits for its second step.
+pub const PENDING_SECS: i64 = 10 * 60;
 
 pub struct NewSession<'a> {
     pub account_id: i64,
@@ -60,7 +67,9 @@ pub async fn find_live(
         return Ok(None);
     };
     let idle_limit = session.last_seen_at + settings.session_idle_secs * 1000;
-    if now_ms >= session.expires_at || now_ms >= idle_limit {
+    let pending_over =
+        session.stage != STAGE_FULL && now_ms >= session.created_at + PENDING_SECS * 1000;
+    if now_ms >= session.expires_at || now_ms >= idle_limit || pending_over {
         sessions::Entity::delete_by_id(session.id)
             .exec(conn)
             .await?;

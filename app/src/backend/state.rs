@@ -1,6 +1,8 @@
 //! The state every request handler and server function reaches through context.
 
 use super::clock::Clock;
+use super::crypto::SecretKey;
+use crate::domain::password::PasswordPolicy;
 use super::db::Db;
 use super::passwords::PasswordHasher;
 use axum::extract::FromRef;
@@ -31,6 +33,10 @@ pub struct Settings {
     pub lockout_threshold: i64,
     /// Sign-in attempts one IP address may make per minute.
     pub sign_in_attempts_per_ip_per_minute: i64,
+    /// Minimum password lengths.
+    pub password_policy: PasswordPolicy,
+    /// Key that seals TOTP seeds at rest (the same on every replica).
+    pub secret_key: SecretKey,
 }
 
 impl Settings {
@@ -60,6 +66,8 @@ impl Default for Settings {
             reset_ttl_secs: 30 * 60,
             lockout_threshold: 10,
             sign_in_attempts_per_ip_per_minute: 30,
+            password_policy: PasswordPolicy::default(),
+            secret_key: SecretKey::random(),
         }
     }
 }

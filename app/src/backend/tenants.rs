@@ -3,8 +3,8 @@
 use super::audit::{self, AuditActor, AuditEntry};
 use super::db::Db;
 use super::entities::{accounts, memberships, tenants};
-use super::passwords::PasswordHasher;
-use crate::domain::password::{check_new_password, MIN_PASSWORD_CHARS};
+use super::passwords::{self, PasswordHasher};
+use crate::domain::password::{context_words, PasswordPolicy};
 use crate::domain::text::parse_short_text;
 use crate::domain::{AppError, Email, MembershipStatus, Plan, Role, TenantKind};
 use sea_orm::{
@@ -44,24 +44,20 @@ pub struct NewTenantWithAdmin {
 pub async fn create_tenant_with_admin(
     db: &Db,
     hasher: &PasswordHasher,
+    policy: &PasswordPolicy,
     now_ms: i64,
     input: NewTenantWithAdmin,
 ) -> Result<(tenants::Model, accounts::Model), AppError> {
     let tenant_name = parse_tenant_name(&input.tenant_name)?;
     let email = Email::parse(&input.email).map_err(|e| AppError::field("email", e.to_string()))?;
     let display_name = parse_display_name(&input.display_name)?;
-    let local_part = email
-        .as_str()
-        .split('@')
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    check_new_password(
+    passwords::check_new(
+        policy,
         &input.password,
-        MIN_PASSWORD_CHARS,
-        &[&local_part, &tenant_name, "gatehouse"],
-    )
-    .map_err(|e| AppError::field("password", e.to_string()))?;
+        false,
+        &context_words(email.as_str(), std::slice::from_ref(&tenant_name)),
+        "password",
+    )?;
     let password_hash = hasher
         .hash(&input.password)
         .await
@@ -175,9 +171,21 @@ pub async fn active_tenants_of(
     conn: &impl ConnectionTrait,
     account_id: i64,
 ) -> Result<Vec<TenantAccess>, DbErr> {
+    Ok(memberships_of(conn, account_id)
+        .await?
+        .into_iter()
+        .filter(|a| a.membership.status == MembershipStatus::Active.as_str())
+        .collect())
+}
+
+/// Every membership of an account, whatever its status, with its tenant; the most
+/// recently used first.
+pub async fn memberships_of(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+) -> Result<Vec<TenantAccess>, DbErr> {
     let mut memberships = memberships::Entity::find()
         .filter(memberships::Column::AccountId.eq(account_id))
-        .filter(memberships::Column::Status.eq(MembershipStatus::Active.as_str()))
         .all(conn)
         .await?;
     // Sorted here, not in SQL: SQLite and PostgreSQL place NULLs differently.
@@ -202,6 +210,18 @@ pub async fn active_tenants_of(
         .collect())
 }
 
+/// The names of every tenant an account belongs to (words a password must avoid).
+pub async fn tenant_names_of(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+) -> Result<Vec<String>, DbErr> {
+    Ok(memberships_of(conn, account_id)
+        .await?
+        .into_iter()
+        .map(|a| a.tenant.name)
+        .collect())
+}
+
 /// The membership of an account in a tenant, whatever its status.
 pub async fn membership_of(
     conn: &impl ConnectionTrait,
@@ -213,4 +233,40 @@ pub async fn membership_of(
         .filter(memberships::Column::AccountId.eq(account_id))
         .one(conn)
         .await
+}
+
+/// Turns "Require two-factor for admins" on or off. Admins without two-factor are
+/// asked to set it up at their next sign-in; current sessions continue.
+pub async fn set_require_admin_two_factor(
+    state: &super::AppState,
+    actor: &super::auth::Actor,
+    on: bool,
+    meta: &super::request::RequestMeta,
+) -> Result<(), AppError> {
+    let conn = state.db.conn();
+    super::members::require_user_admin(conn, actor).await?;
+    let now = state.now_ms();
+    let txn = state.db.begin_write().await?;
+    let tenant = tenants::Entity::find_by_id(actor.tenant.id)
+        .one(&*txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if tenant.require_admin_two_factor == on {
+        return Ok(());
+    }
+    let mut t: tenants::ActiveModel = tenant.into();
+    t.require_admin_two_factor = Set(on);
+    t.update(&*txn).await?;
+    audit::record(
+        &*txn,
+        now,
+        &actor.audit_actor(meta),
+        AuditEntry::new(Some(actor.tenant.id), "tenant.security_changed", "tenant")
+            .target(Some(actor.tenant.id), &actor.tenant.name)
+            .before(json!({"require_admin_two_factor": !on}))
+            .after(json!({"require_admin_two_factor": on})),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! Pure domain: types, rules and evaluation shared by the server and the WASM client.
 //! Nothing in here performs I/O.
 
+pub mod device;
 pub mod email;
 pub mod error;
 pub mod model;

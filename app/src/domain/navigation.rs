@@ -19,9 +19,27 @@ pub fn safe_redirect_target(next: Option<&str>) -> String {
     }
 }
 
+/// Percent-encodes a value for a query string (keeps `/` readable).
+pub fn encode_query_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::safe_redirect_target as t;
+
+    #[test]
+    fn query_values_are_encoded() {
+        assert_eq!(super::encode_query_value("/settings/users?page=2&x"), "/settings/users%3Fpage%3D2%26x");
+    }
 
     #[test]
     fn only_relative_paths_survive() {

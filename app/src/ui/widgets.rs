@@ -76,15 +76,7 @@ pub fn FieldMessage(
 
 /// Percent-encodes a path for use in a query string.
 pub fn encode_component(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    crate::domain::navigation::encode_query_value(value)
 }
 
 /// A modal dialog on the native `<dialog>` element: focus moves into it, Escape

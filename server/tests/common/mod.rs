@@ -107,6 +107,7 @@ impl TestApp {
         let (t, a) = create_tenant_with_admin(
             &self.state.db,
             &self.state.hasher,
+            &self.state.settings.password_policy,
             self.clock_now(),
             NewTenantWithAdmin {
                 tenant_name: tenant.into(),

@@ -1,0 +1,421 @@
+//! My account, two-factor and sessions, through the HTTP router (server functions,
+//! middleware and services together), on a fresh database per test and engine.
+#![recursion_limit = "256"]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use app::api::dto::{AccountOverview, RequiredSetup, TotpSetup};
+use app::backend::entities::{accounts, audit_events, mail_outbox, recovery_codes};
+use app::backend::totp;
+use axum::http::StatusCode;
+use common::{engines, session_cookie, TestApp, PASSWORD};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use std::sync::Arc;
+
+fn code_for(secret: &str, now_ms: i64) -> String {
+    let seed = totp::base32_decode(secret).unwrap();
+    format!("{:06}", totp::code_at(&seed, totp::step_at(now_ms), totp::DIGITS))
+}
+
+fn field_error(body: &str, field: &str) -> String {
+    let error: app::domain::AppError = serde_json::from_str(body).expect(body);
+    error
+        .field_message(field)
+        .unwrap_or_else(|| panic!("no {field} error in {body}"))
+}
+
+async fn account(app: &TestApp, cookie: &str) -> AccountOverview {
+    let (status, body, _) = app.call("get_account", &[], Some(cookie)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+async fn mail_subjects(app: &TestApp, to: &str) -> Vec<String> {
+    mail_outbox::Entity::find()
+        .filter(mail_outbox::Column::Recipient.eq(to))
+        .all(app.state.db.conn())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.subject)
+        .collect()
+}
+
+/// Turns two-factor on for a signed-in account; answers the secret and the codes.
+async fn enrol(app: &TestApp, cookie: &str) -> (String, Vec<String>) {
+    let (status, body, _) = app.call("begin_two_factor", &[], Some(cookie)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let setup: TotpSetup = serde_json::from_str(&body).unwrap();
+    assert!(setup.qr_size >= 21 && setup.qr_path.starts_with('M'));
+    let secret = setup.secret.replace(' ', "");
+    let code = code_for(&secret, app.clock_now());
+    let (status, body, _) = app
+        .call(
+            "confirm_two_factor",
+            &[("code", &code), ("password", PASSWORD)],
+            Some(cookie),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let codes: Vec<String> = serde_json::from_str(&body).unwrap();
+    (secret, codes)
+}
+
+/// Signs in with the password only; answers the half-way cookie and the next path.
+async fn password_step(app: &TestApp, email: &str, password: &str) -> (String, String) {
+    let (status, body, cookies) = app
+        .call("sign_in", &[("email", email), ("password", password)], None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let path: String = serde_json::from_str(&body).unwrap();
+    (session_cookie(&cookies).unwrap(), path)
+}
+
+async fn code_step(app: &TestApp, cookie: &str, code: &str) -> (StatusCode, String, Option<String>) {
+    let (status, body, cookies) = app
+        .call("verify_sign_in_code", &[("code", code)], Some(cookie))
+        .await;
+    (status, body, session_cookie(&cookies))
+}
+
+#[tokio::test]
+async fn two_factor_enrolment_sign_in_replay_and_recovery_codes() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        app.tenant_with_admin("Acme", "ada@example.com").await;
+        let cookie = app.sign_in("ada@example.com", PASSWORD).await;
+
+        // The code is checked, and the password too (recent authentication).
+        let (_, body, _) = app.call("begin_two_factor", &[], Some(&cookie)).await;
+        let setup: TotpSetup = serde_json::from_str(&body).unwrap();
+        let secret = setup.secret.replace(' ', "");
+        let good = code_for(&secret, app.clock_now());
+        let (status, body, _) = app
+            .call("confirm_two_factor", &[("code", &good), ("password", "wrong password")], Some(&cookie))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(field_error(&body, "password"), "That isn't your current password.");
+        let (_, body, _) = app
+            .call("confirm_two_factor", &[("code", "000000"), ("password", PASSWORD)], Some(&cookie))
+            .await;
+        assert!(field_error(&body, "code").contains("didn't match"), "{body}");
+        assert!(!account(&app, &cookie).await.two_factor);
+
+        let (secret, codes) = enrol(&app, &cookie).await;
+        assert_eq!(codes.len(), 10);
+        let me = account(&app, &cookie).await;
+        assert!(me.two_factor);
+        assert_eq!(me.recovery_codes_left, 10);
+        assert!(mail_subjects(&app, "ada@example.com")
+            .await
+            .contains(&"Two-factor was turned on for your Gatehouse account".to_string()));
+        // Nothing in the database reveals the seed or a recovery code.
+        let row = accounts::Entity::find().one(app.state.db.conn()).await.unwrap().unwrap();
+        let stored = row.totp_secret.unwrap();
+        assert!(!stored.contains(&secret) && stored.starts_with("v1:"));
+        for rc in recovery_codes::Entity::find().all(app.state.db.conn()).await.unwrap() {
+            assert!(codes.iter().all(|c| !rc.code_hash.contains(&c.replace('-', ""))));
+        }
+
+        // Sign-in now asks for a code; the half-way session reaches nothing else.
+        let (pending, path) = password_step(&app, "ada@example.com", PASSWORD).await;
+        assert_eq!(path, "/sign-in/two-factor");
+        let (status, _, _) = app.call("get_account", &[], Some(&pending)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        // The code used to confirm the set-up is spent: same time step, refused.
+        let replay = code_for(&secret, app.clock_now());
+        let (status, body, _) = code_step(&app, &pending, &replay).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(field_error(&body, "code").contains("didn't work"));
+        app.clock.advance_secs(30);
+        let fresh = code_for(&secret, app.clock_now());
+        let (status, body, full) = code_step(&app, &pending, &fresh).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let full = full.unwrap();
+        assert_ne!(full, pending, "the session id rotates when sign-in completes");
+        account(&app, &full).await;
+        let (status, _, _) = app.call("get_account", &[], Some(&pending)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "the half-way cookie is dead");
+
+        // The same code again, in a new sign-in: refused (a step is accepted once).
+        let (pending, _) = password_step(&app, "ada@example.com", PASSWORD).await;
+        let (status, _, _) = code_step(&app, &pending, &fresh).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+
+        // A recovery code works once, in any case or spacing.
+        let (status, body, _) = code_step(&app, &pending, &codes[3].to_uppercase()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (pending, _) = password_step(&app, "ada@example.com", PASSWORD).await;
+        let (status, _, _) = code_step(&app, &pending, &codes[3]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{engine}: a recovery code is single use");
+        assert_eq!(account(&app, &full).await.recovery_codes_left, 9);
+
+        // A half-way sign-in expires after ten minutes.
+        app.clock.advance_secs(11 * 60);
+        let (status, _, _) = code_step(&app, &pending, &code_for(&secret, app.clock_now())).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+        let audit = audit_events::Entity::find()
+            .filter(audit_events::Column::Action.eq("sign_in.succeeded"))
+            .all(app.state.db.conn())
+            .await
+            .unwrap();
+        assert!(audit.iter().any(|e| e.after.as_deref().unwrap_or_default().contains("recovery code")));
+    }
+}
+
+#[tokio::test]
+async fn wrong_codes_lock_the_account_and_reset_does_not_bypass_two_factor() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        app.tenant_with_admin("Acme", "ada@example.com").await;
+        let cookie = app.sign_in("ada@example.com", PASSWORD).await;
+        let (secret, _) = enrol(&app, &cookie).await;
+        app.clock.advance_secs(30);
+
+        let (pending, _) = password_step(&app, "ada@example.com", PASSWORD).await;
+        for _ in 0..app.state.settings.lockout_threshold {
+            let (status, _, _) = code_step(&app, &pending, "123 456").await;
+            assert_eq!(status, StatusCode::BAD_REQUEST);
+        }
+        let (_, body, _) = code_step(&app, &pending, &code_for(&secret, app.clock_now())).await;
+        assert!(field_error(&body, "code").contains("Too many wrong codes"), "{engine}: {body}");
+
+        // A password reset clears the lock but still leads to the code step.
+        let (status, _, _) = app
+            .call("request_password_reset", &[("email", "ada@example.com")], None)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let token = app.mailed_token("ada@example.com", "reset").await;
+        let (status, body, cookies) = app
+            .call(
+                "complete_password_reset",
+                &[("token", &token), ("password", "an entirely new phrase"), ("confirm", "an entirely new phrase")],
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(session_cookie(&cookies).is_none(), "a reset never signs in");
+        let (_, path) = password_step(&app, "ada@example.com", "an entirely new phrase").await;
+        assert_eq!(path, "/sign-in/two-factor", "{engine}");
+    }
+}
+
+#[tokio::test]
+async fn turning_two_factor_off_needs_a_password_or_code_and_sends_a_notice() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        app.tenant_with_admin("Acme", "ada@example.com").await;
+        let cookie = app.sign_in("ada@example.com", PASSWORD).await;
+        let (secret, _) = enrol(&app, &cookie).await;
+        let (status, body, _) = app
+            .call("disable_two_factor", &[("proof", "not my password")], Some(&cookie))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(field_error(&body, "proof").contains("isn't your password"));
+        // The code of the step used at enrolment is spent; the next one works.
+        app.clock.advance_secs(30);
+        let (status, body, _) = app
+            .call("disable_two_factor", &[("proof", &code_for(&secret, app.clock_now()))], Some(&cookie))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{engine}: {body}");
+        assert!(!account(&app, &cookie).await.two_factor);
+        assert!(mail_subjects(&app, "ada@example.com")
+            .await
+            .contains(&"Two-factor was turned off for your Gatehouse account".to_string()));
+        assert!(recovery_codes::Entity::find().all(app.state.db.conn()).await.unwrap().is_empty());
+        let (_, path) = password_step(&app, "ada@example.com", PASSWORD).await;
+        assert_eq!(path, "/");
+
+        // Turn it on again and off with the password.
+        let (_, _) = enrol(&app, &cookie).await;
+        let (status, _, _) = app
+            .call("disable_two_factor", &[("proof", PASSWORD)], Some(&cookie))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn a_tenant_can_require_two_factor_of_its_admins() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        app.tenant_with_admin("Acme", "ada@example.com").await;
+        let cookie = app.sign_in("ada@example.com", PASSWORD).await;
+        let (status, body, _) = app
+            .call("set_require_admin_two_factor", &[("on", "true")], Some(&cookie))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        // The session in use continues; the next sign-in asks for the set-up first.
+        account(&app, &cookie).await;
+        let (pending, path) = password_step(&app, "ada@example.com", PASSWORD).await;
+        assert_eq!(path, "/sign-in/set-up-two-factor", "{engine}");
+        let (status, _, _) = app.call("get_account", &[], Some(&pending)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, body, _) = app.call("begin_required_two_factor", &[], Some(&pending)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let required: RequiredSetup = serde_json::from_str(&body).unwrap();
+        assert_eq!(required.tenant_name, "Acme");
+        let code = code_for(&required.setup.secret.replace(' ', ""), app.clock_now());
+        let (status, body, cookies) = app
+            .call("confirm_required_two_factor", &[("code", &code)], Some(&pending))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let codes: Vec<String> = serde_json::from_str(&body).unwrap();
+        assert_eq!(codes.len(), 10);
+        let full = session_cookie(&cookies).unwrap();
+        assert!(account(&app, &full).await.two_factor);
+        // While it is required, an admin can't turn it off.
+        let (status, body, _) = app
+            .call("disable_two_factor", &[("proof", PASSWORD)], Some(&full))
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert!(body.contains("requires two-factor"), "{body}");
+        // A half-way session from an ordinary sign-in can't use the set-up endpoints.
+        let (status, _, _) = app.call("begin_required_two_factor", &[], None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test]
+async fn my_account_profile_and_password_change() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        app.tenant_with_admin("Acme", "ada@example.com").await;
+        let cookie = app.sign_in("ada@example.com", PASSWORD).await;
+        let other = app.sign_in("ada@example.com", PASSWORD).await;
+
+        let me = account(&app, &cookie).await;
+        assert_eq!(me.email, "ada@example.com");
+        assert_eq!(me.memberships.len(), 1);
+        assert_eq!(me.memberships[0].tenant_name, "Acme");
+        assert!(me.memberships[0].current);
+
+        let (status, body, _) = app
+            .call("update_profile", &[("display_name", "  ")], Some(&cookie))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(field_error(&body, "display_name"), "Enter your name.");
+        let (status, _, _) = app
+            .call("update_profile", &[("display_name", "Ada Lovelace")], Some(&cookie))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(account(&app, &cookie).await.display_name, "Ada Lovelace");
+
+        let change = |current: &'static str, new: &'static str, confirm: &'static str| {
+            let app = &app;
+            let cookie = cookie.clone();
+            async move {
+                app.call(
+                    "change_password",
+                    &[("current", current), ("password", new), ("confirm", confirm)],
+                    Some(&cookie),
+                )
+                .await
+            }
+        };
+        let (_, body, _) = change("wrong", "a fresh new phrase", "a fresh new phrase").await;
+        assert_eq!(field_error(&body, "current"), "That isn't your current password.");
+        let (_, body, _) = change(PASSWORD, "password123", "password123").await;
+        assert!(field_error(&body, "password").contains("most commonly used"), "{body}");
+        let (_, body, _) = change(PASSWORD, "acme is my life", "acme is my life").await;
+        assert!(field_error(&body, "password").contains("workspace name"), "{body}");
+        let (_, body, _) = change(PASSWORD, "a fresh new phrase", "a fresh new phrasE").await;
+        assert_eq!(field_error(&body, "confirm"), "The two passwords don't match.");
+        let (status, body, _) = change(PASSWORD, "a fresh new phrase", "a fresh new phrase").await;
+        assert_eq!(status, StatusCode::OK, "{engine}: {body}");
+
+        // This session continues; the other one ended; a notice was mailed.
+        account(&app, &cookie).await;
+        let (status, _, _) = app.call("get_account", &[], Some(&other)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(mail_subjects(&app, "ada@example.com")
+            .await
+            .contains(&"Your Gatehouse password was changed".to_string()));
+        let (status, _, _) = app
+            .call("sign_in", &[("email", "ada@example.com"), ("password", PASSWORD)], None)
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "the old password is gone");
+        app.sign_in("ada@example.com", "a fresh new phrase").await;
+    }
+}
+
+#[tokio::test]
+async fn a_longer_password_is_required_without_two_factor_when_configured() {
+    let mut app = TestApp::new("sqlite").await;
+    let mut settings = (*app.state.settings).clone();
+    settings.password_policy.min_chars_without_two_factor = 15;
+    app.state.settings = Arc::new(settings);
+    app.tenant_with_admin("Acme", "ada@example.com").await;
+    let cookie = app.sign_in("ada@example.com", PASSWORD).await;
+    let (_, body, _) = app
+        .call(
+            "change_password",
+            &[("current", PASSWORD), ("password", "violet tundra"), ("confirm", "violet tundra")],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(field_error(&body, "password"), "Use at least 15 characters for your password.");
+    assert_eq!(account(&app, &cookie).await.password_min_chars, 15);
+    enrol(&app, &cookie).await;
+    assert_eq!(account(&app, &cookie).await.password_min_chars, 8);
+    let (status, body, _) = app
+        .call(
+            "change_password",
+            &[("current", PASSWORD), ("password", "violet tundra"), ("confirm", "violet tundra")],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn sessions_are_listed_and_can_be_signed_out_one_by_one_or_all_others() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        app.tenant_with_admin("Acme", "ada@example.com").await;
+        app.tenant_with_admin("Globex", "bob@example.com").await;
+        let here = app.sign_in("ada@example.com", PASSWORD).await;
+        let laptop = app.sign_in("ada@example.com", PASSWORD).await;
+        let phone = app.sign_in("ada@example.com", PASSWORD).await;
+        let bob = app.sign_in("bob@example.com", PASSWORD).await;
+
+        let me = account(&app, &here).await;
+        assert_eq!(me.sessions.len(), 3, "{engine}");
+        assert_eq!(me.sessions.iter().filter(|s| s.current).count(), 1);
+        let other_id = me.sessions.iter().find(|s| !s.current).unwrap().id;
+        let current_id = me.sessions.iter().find(|s| s.current).unwrap().id;
+
+        // Someone else's session id answers like a missing one, and stays alive.
+        let bobs = account(&app, &bob).await.sessions[0].id;
+        let (status, _, _) = app.call("end_session", &[("id", &bobs.to_string())], Some(&here)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        account(&app, &bob).await;
+        let (status, _, _) = app
+            .call("end_session", &[("id", &current_id.to_string())], Some(&here))
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+
+        let (status, _, _) = app
+            .call("end_session", &[("id", &other_id.to_string())], Some(&here))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let mut live = 0;
+        for c in [&laptop, &phone] {
+            if app.call("get_account", &[], Some(c)).await.0 == StatusCode::OK {
+                live += 1;
+            }
+        }
+        assert_eq!(live, 1, "exactly the chosen session ended");
+
+        let (status, body, _) = app.call("end_other_sessions", &[], Some(&here)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body, "1");
+        for c in [&laptop, &phone] {
+            assert_eq!(app.call("get_account", &[], Some(c)).await.0, StatusCode::UNAUTHORIZED);
+        }
+        assert_eq!(account(&app, &here).await.sessions.len(), 1);
+        account(&app, &bob).await;
+    }
+}
