@@ -23,6 +23,11 @@ case "${1:-start}" in
       as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w \
         -o "-c listen_addresses=127.0.0.1 -p $port -k /tmp -c fsync=off -c max_connections=300" start >/dev/null
     fi
+    # Databases left by earlier test runs only take disk space: drop them.
+    for db in $(as_pg "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -Atc \
+        "SELECT datname FROM pg_database WHERE datname LIKE 'gh\\_test\\_%'" 2>/dev/null); do
+      as_pg "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
+    done
     echo "postgres://postgres@127.0.0.1:$port/postgres"
     ;;
   stop)

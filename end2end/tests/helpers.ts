@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, Page } from '@playwright/test';
@@ -66,6 +67,33 @@ export async function mailedLink(email: string, kind: string, notThis?: string):
 
 export async function signOut(page: Page, email: string) {
   await page.getByRole('button', { name: `Account menu for ${email}` }).click();
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page).toHaveURL(/\/sign-in/);
+}
+
+function base32Decode(text: string): Buffer {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const out: number[] = [];
+  for (const c of text.replace(/[\s=-]/g, '').toUpperCase()) {
+    value = (value << 5) | alphabet.indexOf(c);
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((value >> bits) & 0xff);
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** The RFC 6238 code an authenticator app shows for `secret`, `offset` steps from now. */
+export function totp(secret: string, offset = 0): string {
+  const step = Math.floor(Date.now() / 30_000) + offset;
+  const counter = Buffer.alloc(8);
+  counter.writeBigInt64BE(BigInt(step));
+  const h = createHmac('sha1', base32Decode(secret)).update(counter).digest();
+  const o = h[h.length - 1] & 0x0f;
+  const n = (((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3]) % 1_000_000;
+  return n.toString().padStart(6, '0');
 }

@@ -153,7 +153,9 @@ pub async fn create_admin(common: &Common, args: &CreateAdmin) -> Result<String,
         &state.settings.password_policy,
         now,
         input,
-    ).await {
+    )
+    .await
+    {
         Ok((tenant, account)) => Ok(format!(
             "Created tenant “{}” ({}) with admin {}. Sign in at {}/sign-in",
             tenant.name, tenant.kind, account.email, state.settings.public_url

@@ -15,7 +15,10 @@ use std::sync::Arc;
 
 fn code_for(secret: &str, now_ms: i64) -> String {
     let seed = totp::base32_decode(secret).unwrap();
-    format!("{:06}", totp::code_at(&seed, totp::step_at(now_ms), totp::DIGITS))
+    format!(
+        "{:06}",
+        totp::code_at(&seed, totp::step_at(now_ms), totp::DIGITS)
+    )
 }
 
 fn field_error(body: &str, field: &str) -> String {
@@ -72,7 +75,11 @@ async fn password_step(app: &TestApp, email: &str, password: &str) -> (String, S
     (session_cookie(&cookies).unwrap(), path)
 }
 
-async fn code_step(app: &TestApp, cookie: &str, code: &str) -> (StatusCode, String, Option<String>) {
+async fn code_step(
+    app: &TestApp,
+    cookie: &str,
+    code: &str,
+) -> (StatusCode, String, Option<String>) {
     let (status, body, cookies) = app
         .call("verify_sign_in_code", &[("code", code)], Some(cookie))
         .await;
@@ -92,14 +99,28 @@ async fn two_factor_enrolment_sign_in_replay_and_recovery_codes() {
         let secret = setup.secret.replace(' ', "");
         let good = code_for(&secret, app.clock_now());
         let (status, body, _) = app
-            .call("confirm_two_factor", &[("code", &good), ("password", "wrong password")], Some(&cookie))
+            .call(
+                "confirm_two_factor",
+                &[("code", &good), ("password", "wrong password")],
+                Some(&cookie),
+            )
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert_eq!(field_error(&body, "password"), "That isn't your current password.");
+        assert_eq!(
+            field_error(&body, "password"),
+            "That isn't your current password."
+        );
         let (_, body, _) = app
-            .call("confirm_two_factor", &[("code", "000000"), ("password", PASSWORD)], Some(&cookie))
+            .call(
+                "confirm_two_factor",
+                &[("code", "000000"), ("password", PASSWORD)],
+                Some(&cookie),
+            )
             .await;
-        assert!(field_error(&body, "code").contains("didn't match"), "{body}");
+        assert!(
+            field_error(&body, "code").contains("didn't match"),
+            "{body}"
+        );
         assert!(!account(&app, &cookie).await.two_factor);
 
         let (secret, codes) = enrol(&app, &cookie).await;
@@ -111,11 +132,21 @@ async fn two_factor_enrolment_sign_in_replay_and_recovery_codes() {
             .await
             .contains(&"Two-factor was turned on for your Gatehouse account".to_string()));
         // Nothing in the database reveals the seed or a recovery code.
-        let row = accounts::Entity::find().one(app.state.db.conn()).await.unwrap().unwrap();
+        let row = accounts::Entity::find()
+            .one(app.state.db.conn())
+            .await
+            .unwrap()
+            .unwrap();
         let stored = row.totp_secret.unwrap();
         assert!(!stored.contains(&secret) && stored.starts_with("v1:"));
-        for rc in recovery_codes::Entity::find().all(app.state.db.conn()).await.unwrap() {
-            assert!(codes.iter().all(|c| !rc.code_hash.contains(&c.replace('-', ""))));
+        for rc in recovery_codes::Entity::find()
+            .all(app.state.db.conn())
+            .await
+            .unwrap()
+        {
+            assert!(codes
+                .iter()
+                .all(|c| !rc.code_hash.contains(&c.replace('-', ""))));
         }
 
         // Sign-in now asks for a code; the half-way session reaches nothing else.
@@ -133,10 +164,17 @@ async fn two_factor_enrolment_sign_in_replay_and_recovery_codes() {
         let (status, body, full) = code_step(&app, &pending, &fresh).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let full = full.unwrap();
-        assert_ne!(full, pending, "the session id rotates when sign-in completes");
+        assert_ne!(
+            full, pending,
+            "the session id rotates when sign-in completes"
+        );
         account(&app, &full).await;
         let (status, _, _) = app.call("get_account", &[], Some(&pending)).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "the half-way cookie is dead");
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "the half-way cookie is dead"
+        );
 
         // The same code again, in a new sign-in: refused (a step is accepted once).
         let (pending, _) = password_step(&app, "ada@example.com", PASSWORD).await;
@@ -148,7 +186,11 @@ async fn two_factor_enrolment_sign_in_replay_and_recovery_codes() {
         assert_eq!(status, StatusCode::OK, "{body}");
         let (pending, _) = password_step(&app, "ada@example.com", PASSWORD).await;
         let (status, _, _) = code_step(&app, &pending, &codes[3]).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{engine}: a recovery code is single use");
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{engine}: a recovery code is single use"
+        );
         assert_eq!(account(&app, &full).await.recovery_codes_left, 9);
 
         // A half-way sign-in expires after ten minutes.
@@ -161,7 +203,11 @@ async fn two_factor_enrolment_sign_in_replay_and_recovery_codes() {
             .all(app.state.db.conn())
             .await
             .unwrap();
-        assert!(audit.iter().any(|e| e.after.as_deref().unwrap_or_default().contains("recovery code")));
+        assert!(audit.iter().any(|e| e
+            .after
+            .as_deref()
+            .unwrap_or_default()
+            .contains("recovery code")));
     }
 }
 
@@ -180,18 +226,29 @@ async fn wrong_codes_lock_the_account_and_reset_does_not_bypass_two_factor() {
             assert_eq!(status, StatusCode::BAD_REQUEST);
         }
         let (_, body, _) = code_step(&app, &pending, &code_for(&secret, app.clock_now())).await;
-        assert!(field_error(&body, "code").contains("Too many wrong codes"), "{engine}: {body}");
+        assert!(
+            field_error(&body, "code").contains("Too many wrong codes"),
+            "{engine}: {body}"
+        );
 
         // A password reset clears the lock but still leads to the code step.
         let (status, _, _) = app
-            .call("request_password_reset", &[("email", "ada@example.com")], None)
+            .call(
+                "request_password_reset",
+                &[("email", "ada@example.com")],
+                None,
+            )
             .await;
         assert_eq!(status, StatusCode::OK);
         let token = app.mailed_token("ada@example.com", "reset").await;
         let (status, body, cookies) = app
             .call(
                 "complete_password_reset",
-                &[("token", &token), ("password", "an entirely new phrase"), ("confirm", "an entirely new phrase")],
+                &[
+                    ("token", &token),
+                    ("password", "an entirely new phrase"),
+                    ("confirm", "an entirely new phrase"),
+                ],
                 None,
             )
             .await;
@@ -210,21 +267,33 @@ async fn turning_two_factor_off_needs_a_password_or_code_and_sends_a_notice() {
         let cookie = app.sign_in("ada@example.com", PASSWORD).await;
         let (secret, _) = enrol(&app, &cookie).await;
         let (status, body, _) = app
-            .call("disable_two_factor", &[("proof", "not my password")], Some(&cookie))
+            .call(
+                "disable_two_factor",
+                &[("proof", "not my password")],
+                Some(&cookie),
+            )
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert!(field_error(&body, "proof").contains("isn't your password"));
         // The code of the step used at enrolment is spent; the next one works.
         app.clock.advance_secs(30);
         let (status, body, _) = app
-            .call("disable_two_factor", &[("proof", &code_for(&secret, app.clock_now()))], Some(&cookie))
+            .call(
+                "disable_two_factor",
+                &[("proof", &code_for(&secret, app.clock_now()))],
+                Some(&cookie),
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "{engine}: {body}");
         assert!(!account(&app, &cookie).await.two_factor);
         assert!(mail_subjects(&app, "ada@example.com")
             .await
             .contains(&"Two-factor was turned off for your Gatehouse account".to_string()));
-        assert!(recovery_codes::Entity::find().all(app.state.db.conn()).await.unwrap().is_empty());
+        assert!(recovery_codes::Entity::find()
+            .all(app.state.db.conn())
+            .await
+            .unwrap()
+            .is_empty());
         let (_, path) = password_step(&app, "ada@example.com", PASSWORD).await;
         assert_eq!(path, "/");
 
@@ -244,7 +313,11 @@ async fn a_tenant_can_require_two_factor_of_its_admins() {
         app.tenant_with_admin("Acme", "ada@example.com").await;
         let cookie = app.sign_in("ada@example.com", PASSWORD).await;
         let (status, body, _) = app
-            .call("set_require_admin_two_factor", &[("on", "true")], Some(&cookie))
+            .call(
+                "set_require_admin_two_factor",
+                &[("on", "true")],
+                Some(&cookie),
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         // The session in use continues; the next sign-in asks for the set-up first.
@@ -253,13 +326,19 @@ async fn a_tenant_can_require_two_factor_of_its_admins() {
         assert_eq!(path, "/sign-in/set-up-two-factor", "{engine}");
         let (status, _, _) = app.call("get_account", &[], Some(&pending)).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
-        let (status, body, _) = app.call("begin_required_two_factor", &[], Some(&pending)).await;
+        let (status, body, _) = app
+            .call("begin_required_two_factor", &[], Some(&pending))
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let required: RequiredSetup = serde_json::from_str(&body).unwrap();
         assert_eq!(required.tenant_name, "Acme");
         let code = code_for(&required.setup.secret.replace(' ', ""), app.clock_now());
         let (status, body, cookies) = app
-            .call("confirm_required_two_factor", &[("code", &code)], Some(&pending))
+            .call(
+                "confirm_required_two_factor",
+                &[("code", &code)],
+                Some(&pending),
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let codes: Vec<String> = serde_json::from_str(&body).unwrap();
@@ -298,7 +377,11 @@ async fn my_account_profile_and_password_change() {
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(field_error(&body, "display_name"), "Enter your name.");
         let (status, _, _) = app
-            .call("update_profile", &[("display_name", "Ada Lovelace")], Some(&cookie))
+            .call(
+                "update_profile",
+                &[("display_name", "Ada Lovelace")],
+                Some(&cookie),
+            )
             .await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(account(&app, &cookie).await.display_name, "Ada Lovelace");
@@ -309,20 +392,36 @@ async fn my_account_profile_and_password_change() {
             async move {
                 app.call(
                     "change_password",
-                    &[("current", current), ("password", new), ("confirm", confirm)],
+                    &[
+                        ("current", current),
+                        ("password", new),
+                        ("confirm", confirm),
+                    ],
                     Some(&cookie),
                 )
                 .await
             }
         };
         let (_, body, _) = change("wrong", "a fresh new phrase", "a fresh new phrase").await;
-        assert_eq!(field_error(&body, "current"), "That isn't your current password.");
+        assert_eq!(
+            field_error(&body, "current"),
+            "That isn't your current password."
+        );
         let (_, body, _) = change(PASSWORD, "password123", "password123").await;
-        assert!(field_error(&body, "password").contains("most commonly used"), "{body}");
+        assert!(
+            field_error(&body, "password").contains("most commonly used"),
+            "{body}"
+        );
         let (_, body, _) = change(PASSWORD, "acme is my life", "acme is my life").await;
-        assert!(field_error(&body, "password").contains("workspace name"), "{body}");
+        assert!(
+            field_error(&body, "password").contains("workspace name"),
+            "{body}"
+        );
         let (_, body, _) = change(PASSWORD, "a fresh new phrase", "a fresh new phrasE").await;
-        assert_eq!(field_error(&body, "confirm"), "The two passwords don't match.");
+        assert_eq!(
+            field_error(&body, "confirm"),
+            "The two passwords don't match."
+        );
         let (status, body, _) = change(PASSWORD, "a fresh new phrase", "a fresh new phrase").await;
         assert_eq!(status, StatusCode::OK, "{engine}: {body}");
 
@@ -334,7 +433,11 @@ async fn my_account_profile_and_password_change() {
             .await
             .contains(&"Your Gatehouse password was changed".to_string()));
         let (status, _, _) = app
-            .call("sign_in", &[("email", "ada@example.com"), ("password", PASSWORD)], None)
+            .call(
+                "sign_in",
+                &[("email", "ada@example.com"), ("password", PASSWORD)],
+                None,
+            )
             .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "the old password is gone");
         app.sign_in("ada@example.com", "a fresh new phrase").await;
@@ -352,18 +455,29 @@ async fn a_longer_password_is_required_without_two_factor_when_configured() {
     let (_, body, _) = app
         .call(
             "change_password",
-            &[("current", PASSWORD), ("password", "violet tundra"), ("confirm", "violet tundra")],
+            &[
+                ("current", PASSWORD),
+                ("password", "violet tundra"),
+                ("confirm", "violet tundra"),
+            ],
             Some(&cookie),
         )
         .await;
-    assert_eq!(field_error(&body, "password"), "Use at least 15 characters for your password.");
+    assert_eq!(
+        field_error(&body, "password"),
+        "Use at least 15 characters for your password."
+    );
     assert_eq!(account(&app, &cookie).await.password_min_chars, 15);
     enrol(&app, &cookie).await;
     assert_eq!(account(&app, &cookie).await.password_min_chars, 8);
     let (status, body, _) = app
         .call(
             "change_password",
-            &[("current", PASSWORD), ("password", "violet tundra"), ("confirm", "violet tundra")],
+            &[
+                ("current", PASSWORD),
+                ("password", "violet tundra"),
+                ("confirm", "violet tundra"),
+            ],
             Some(&cookie),
         )
         .await;
@@ -389,11 +503,17 @@ async fn sessions_are_listed_and_can_be_signed_out_one_by_one_or_all_others() {
 
         // Someone else's session id answers like a missing one, and stays alive.
         let bobs = account(&app, &bob).await.sessions[0].id;
-        let (status, _, _) = app.call("end_session", &[("id", &bobs.to_string())], Some(&here)).await;
+        let (status, _, _) = app
+            .call("end_session", &[("id", &bobs.to_string())], Some(&here))
+            .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         account(&app, &bob).await;
         let (status, _, _) = app
-            .call("end_session", &[("id", &current_id.to_string())], Some(&here))
+            .call(
+                "end_session",
+                &[("id", &current_id.to_string())],
+                Some(&here),
+            )
             .await;
         assert_eq!(status, StatusCode::CONFLICT);
 
@@ -413,7 +533,10 @@ async fn sessions_are_listed_and_can_be_signed_out_one_by_one_or_all_others() {
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body, "1");
         for c in [&laptop, &phone] {
-            assert_eq!(app.call("get_account", &[], Some(c)).await.0, StatusCode::UNAUTHORIZED);
+            assert_eq!(
+                app.call("get_account", &[], Some(c)).await.0,
+                StatusCode::UNAUTHORIZED
+            );
         }
         assert_eq!(account(&app, &here).await.sessions.len(), 1);
         account(&app, &bob).await;

@@ -111,9 +111,10 @@ async fn create_admin_writes_everything_or_nothing() {
             ),
         ];
         for (input, why) in cases {
-            let err = create_tenant_with_admin(&s.db, &s.hasher, &s.settings.password_policy, 2, input)
-                .await
-                .unwrap_err();
+            let err =
+                create_tenant_with_admin(&s.db, &s.hasher, &s.settings.password_policy, 2, input)
+                    .await
+                    .unwrap_err();
             assert!(
                 matches!(err, AppError::Conflict(_) | AppError::Validation(_)),
                 "{why}: {err:?}"

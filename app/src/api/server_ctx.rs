@@ -106,7 +106,10 @@ pub fn path_after(next: crate::backend::auth::NextStep, target: &str) -> String 
         if target == "/" {
             page.to_string()
         } else {
-            format!("{page}?next={}", crate::domain::navigation::encode_query_value(target))
+            format!(
+                "{page}?next={}",
+                crate::domain::navigation::encode_query_value(target)
+            )
         }
     };
     match next {

@@ -14,9 +14,7 @@ use crate::api::dto::{AccountMembership, AccountOverview, SessionRow};
 use crate::domain::device::describe_user_agent;
 use crate::domain::password::context_words;
 use crate::domain::{AppError, Email, MembershipStatus, Role, TenantKind};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 
 pub async fn overview(state: &AppState, actor: &Actor) -> Result<AccountOverview, AppError> {

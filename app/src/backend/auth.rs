@@ -4,11 +4,11 @@ use super::audit::{self, AuditActor, AuditEntry};
 use super::entities::{accounts, memberships, sessions as session_rows, tenants};
 use super::request::RequestMeta;
 use super::sessions::{self, NewSession, STAGE_ENROL, STAGE_FULL, STAGE_TWO_FACTOR};
-use super::two_factor::{self, Proof};
-use crate::api::dto::TotpSetup;
 use super::tenants::{active_tenants_of, find_account_by_email, membership_of};
 use super::throttle;
+use super::two_factor::{self, Proof};
 use super::AppState;
+use crate::api::dto::TotpSetup;
 use crate::domain::{AppError, Email, MembershipStatus, Role, TenantKind};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use serde_json::json;
@@ -183,7 +183,8 @@ pub async fn sign_in(
     let stage = sign_in_stage(&account, &access.tenant, &access.membership);
     if stage == STAGE_FULL {
         let txn = state.db.begin_write().await?;
-        let signed_in = finish_sign_in(&*txn, state, &account, &access.membership, meta, None).await?;
+        let signed_in =
+            finish_sign_in(&*txn, state, &account, &access.membership, meta, None).await?;
         txn.commit().await?;
         return Ok(signed_in);
     }
@@ -279,7 +280,15 @@ async fn pending(
     state: &AppState,
     meta: &RequestMeta,
     stage: &str,
-) -> Result<(session_rows::Model, accounts::Model, memberships::Model, tenants::Model), AppError> {
+) -> Result<
+    (
+        session_rows::Model,
+        accounts::Model,
+        memberships::Model,
+        tenants::Model,
+    ),
+    AppError,
+> {
     let token = meta
         .session_token
         .as_deref()
@@ -331,7 +340,8 @@ pub async fn complete_two_factor(
             "Too many wrong codes. Wait a few minutes, then sign in again.",
         ));
     }
-    let Some(proof) = two_factor::use_second_factor(&*txn, state, &account, code, now).await? else {
+    let Some(proof) = two_factor::use_second_factor(&*txn, state, &account, code, now).await?
+    else {
         let who = AuditActor::account(&account, meta);
         audit::record(
             &*txn,

@@ -126,12 +126,25 @@ mod tests {
         let key = SecretKey::random();
         let sealed = key.seal("account:1", b"seed bytes");
         assert!(!sealed.contains("seed"));
-        assert_ne!(sealed, key.seal("account:1", b"seed bytes"), "fresh nonce each time");
-        assert_eq!(key.open("account:1", &sealed).as_deref(), Some(&b"seed bytes"[..]));
+        assert_ne!(
+            sealed,
+            key.seal("account:1", b"seed bytes"),
+            "fresh nonce each time"
+        );
+        assert_eq!(
+            key.open("account:1", &sealed).as_deref(),
+            Some(&b"seed bytes"[..])
+        );
         assert_eq!(key.open("account:2", &sealed), None);
         assert_eq!(SecretKey::random().open("account:1", &sealed), None);
         let text = key.to_text();
-        assert_eq!(SecretKey::from_text(&text).unwrap().open("account:1", &sealed).as_deref(), Some(&b"seed bytes"[..]));
+        assert_eq!(
+            SecretKey::from_text(&text)
+                .unwrap()
+                .open("account:1", &sealed)
+                .as_deref(),
+            Some(&b"seed bytes"[..])
+        );
         assert!(SecretKey::from_text("abc").is_none());
         assert!(!format!("{key:?}").contains(&text));
     }

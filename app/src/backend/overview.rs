@@ -19,7 +19,9 @@ pub async fn tenant_overview(
         seat_limit: actor.tenant.seat_limit,
         seats_used: seats_used(conn, actor.tenant.id).await?,
         require_admin_two_factor: actor.tenant.require_admin_two_factor,
-        can_manage_security: super::members::require_user_admin(conn, actor).await.is_ok(),
+        can_manage_security: super::members::require_user_admin(conn, actor)
+            .await
+            .is_ok(),
         plan_features: PlanFeature::ALL
             .iter()
             .map(|f| (f.label().to_string(), plan.includes(*f)))

@@ -1,12 +1,12 @@
 //! argon2id hashing with OWASP parameters, off the async runtime and with bounded
 //! concurrency so a burst of sign-ins cannot exhaust memory or starve other requests.
 
+use crate::domain::password::{check_new_password, PasswordError, PasswordPolicy};
+use crate::domain::AppError;
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString,
 };
 use argon2::{Algorithm, Argon2, Params, Version};
-use crate::domain::password::{check_new_password, PasswordError, PasswordPolicy};
-use crate::domain::AppError;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
@@ -148,16 +148,41 @@ mod tests {
             Ok(()) => "ok".to_string(),
             Err(e) => e.field_message("password").unwrap_or_default(),
         };
-        for common in ["password", "password1", "12345678", "iloveyou", "qwertyuiop", "trustno1", "sunshine", "football"] {
-            assert!(message(common).contains("most commonly used"), "{common}: {}", message(common));
+        for common in [
+            "password",
+            "password1",
+            "12345678",
+            "iloveyou",
+            "qwertyuiop",
+            "trustno1",
+            "sunshine",
+            "football",
+        ] {
+            assert!(
+                message(common).contains("most commonly used"),
+                "{common}: {}",
+                message(common)
+            );
         }
-        assert!(message("aaaaaaaaaaaa").contains("too easy to guess"), "{}", message("aaaaaaaaaaaa"));
+        assert!(
+            message("aaaaaaaaaaaa").contains("too easy to guess"),
+            "{}",
+            message("aaaaaaaaaaaa")
+        );
         assert!(message("short").contains("at least 8"));
         assert!(message("acme rocks forever").contains("workspace name"));
-        for fine in ["a perfectly long passphrase", "violet tundra lantern", "пароль для меня 🙂", "correct horse battery staple"] {
+        for fine in [
+            "a perfectly long passphrase",
+            "violet tundra lantern",
+            "пароль для меня 🙂",
+            "correct horse battery staple",
+        ] {
             assert_eq!(message(fine), "ok", "{fine}");
         }
-        let strict = PasswordPolicy { min_chars: 8, min_chars_without_two_factor: 15 };
+        let strict = PasswordPolicy {
+            min_chars: 8,
+            min_chars_without_two_factor: 15,
+        };
         assert!(check_new(&strict, "violet tundra", false, &words, "password").is_err());
         assert!(check_new(&strict, "violet tundra", true, &words, "password").is_ok());
     }

@@ -2,9 +2,9 @@
 
 use super::clock::Clock;
 use super::crypto::SecretKey;
-use crate::domain::password::PasswordPolicy;
 use super::db::Db;
 use super::passwords::PasswordHasher;
+use crate::domain::password::PasswordPolicy;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;

@@ -156,7 +156,11 @@ mod tests {
             (2_000_000_000, 69_279_037),
             (20_000_000_000, 65_353_130),
         ] {
-            assert_eq!(code_at(RFC_SECRET, step_at(time * 1000), 8), expected, "t={time}");
+            assert_eq!(
+                code_at(RFC_SECRET, step_at(time * 1000), 8),
+                expected,
+                "t={time}"
+            );
         }
         // Six digits are the last six of the same number.
         assert_eq!(code_at(RFC_SECRET, step_at(59_000), 6), 287_082);
@@ -166,8 +170,14 @@ mod tests {
     fn base32_round_trip_and_rfc_4648_vectors() {
         assert_eq!(base32_encode(b"foobar"), "MZXW6YTBOI");
         assert_eq!(base32_encode(b"f"), "MY");
-        assert_eq!(base32_decode("mzxw 6ytb-oi").as_deref(), Some(&b"foobar"[..]));
-        assert_eq!(base32_decode("MZXW6YTBOI======").as_deref(), Some(&b"foobar"[..]));
+        assert_eq!(
+            base32_decode("mzxw 6ytb-oi").as_deref(),
+            Some(&b"foobar"[..])
+        );
+        assert_eq!(
+            base32_decode("MZXW6YTBOI======").as_deref(),
+            Some(&b"foobar"[..])
+        );
         assert_eq!(base32_decode("not base32!"), None);
         let secret = [7u8; SECRET_BYTES];
         assert_eq!(base32_decode(&base32_encode(&secret)).unwrap(), secret);
@@ -179,14 +189,23 @@ mod tests {
         let step = step_at(now);
         let code = |s: i64| format!("{:06}", code_at(RFC_SECRET, s, DIGITS));
         assert_eq!(verify(RFC_SECRET, &code(step), now, None), Some(step));
-        assert_eq!(verify(RFC_SECRET, &code(step - 1), now, None), Some(step - 1));
-        assert_eq!(verify(RFC_SECRET, &code(step + 1), now, None), Some(step + 1));
+        assert_eq!(
+            verify(RFC_SECRET, &code(step - 1), now, None),
+            Some(step - 1)
+        );
+        assert_eq!(
+            verify(RFC_SECRET, &code(step + 1), now, None),
+            Some(step + 1)
+        );
         assert_eq!(verify(RFC_SECRET, &code(step - 2), now, None), None);
         assert_eq!(verify(RFC_SECRET, &code(step + 2), now, None), None);
         // The same step, or an older one, is refused once a step was used.
         assert_eq!(verify(RFC_SECRET, &code(step), now, Some(step)), None);
         assert_eq!(verify(RFC_SECRET, &code(step - 1), now, Some(step)), None);
-        assert_eq!(verify(RFC_SECRET, &code(step + 1), now, Some(step)), Some(step + 1));
+        assert_eq!(
+            verify(RFC_SECRET, &code(step + 1), now, Some(step)),
+            Some(step + 1)
+        );
         assert_eq!(verify(RFC_SECRET, "12345", now, None), None);
         assert_eq!(verify(RFC_SECRET, "abcdef", now, None), None);
     }
@@ -201,6 +220,8 @@ mod tests {
         let (path, size) = qr_path(&uri).unwrap();
         assert!(size >= 21);
         assert!(path.starts_with('M'));
-        assert!(path.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-'));
+        assert!(path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-'));
     }
 }

@@ -406,7 +406,10 @@ mod tests {
             assert_eq!(&code[5..6], "-");
         }
         let c = &codes[0];
-        assert_eq!(recovery_code_hash(1, c), recovery_code_hash(1, &c.to_uppercase().replace('-', " ")));
+        assert_eq!(
+            recovery_code_hash(1, c),
+            recovery_code_hash(1, &c.to_uppercase().replace('-', " "))
+        );
         assert_ne!(recovery_code_hash(1, c), recovery_code_hash(2, c));
         assert!(!recovery_code_hash(1, c).contains(&c[0..5]));
     }

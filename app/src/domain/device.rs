@@ -46,7 +46,9 @@ mod tests {
             "Chrome on Linux"
         );
         assert_eq!(
-            describe_user_agent("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:131.0) Gecko/20100101 Firefox/131.0"),
+            describe_user_agent(
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:131.0) Gecko/20100101 Firefox/131.0"
+            ),
             "Firefox on Windows"
         );
         assert_eq!(

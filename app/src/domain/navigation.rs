@@ -38,7 +38,10 @@ mod tests {
 
     #[test]
     fn query_values_are_encoded() {
-        assert_eq!(super::encode_query_value("/settings/users?page=2&x"), "/settings/users%3Fpage%3D2%26x");
+        assert_eq!(
+            super::encode_query_value("/settings/users?page=2&x"),
+            "/settings/users%3Fpage%3D2%26x"
+        );
     }
 
     #[test]

@@ -168,6 +168,7 @@ fn AccountMenu(me: Me) -> impl IntoView {
                     {if me.display_name.is_empty() { me.email.clone() } else { me.display_name.clone() }}
                     <span class="muted">" · " {me.role.label()}</span>
                 </p>
+                <a class="menu-item" href="/account">"My account"</a>
                 <ActionForm action=sign_out>
                     <button type="submit" class="menu-item" disabled=move || sign_out.pending().get()>
                         {move || if sign_out.pending().get() { "Signing out…" } else { "Sign out" }}

@@ -10,8 +10,9 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use pages::{
-    AcceptInvitePage, AuditLogPage, ForgotPasswordPage, HomePage, NotFound, ResetPasswordPage,
-    RoleTemplatesPage, SignInPage, TenantSettingsPage, UsersPage,
+    AcceptInvitePage, AccountPage, AuditLogPage, ForgotPasswordPage, HomePage, NotFound,
+    RequiredSetupPage, ResetPasswordPage, RoleTemplatesPage, SignInPage, TenantSettingsPage,
+    TwoFactorSignInPage, UsersPage,
 };
 
 /// The HTML document around the app (server-rendered once per page load).
@@ -67,6 +68,8 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/sign-in") view=SignInPage />
+                <Route path=path!("/sign-in/two-factor") view=TwoFactorSignInPage />
+                <Route path=path!("/sign-in/set-up-two-factor") view=RequiredSetupPage ssr=SsrMode::Async />
                 // These render only once their data is ready, so they work before
                 // hydration (and without JavaScript) and can answer with a redirect.
                 <Route path=path!("/invite/:token") view=AcceptInvitePage ssr=SsrMode::Async />
@@ -74,6 +77,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/reset/:token") view=ResetPasswordPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=SignedInLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage />
+                    <Route path=path!("account") view=AccountPage />
                     <Route path=path!("settings/users") view=UsersPage />
                     <Route path=path!("settings/role-templates") view=RoleTemplatesPage />
                     <Route path=path!("settings/tenant") view=TenantSettingsPage />

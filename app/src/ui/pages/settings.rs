@@ -1,18 +1,26 @@
 //! Settings → Tenant.
 
 use super::ErrorPage;
-use crate::api::tenant::get_tenant_overview;
-use crate::ui::widgets::{loading, KindBadge};
+use crate::api::tenant::{get_tenant_overview, SetRequireAdminTwoFactor};
+use crate::ui::widgets::{loading, toast_on_success, FormAlert, KindBadge};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn TenantSettingsPage() -> impl IntoView {
-    let overview = Resource::new(|| (), |_| get_tenant_overview());
+    let reload = RwSignal::new(0u64);
+    let overview = Resource::new(move || reload.get(), |_| get_tenant_overview());
+    let save = ServerAction::<SetRequireAdminTwoFactor>::new();
+    toast_on_success(
+        move || save.value().get(),
+        |_| "Sign-in security saved.".into(),
+        move || reload.update(|n| *n += 1),
+    );
+    let error = Signal::derive(move || save.value().get().and_then(|r| r.err()));
     view! {
         <Title text="Tenant" />
         <h1>"Tenant"</h1>
-        <Suspense fallback=loading>
+        <Transition fallback=loading>
             {move || Suspend::new(async move {
                 match overview.await {
                     Err(error) => view! { <ErrorPage error /> }.into_any(),
@@ -28,6 +36,38 @@ pub fn TenantSettingsPage() -> impl IntoView {
                                 <dt>"Seats"</dt>
                                 <dd>{format!("{} of {} seats used", t.seats_used, t.seat_limit)}</dd>
                             </dl>
+                        </section>
+                        <section class="card" aria-labelledby="security-title">
+                            <h2 id="security-title">"Sign-in security"</h2>
+                            {if t.can_manage_security {
+                                let on = RwSignal::new(t.require_admin_two_factor);
+                                view! {
+                                    <ActionForm action=save attr:class="form">
+                                        <input type="hidden" name="on" value=move || on.get().to_string() />
+                                        <label class="check" for="require-2fa">
+                                            <input
+                                                type="checkbox"
+                                                id="require-2fa"
+                                                prop:checked=move || on.get()
+                                                on:change=move |ev| on.set(event_target_checked(&ev))
+                                                aria-describedby="require-2fa-hint"
+                                            />
+                                            <span>"Require two-factor for admins"</span>
+                                        </label>
+                                        <p class="hint" id="require-2fa-hint">"Admins without two-factor are asked to set it up the next time they sign in. Sessions already open continue."</p>
+                                        <FormAlert error />
+                                        <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>
+                                            {move || if save.pending().get() { "Saving…" } else { "Save" }}
+                                        </button>
+                                    </ActionForm>
+                                }
+                                .into_any()
+                            } else {
+                                view! {
+                                    <p>{if t.require_admin_two_factor { "Admins must sign in with two-factor." } else { "Two-factor is optional for everyone." }}</p>
+                                }
+                                .into_any()
+                            }}
                         </section>
                         <section class="card">
                             <h2>"Plan features"</h2>
@@ -47,6 +87,6 @@ pub fn TenantSettingsPage() -> impl IntoView {
                     .into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
