@@ -12,6 +12,7 @@ work=$(mktemp -d /tmp/gatehouse-e2e.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export DATABASE_URL="sqlite://$work/e2e.db"
 export GATEHOUSE_OUTBOX="$work/outbox"
+export GATEHOUSE_SECRET_KEY_FILE="$work/secret.key"
 export GATEHOUSE_LISTEN="127.0.0.1:$port"
 # Every spec signs in from 127.0.0.1; the per-IP limit is tested in server/tests/lockout.rs.
 export GATEHOUSE_SIGN_IN_PER_IP_PER_MINUTE=10000

@@ -25,7 +25,8 @@ need_apt() { apt_packages+=("$@"); }
 if [ "$what" = test ]; then
   command -v chromium >/dev/null 2>&1 || need_apt chromium
   ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_apt postgresql
-  python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need_apt python3-aiosmtpd
+  # Debian's python (not whatever python3 comes first on PATH) runs the SMTP sink.
+  /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need_apt python3-aiosmtpd
 fi
 command -v node >/dev/null 2>&1 || need_apt nodejs npm
 command -v cc >/dev/null 2>&1 || need_apt build-essential

@@ -132,6 +132,30 @@ pub struct Common {
     pub secret_key_file: PathBuf,
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_file_is_created_once_owner_only_and_then_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/secret.key");
+        let first = load_or_create_key(&path).unwrap();
+        let again = load_or_create_key(&path).unwrap();
+        assert_eq!(first.to_text(), again.to_text());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::write(&path, "not a key").unwrap();
+        assert!(load_or_create_key(&path)
+            .unwrap_err()
+            .contains("does not hold a key"));
+    }
+}
+
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Serve the web app (the default).
@@ -186,9 +210,14 @@ fn load_or_create_key(path: &std::path::Path) -> Result<SecretKey, String> {
                 use std::os::unix::fs::OpenOptionsExt;
                 options.mode(0o600);
             }
-            let mut file = options
-                .open(path)
-                .map_err(|e| format!("Cannot create {}: {e}", path.display()))?;
+            let mut file = match options.open(path) {
+                Ok(file) => file,
+                // Another process created it a moment ago: use that one.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    return load_or_create_key(path)
+                }
+                Err(e) => return Err(format!("Cannot create {}: {e}", path.display())),
+            };
             std::io::Write::write_all(&mut file, key.to_text().as_bytes())
                 .map_err(|e| format!("Cannot write {}: {e}", path.display()))?;
             Ok(key)

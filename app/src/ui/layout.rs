@@ -86,6 +86,24 @@ fn close_on_escape(ev: leptos::ev::KeyboardEvent) {
     let _ = ev;
 }
 
+/// Closes the `<details>` menu around a clicked link, so it isn't left open on the
+/// page the link leads to.
+fn close_parent_menu(ev: leptos::ev::MouseEvent) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        if let Some(details) = ev
+            .current_target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|link| link.closest("details").ok().flatten())
+        {
+            let _ = details.remove_attribute("open");
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ev;
+}
+
 /// Which tenant you are in, always visible; lets an account in several tenants switch.
 #[component]
 fn TenantIndicator(me: Me) -> impl IntoView {
@@ -168,7 +186,7 @@ fn AccountMenu(me: Me) -> impl IntoView {
                     {if me.display_name.is_empty() { me.email.clone() } else { me.display_name.clone() }}
                     <span class="muted">" · " {me.role.label()}</span>
                 </p>
-                <a class="menu-item" href="/account">"My account"</a>
+                <a class="menu-item" href="/account" on:click=close_parent_menu>"My account"</a>
                 <ActionForm action=sign_out>
                     <button type="submit" class="menu-item" disabled=move || sign_out.pending().get()>
                         {move || if sign_out.pending().get() { "Signing out…" } else { "Sign out" }}
