@@ -33,7 +33,7 @@ fn free_port() -> u16 {
 impl Sink {
     fn start(dir: &std::path::Path, port: u16) -> Sink {
         let maildir = dir.join("maildir");
-        let child = Command::new("/usr/bin/python3")
+        let mut child = Command::new("/usr/bin/python3")
             .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
             .args(["-c", "aiosmtpd.handlers.Mailbox"])
             .arg(&maildir)
@@ -47,6 +47,8 @@ impl Sink {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("the SMTP sink did not start on port {port}");
     }
 

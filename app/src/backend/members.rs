@@ -533,7 +533,10 @@ pub async fn accept_invite(
             &state.settings.password_policy,
             password,
             false,
-            &context_words(&preview.account.email, &[preview.tenant.name.clone()]),
+            &context_words(
+                &preview.account.email,
+                std::slice::from_ref(&preview.tenant.name),
+            ),
             "password",
         )?;
         Some((
