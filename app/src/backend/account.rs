@@ -92,6 +92,22 @@ pub async fn update_profile(
     Ok(())
 }
 
+/// Saves a new password hash; a lock from wrong passwords ends with it.
+pub(crate) async fn store_password(
+    conn: &impl sea_orm::ConnectionTrait,
+    account: &accounts::Model,
+    hash: String,
+    now_ms: i64,
+) -> Result<(), AppError> {
+    let mut a: accounts::ActiveModel = account.clone().into();
+    a.password_hash = Set(Some(hash));
+    a.password_changed_at = Set(Some(now_ms));
+    a.failed_sign_ins = Set(0);
+    a.locked_until = Set(None);
+    a.update(conn).await?;
+    Ok(())
+}
+
 /// Proves the person at the keyboard knows the password before a sensitive change
 /// (recent authentication). A wrong password counts towards the account's lockout
 /// like a failed sign-in, so a left-open session can't be used to guess it.
@@ -178,12 +194,7 @@ pub async fn change_password(
     }
     let hash = state.hasher.hash(new).await.map_err(super::internal)?;
     let txn = state.db.begin_write().await?;
-    let mut a: accounts::ActiveModel = account.clone().into();
-    a.password_hash = Set(Some(hash));
-    a.password_changed_at = Set(Some(now));
-    a.failed_sign_ins = Set(0);
-    a.locked_until = Set(None);
-    a.update(&*txn).await?;
+    store_password(&*txn, account, hash, now).await?;
     let ended = session_rows::Entity::delete_many()
         .filter(session_rows::Column::AccountId.eq(account.id))
         .filter(session_rows::Column::Id.ne(actor.session.id))

@@ -293,8 +293,26 @@ async fn pending(
         .session_token
         .as_deref()
         .ok_or(AppError::Unauthenticated)?;
+    resolve_session(state, token, stage, state.now_ms()).await
+}
+
+/// A live session in `stage` with its active membership, account and tenant.
+async fn resolve_session(
+    state: &AppState,
+    token: &str,
+    stage: &str,
+    now_ms: i64,
+) -> Result<
+    (
+        session_rows::Model,
+        accounts::Model,
+        memberships::Model,
+        tenants::Model,
+    ),
+    AppError,
+> {
     let conn = state.db.conn();
-    let session = sessions::find_live(conn, &state.settings, state.now_ms(), token)
+    let session = sessions::find_live(conn, &state.settings, now_ms, token)
         .await?
         .filter(|s| s.stage == stage)
         .ok_or(AppError::Unauthenticated)?;
@@ -415,25 +433,8 @@ pub async fn current_actor(state: &AppState, meta: &RequestMeta) -> Result<Actor
         .ok_or(AppError::Unauthenticated)?;
     let now = state.now_ms();
     let conn = state.db.conn();
-    let session = sessions::find_live(conn, &state.settings, now, token)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    if session.stage != STAGE_FULL {
-        return Err(AppError::Unauthenticated);
-    }
-    let tenant_id = session.tenant_id.ok_or(AppError::Unauthenticated)?;
-    let membership = membership_of(conn, tenant_id, session.account_id)
-        .await?
-        .filter(|m| m.status == MembershipStatus::Active.as_str())
-        .ok_or(AppError::Unauthenticated)?;
-    let account = accounts::Entity::find_by_id(session.account_id)
-        .one(conn)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    let tenant = tenants::Entity::find_by_id(tenant_id)
-        .one(conn)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    let (session, account, membership, tenant) =
+        resolve_session(state, token, STAGE_FULL, now).await?;
     sessions::touch(conn, &session, now).await?;
     Ok(Actor {
         session,

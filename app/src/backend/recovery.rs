@@ -166,12 +166,7 @@ pub async fn complete_reset(
     let hash = state.hasher.hash(password).await.map_err(super::internal)?;
     let txn = state.db.begin_write().await?;
     let (reset, account) = live_reset(&*txn, token, now).await?;
-    let mut a: accounts::ActiveModel = account.clone().into();
-    a.password_hash = Set(Some(hash));
-    a.password_changed_at = Set(Some(now));
-    a.failed_sign_ins = Set(0);
-    a.locked_until = Set(None);
-    a.update(&*txn).await?;
+    super::account::store_password(&*txn, &account, hash, now).await?;
     let mut r: password_resets::ActiveModel = reset.into();
     r.used_at = Set(Some(now));
     r.update(&*txn).await?;

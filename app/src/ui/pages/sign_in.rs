@@ -4,7 +4,7 @@
 
 use crate::api::auth::SignIn;
 use crate::domain::AppError;
-use crate::ui::widgets::{hard_navigate, FieldMessage, FormAlert};
+use crate::ui::widgets::{hard_navigate, invalid_attr, FieldMessage, FormAlert};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -21,15 +21,7 @@ pub fn SignInPage() -> impl IntoView {
             hard_navigate(&path);
         }
     });
-    let invalid = move |field: &'static str| {
-        move || {
-            error
-                .get()
-                .and_then(|e| e.field_message(field))
-                .is_some()
-                .to_string()
-        }
-    };
+    let invalid = move |field: &'static str| invalid_attr(error, field);
     view! {
         <Title text="Sign in" />
         <main class="auth-page" id="main">
