@@ -45,6 +45,15 @@ async fn mail_subjects(app: &TestApp, to: &str) -> Vec<String> {
         .collect()
 }
 
+async fn account_tenant(app: &TestApp) -> i64 {
+    app::backend::entities::tenants::Entity::find()
+        .one(app.state.db.conn())
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
 /// Turns two-factor on for a signed-in account; answers the secret and the codes.
 async fn enrol(app: &TestApp, cookie: &str) -> (String, Vec<String>) {
     let (status, body, _) = app.call("begin_two_factor", &[], Some(cookie)).await;
@@ -289,6 +298,14 @@ async fn turning_two_factor_off_needs_a_password_or_code_and_sends_a_notice() {
         assert!(mail_subjects(&app, "ada@example.com")
             .await
             .contains(&"Two-factor was turned off for your Gatehouse account".to_string()));
+        // Both changes are in the tenant's audit log, in words.
+        let tenant = account_tenant(&app).await;
+        let log = app::backend::audit_log::list(app.state.db.conn(), tenant, "", None)
+            .await
+            .unwrap();
+        let actions: Vec<&str> = log.rows.iter().map(|r| r.action.as_str()).collect();
+        assert!(actions.contains(&"Turned on two-factor"), "{actions:?}");
+        assert!(actions.contains(&"Turned off two-factor"), "{actions:?}");
         assert!(recovery_codes::Entity::find()
             .all(app.state.db.conn())
             .await

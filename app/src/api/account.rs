@@ -63,13 +63,26 @@ pub async fn confirm_two_factor(code: String, password: String) -> Result<Vec<St
 #[server(prefix = "/api", endpoint = "disable_two_factor")]
 pub async fn disable_two_factor(proof: String) -> Result<(), AppError> {
     let (state, meta, actor) = ctx::actor().await?;
-    crate::backend::two_factor::disable(&state, &actor.account, &proof, &meta).await
+    crate::backend::two_factor::disable(
+        &state,
+        Some(actor.tenant.id),
+        &actor.account,
+        &proof,
+        &meta,
+    )
+    .await
 }
 
 /// Ten new recovery codes; the old ones stop working.
 #[server(prefix = "/api", endpoint = "regenerate_recovery_codes")]
 pub async fn regenerate_recovery_codes(password: String) -> Result<Vec<String>, AppError> {
     let (state, meta, actor) = ctx::actor().await?;
-    crate::backend::two_factor::regenerate_recovery_codes(&state, &actor.account, &password, &meta)
-        .await
+    crate::backend::two_factor::regenerate_recovery_codes(
+        &state,
+        Some(actor.tenant.id),
+        &actor.account,
+        &password,
+        &meta,
+    )
+    .await
 }

@@ -159,7 +159,7 @@ pub async fn enable_two_factor(
     meta: &RequestMeta,
 ) -> Result<Vec<String>, AppError> {
     reauthenticate(state, &actor.account, password, "password").await?;
-    two_factor::confirm(state, actor.account.id, code, meta).await
+    two_factor::confirm(state, Some(actor.tenant.id), actor.account.id, code, meta).await
 }
 
 /// Changes the password. Needs the current one (a wrong one counts towards the

@@ -32,6 +32,14 @@ pub fn describe(action: &str) -> &str {
         "account.locked" => "Locked after repeated wrong passwords",
         "password.reset_requested" => "Asked for a password reset",
         "password.reset" => "Reset their password",
+        "password.changed" => "Changed their password",
+        "account.renamed" => "Changed their name",
+        "two_factor.enabled" => "Turned on two-factor",
+        "two_factor.disabled" => "Turned off two-factor",
+        "two_factor.recovery_codes_replaced" => "Made new recovery codes",
+        "session.ended" => "Signed out one of their sessions",
+        "session.ended_others" => "Signed out their other sessions",
+        "tenant.security_changed" => "Sign-in security changed",
         other => other,
     }
 }

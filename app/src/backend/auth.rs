@@ -410,7 +410,8 @@ pub async fn confirm_required_enrolment(
     code: &str,
 ) -> Result<(Vec<String>, SignedIn), AppError> {
     let (_, account, membership, _) = pending(state, meta, STAGE_ENROL).await?;
-    let codes = two_factor::confirm(state, account.id, code, meta).await?;
+    let codes =
+        two_factor::confirm(state, Some(membership.tenant_id), account.id, code, meta).await?;
     let txn = state.db.begin_write().await?;
     let signed_in = finish_sign_in(
         &*txn,

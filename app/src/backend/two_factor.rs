@@ -133,10 +133,12 @@ pub async fn begin(
     })
 }
 
-/// Finishes enrolment with a code from the app. Answers with the recovery codes,
+/// Finishes enrolment with a code from the app (recorded in the audit trail of
+/// `tenant_id`, the tenant the person is signing in to). Answers with the recovery codes,
 /// shown this once.
 pub async fn confirm(
     state: &AppState,
+    tenant_id: Option<i64>,
     account_id: i64,
     code: &str,
     meta: &RequestMeta,
@@ -186,7 +188,7 @@ pub async fn confirm(
         &*txn,
         now,
         &AuditActor::account(&account, meta),
-        AuditEntry::new(None, "two_factor.enabled", "account")
+        AuditEntry::new(tenant_id, "two_factor.enabled", "account")
             .target(Some(account.id), &account.email),
     )
     .await?;
@@ -286,6 +288,7 @@ pub async fn use_second_factor(
 /// the app. Refused while a tenant requires two-factor of the account as an admin.
 pub async fn disable(
     state: &AppState,
+    tenant_id: Option<i64>,
     account: &accounts::Model,
     proof: &str,
     meta: &RequestMeta,
@@ -355,7 +358,7 @@ pub async fn disable(
         &*txn,
         now,
         &AuditActor::account(&current, meta),
-        AuditEntry::new(None, "two_factor.disabled", "account")
+        AuditEntry::new(tenant_id, "two_factor.disabled", "account")
             .target(Some(current.id), &current.email),
     )
     .await?;
@@ -366,6 +369,7 @@ pub async fn disable(
 /// Replaces every recovery code with ten new ones (needs the password).
 pub async fn regenerate_recovery_codes(
     state: &AppState,
+    tenant_id: Option<i64>,
     account: &accounts::Model,
     password: &str,
     meta: &RequestMeta,
@@ -383,7 +387,7 @@ pub async fn regenerate_recovery_codes(
         &*txn,
         now,
         &AuditActor::account(account, meta),
-        AuditEntry::new(None, "two_factor.recovery_codes_replaced", "account")
+        AuditEntry::new(tenant_id, "two_factor.recovery_codes_replaced", "account")
             .target(Some(account.id), &account.email),
     )
     .await?;
