@@ -130,6 +130,15 @@ pub struct Common {
         global = true
     )]
     pub secret_key_file: PathBuf,
+    /// Addresses of reverse proxies in front of Gatehouse, comma-separated. Only
+    /// requests from them have their `X-Forwarded-For` believed.
+    #[arg(
+        long,
+        env = "GATEHOUSE_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[cfg(test)]
@@ -252,6 +261,7 @@ impl Common {
                     .clamp(MIN_PASSWORD_CHARS, 64),
             },
             secret_key: load_or_create_key(&self.secret_key_file)?,
+            trusted_proxies: self.trusted_proxies.clone(),
         })
     }
 }

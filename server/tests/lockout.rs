@@ -236,3 +236,59 @@ async fn an_admin_sees_the_lock_and_lifts_it() {
         );
     }
 }
+
+/// One sign-in attempt over HTTP from TCP peer `peer`, claiming `forwarded_for`.
+async fn attempt_via(app: &TestApp, peer: &str, forwarded_for: &str) -> StatusCode {
+    let mut request = axum::http::Request::post("/api/sign_in")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", common::ORIGIN)
+        .header("accept", "application/json")
+        .header("x-forwarded-for", forwarded_for)
+        .body(axum::body::Body::from(
+            "email=x%40example.com&password=whatever",
+        ))
+        .unwrap();
+    let addr: std::net::SocketAddr = format!("{peer}:40000").parse().unwrap();
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(addr));
+    app.send(request).await.status()
+}
+
+#[tokio::test]
+async fn the_per_ip_limit_believes_forwarded_for_only_from_trusted_proxies() {
+    let mut app = TestApp::new("sqlite").await;
+    let mut settings = (*app.state.settings).clone();
+    settings.sign_in_attempts_per_ip_per_minute = 3;
+    settings.trusted_proxies = vec!["10.0.0.1".parse().unwrap()];
+    app.state.settings = std::sync::Arc::new(settings);
+
+    // Behind the proxy, each client has its own allowance.
+    for _ in 0..3 {
+        assert_eq!(
+            attempt_via(&app, "10.0.0.1", "203.0.113.1").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        attempt_via(&app, "10.0.0.1", "203.0.113.1").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        attempt_via(&app, "10.0.0.1", "203.0.113.2").await,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // A direct caller can't escape its limit by inventing X-Forwarded-For values.
+    for i in 0..3 {
+        let spoof = format!("198.51.100.{i}");
+        assert_eq!(
+            attempt_via(&app, "192.0.2.50", &spoof).await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        attempt_via(&app, "192.0.2.50", "198.51.100.99").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}

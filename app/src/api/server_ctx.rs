@@ -20,10 +20,13 @@ fn parts() -> Result<Parts, AppError> {
 
 pub fn meta(state: &AppState) -> Result<RequestMeta, AppError> {
     let parts = parts()?;
-    let ip = parts
+    let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+        .map(|c| c.0.ip());
+    let ip =
+        crate::backend::request::client_ip(peer, &parts.headers, &state.settings.trusted_proxies)
+            .map(|ip| ip.to_string());
     Ok(RequestMeta::from_headers(
         &parts.headers,
         ip,

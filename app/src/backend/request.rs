@@ -32,6 +32,35 @@ pub fn clean_for_log(value: &str, max_chars: usize) -> String {
         .collect()
 }
 
+/// The client's address. Only when the TCP peer is one of `trusted_proxies` is
+/// `X-Forwarded-For` believed: its entries are read from the right (the ones our
+/// proxies added) and the first address that is not a trusted proxy is the client.
+/// Anyone else can write any `X-Forwarded-For` they like, so it is ignored.
+pub fn client_ip(
+    peer: Option<std::net::IpAddr>,
+    headers: &HeaderMap,
+    trusted_proxies: &[std::net::IpAddr],
+) -> Option<std::net::IpAddr> {
+    let peer = peer?;
+    if !trusted_proxies.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded: Vec<std::net::IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map_while(|part| part.trim().parse().ok())
+        .collect();
+    Some(
+        forwarded
+            .into_iter()
+            .rev()
+            .find(|ip| !trusted_proxies.contains(ip))
+            .unwrap_or(peer),
+    )
+}
+
 impl RequestMeta {
     pub fn from_headers(headers: &HeaderMap, peer_ip: Option<String>, cookie_name: &str) -> Self {
         let user_agent = headers
@@ -64,6 +93,37 @@ mod tests {
             Some("abc")
         );
         assert_eq!(cookie_value(&h, "missing"), None);
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let proxy: std::net::IpAddr = "10.0.0.1".parse().unwrap();
+        let client: std::net::IpAddr = "203.0.113.7".parse().unwrap();
+        let mut h = HeaderMap::new();
+        h.append(
+            "x-forwarded-for",
+            HeaderValue::from_static("198.51.100.9, 203.0.113.7"),
+        );
+        // Directly connected: the header is the caller's own claim, ignored.
+        assert_eq!(client_ip(Some(client), &h, &[proxy]), Some(client));
+        assert_eq!(client_ip(Some(proxy), &h, &[]), Some(proxy));
+        // Through our proxy: the rightmost address it saw (the spoofable left part is not used).
+        assert_eq!(client_ip(Some(proxy), &h, &[proxy]), Some(client));
+        let mut chained = HeaderMap::new();
+        chained.append(
+            "x-forwarded-for",
+            HeaderValue::from_static("203.0.113.7, 10.0.0.2"),
+        );
+        let second: std::net::IpAddr = "10.0.0.2".parse().unwrap();
+        assert_eq!(
+            client_ip(Some(proxy), &chained, &[proxy, second]),
+            Some(client)
+        );
+        assert_eq!(
+            client_ip(Some(proxy), &HeaderMap::new(), &[proxy]),
+            Some(proxy)
+        );
+        assert_eq!(client_ip(None, &h, &[proxy]), None);
     }
 
     #[test]

@@ -37,6 +37,9 @@ pub struct Settings {
     pub password_policy: PasswordPolicy,
     /// Key that seals TOTP seeds at rest (the same on every replica).
     pub secret_key: SecretKey,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for per-IP limits,
+    /// the audit trail and the sessions list).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Settings {
@@ -68,6 +71,7 @@ impl Default for Settings {
             sign_in_attempts_per_ip_per_minute: 30,
             password_policy: PasswordPolicy::default(),
             secret_key: SecretKey::random(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
