@@ -50,7 +50,7 @@ e2e:
 ## Speed figures for the Users table at 100,000 members (printed, never asserted).
 bench: tools-test
 	url=$$(.ci/postgres.sh start); \
-	GATEHOUSE_TEST_POSTGRES_URL=$$url cargo bench -p server --bench members
+	GATEHOUSE_TEST_POSTGRES_URL=$$url cargo bench -p server --bench members --bench sign_in
 
 ## The optional Trunk build of the client bundle (not part of `make test`).
 trunk-build: tools
