@@ -58,11 +58,15 @@ async fn main() {
         })
         .await;
         let right = median(|i| async move {
-            sign_in(s, "ada@example.com", PASSWORD, &meta(i)).await.unwrap();
+            sign_in(s, "ada@example.com", PASSWORD, &meta(i))
+                .await
+                .unwrap();
         })
         .await;
         let reset_unknown = median(|i| async move {
-            request_reset(s, "nobody@example.com", &meta(i)).await.unwrap();
+            request_reset(s, "nobody@example.com", &meta(i))
+                .await
+                .unwrap();
         })
         .await;
         let reset_known = median(|i| async move {

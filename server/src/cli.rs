@@ -74,9 +74,13 @@ pub async fn serve(common: &Common) -> Result<(), String> {
     .map_err(|e| e.to_string())
 }
 
-/// Sends queued mail every second (after the transactions that queued it committed).
+/// Every second: handles queued password reset requests, then sends queued mail
+/// (after the transactions that queued it committed).
 async fn deliver_mail_forever(state: AppState) {
     loop {
+        if let Err(error) = app::backend::recovery::process_reset_requests(&state).await {
+            tracing::warn!(error = %error, "could not handle reset requests");
+        }
         let now = state.now_ms();
         if let Err(error) =
             app::backend::mail::deliver_pending(state.db.conn(), &state.settings, now).await

@@ -88,6 +88,7 @@ async fn mail_reaches_a_real_smtp_server_after_an_outage_without_header_injectio
     recovery::request_reset(s, "ada@example.com", &meta)
         .await
         .unwrap();
+    recovery::process_reset_requests(s).await.unwrap();
     let to = Email::parse("bob@example.com").unwrap();
     mail::enqueue(
         s.db.conn(),

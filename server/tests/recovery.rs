@@ -5,7 +5,7 @@
 mod common;
 
 use app::backend::auth::{current_actor, sign_in};
-use app::backend::entities::{mail_outbox, password_resets};
+use app::backend::entities::{mail_outbox, password_resets, reset_requests};
 use app::backend::recovery;
 use app::backend::request::RequestMeta;
 use app::domain::AppError;
@@ -33,6 +33,23 @@ async fn unknown_and_known_emails_get_the_same_answer() {
                 .await
                 .is_ok()
         );
+        // The request itself is the same single queued row for any email; the
+        // worker decides later.
+        assert_eq!(
+            reset_requests::Entity::find()
+                .count(s.db.conn())
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(recovery::process_reset_requests(s).await.unwrap(), 1);
+        assert_eq!(
+            reset_requests::Entity::find()
+                .count(s.db.conn())
+                .await
+                .unwrap(),
+            0
+        );
         assert_eq!(
             mail_outbox::Entity::find()
                 .count(s.db.conn())
@@ -44,6 +61,7 @@ async fn unknown_and_known_emails_get_the_same_answer() {
         assert!(recovery::request_reset(s, "ADA@example.com", &meta(None))
             .await
             .is_ok());
+        assert_eq!(recovery::process_reset_requests(s).await.unwrap(), 1);
         assert_eq!(
             mail_outbox::Entity::find()
                 .count(s.db.conn())

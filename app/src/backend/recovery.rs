@@ -4,7 +4,7 @@
 
 use super::audit::{self, AuditActor, AuditEntry};
 use super::crypto::{hash_token, random_token};
-use super::entities::{accounts, password_resets};
+use super::entities::{accounts, password_resets, reset_requests};
 use super::mail::{self, Outgoing};
 use super::passwords;
 use super::request::RequestMeta;
@@ -15,7 +15,8 @@ use crate::domain::password::context_words;
 use crate::domain::{AppError, Email};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
 fn reset_mail(settings: &super::Settings, to: Email, token: &str) -> Outgoing {
@@ -57,49 +58,84 @@ pub(crate) async fn revoke_resets(
         .map(|_| ())
 }
 
-/// Sends a reset link when the email belongs to an account with a password; answers
-/// the same either way.
+/// Queues a "Forgot password" request. Whatever the email, this is the same single
+/// insert, so neither the answer nor its timing says whether an account exists; the
+/// background worker ([`process_reset_requests`]) sends the link when one does.
 pub async fn request_reset(
     state: &AppState,
     email: &str,
     meta: &RequestMeta,
 ) -> Result<(), AppError> {
     let email = Email::parse(email).map_err(|e| AppError::field("email", e.to_string()))?;
-    let now = state.now_ms();
-    let txn = state.db.begin_write().await?;
-    if let Some(account) = find_account_by_email(&*txn, &email)
-        .await?
-        .filter(|a| a.password_hash.is_some())
-    {
-        revoke_resets(&*txn, account.id, now).await?;
-        let token = random_token();
-        password_resets::ActiveModel {
-            account_id: Set(account.id),
-            token_hash: Set(hash_token(&token)),
-            created_at: Set(now),
-            expires_at: Set(now + state.settings.reset_ttl_secs * 1000),
-            ..Default::default()
-        }
-        .insert(&*txn)
-        .await?;
-        mail::enqueue(
-            &*txn,
-            now,
-            reset_mail(&state.settings, email.clone(), &token),
-        )
-        .await?;
-        let who = AuditActor::account(&account, meta);
-        audit::record(
-            &*txn,
-            now,
-            &who,
-            AuditEntry::new(None, "password.reset_requested", "account")
-                .target(Some(account.id), &account.email),
-        )
-        .await?;
+    reset_requests::ActiveModel {
+        email: Set(email.to_string()),
+        ip: Set(meta.ip.clone()),
+        user_agent: Set(meta.user_agent.clone()),
+        created_at: Set(state.now_ms()),
+        ..Default::default()
     }
-    txn.commit().await?;
+    .insert(state.db.conn())
+    .await?;
     Ok(())
+}
+
+/// Handles queued reset requests: for an account with a password, voids older
+/// links, stores a new one and queues the email. Each request is claimed first, so
+/// several replicas never handle one twice. Answers how many were handled.
+pub async fn process_reset_requests(state: &AppState) -> Result<usize, AppError> {
+    let pending = reset_requests::Entity::find()
+        .order_by_asc(reset_requests::Column::Id)
+        .limit(100)
+        .all(state.db.conn())
+        .await?;
+    let mut handled = 0;
+    for request in pending {
+        let now = state.now_ms();
+        let txn = state.db.begin_write().await?;
+        // Deleting the row claims it: another replica's delete then finds nothing.
+        let claimed = reset_requests::Entity::delete_many()
+            .filter(reset_requests::Column::Id.eq(request.id))
+            .exec(&*txn)
+            .await?
+            .rows_affected;
+        if claimed != 1 {
+            continue;
+        }
+        let email = Email::parse(&request.email).map_err(super::internal)?;
+        if let Some(account) = find_account_by_email(&*txn, &email)
+            .await?
+            .filter(|a| a.password_hash.is_some())
+        {
+            revoke_resets(&*txn, account.id, now).await?;
+            let token = random_token();
+            password_resets::ActiveModel {
+                account_id: Set(account.id),
+                token_hash: Set(hash_token(&token)),
+                created_at: Set(now),
+                expires_at: Set(now + state.settings.reset_ttl_secs * 1000),
+                ..Default::default()
+            }
+            .insert(&*txn)
+            .await?;
+            mail::enqueue(&*txn, now, reset_mail(&state.settings, email, &token)).await?;
+            let meta = RequestMeta {
+                ip: request.ip.clone(),
+                user_agent: request.user_agent.clone(),
+                session_token: None,
+            };
+            audit::record(
+                &*txn,
+                now,
+                &AuditActor::account(&account, &meta),
+                AuditEntry::new(None, "password.reset_requested", "account")
+                    .target(Some(account.id), &account.email),
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        handled += 1;
+    }
+    Ok(handled)
 }
 
 fn unusable(reset: Option<&password_resets::Model>, now_ms: i64) -> Option<AppError> {

@@ -175,6 +175,9 @@ impl TestApp {
     /// Delivers queued mail to the outbox folder and returns the token of the newest
     /// `/<kind>/<token>` link mailed to `to` (kind: "invite" or "reset").
     pub async fn mailed_token(&self, to: &str, kind: &str) -> String {
+        app::backend::recovery::process_reset_requests(&self.state)
+            .await
+            .unwrap();
         app::backend::mail::deliver_pending(
             self.state.db.conn(),
             &self.state.settings,

@@ -13,6 +13,7 @@ pub mod memberships;
 pub mod password_resets;
 pub mod rate_limits;
 pub mod recovery_codes;
+pub mod reset_requests;
 pub mod role_template_permissions;
 pub mod role_templates;
 pub mod sessions;
