@@ -145,3 +145,27 @@ test('a tenant that requires two-factor makes its admin set it up at the next si
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByTestId('tenant-indicator')).toBeVisible();
 });
+
+test('the two-factor sign-in step also works as a plain form @nojs', async ({ page, browser, javaScriptEnabled }) => {
+  const email = `${unique('plain')}@example.com`;
+  createAdmin(unique('Plain'), email);
+  // Enrol in a browser with JavaScript (the set-up shows its codes from the action's answer).
+  const setupContext = await browser.newContext({ javaScriptEnabled: true });
+  const setup = await setupContext.newPage();
+  await signIn(setup, email, PASSWORD);
+  await expect(setup).toHaveURL(/\/$/);
+  await openAccount(setup, email);
+  const { secret } = await enrol(setup);
+  await setupContext.close();
+
+  await signIn(page, email, PASSWORD, javaScriptEnabled);
+  await expect(page).toHaveURL(/\/sign-in\/two-factor/);
+  if (javaScriptEnabled) await hydrated(page);
+  await page.getByLabel('Code', { exact: true }).fill('000000');
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.locator('#code-error')).toContainText("That code didn't work");
+  await page.getByLabel('Code', { exact: true }).fill(totp(secret, 1));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByTestId('tenant-indicator')).toBeVisible();
+});
