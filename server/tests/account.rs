@@ -337,6 +337,28 @@ async fn a_tenant_can_require_two_factor_of_its_admins() {
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
+        let overview = |cookie: String| {
+            let app = &app;
+            async move {
+                let (_, body, _) = app.call("get_tenant_overview", &[], Some(&cookie)).await;
+                serde_json::from_str::<app::api::dto::TenantOverview>(&body).unwrap()
+            }
+        };
+        assert!(overview(cookie.clone()).await.require_admin_two_factor);
+        // An unchecked box sends no value at all: that turns it off.
+        let (status, _, _) = app
+            .call("set_require_admin_two_factor", &[], Some(&cookie))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!overview(cookie.clone()).await.require_admin_two_factor);
+        let (status, _, _) = app
+            .call(
+                "set_require_admin_two_factor",
+                &[("on", "true")],
+                Some(&cookie),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
         // The session in use continues; the next sign-in asks for the set-up first.
         account(&app, &cookie).await;
         let (pending, path) = password_step(&app, "ada@example.com", PASSWORD).await;

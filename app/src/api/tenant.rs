@@ -19,9 +19,20 @@ pub async fn get_tenant_overview() -> Result<TenantOverview, AppError> {
     Ok(crate::backend::overview::tenant_overview(conn, &actor).await?)
 }
 
-/// Turns "Require two-factor for admins" on or off.
+/// Turns "Require two-factor for admins" on or off (an unchecked box sends no
+/// value: off).
 #[server(prefix = "/api", endpoint = "set_require_admin_two_factor")]
-pub async fn set_require_admin_two_factor(on: bool) -> Result<(), AppError> {
+pub async fn set_require_admin_two_factor(on: Option<bool>) -> Result<(), AppError> {
     let (state, meta, actor) = super::server_ctx::actor().await?;
-    crate::backend::tenants::set_require_admin_two_factor(&state, &actor, on, &meta).await
+    crate::backend::tenants::set_require_admin_two_factor(
+        &state,
+        &actor,
+        on.unwrap_or(false),
+        &meta,
+    )
+    .await?;
+    if super::server_ctx::is_plain_form_post() {
+        leptos_axum::redirect("/settings/tenant");
+    }
+    Ok(())
 }

@@ -40,16 +40,17 @@ pub fn TenantSettingsPage() -> impl IntoView {
                         <section class="card" aria-labelledby="security-title">
                             <h2 id="security-title">"Sign-in security"</h2>
                             {if t.can_manage_security {
-                                let on = RwSignal::new(t.require_admin_two_factor);
                                 view! {
                                     <ActionForm action=save attr:class="form">
-                                        <input type="hidden" name="on" value=move || on.get().to_string() />
                                         <label class="check" for="require-2fa">
+                                            // Unchecked sends nothing, which the server reads as "off":
+                                            // the form works the same before hydration.
                                             <input
                                                 type="checkbox"
                                                 id="require-2fa"
-                                                prop:checked=move || on.get()
-                                                on:change=move |ev| on.set(event_target_checked(&ev))
+                                                name="on"
+                                                value="true"
+                                                checked=t.require_admin_two_factor
                                                 aria-describedby="require-2fa-hint"
                                             />
                                             <span>"Require two-factor for admins"</span>
