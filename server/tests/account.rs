@@ -581,3 +581,45 @@ async fn sessions_are_listed_and_can_be_signed_out_one_by_one_or_all_others() {
         account(&app, &bob).await;
     }
 }
+
+#[tokio::test]
+async fn accepting_an_invitation_does_not_skip_two_factor() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        app.tenant_with_admin("Acme", "ada@example.com").await;
+        app.tenant_with_admin("Globex", "sam@example.com").await;
+        let ada = app.sign_in("ada@example.com", PASSWORD).await;
+        let (secret, _) = enrol(&app, &ada).await;
+        let sam = app.sign_in("sam@example.com", PASSWORD).await;
+        let input = serde_json::json!({"input": {
+            "email": "ada@example.com", "role": "user", "template_id": null, "crm_access": false
+        }});
+        let (status, body, _) = app
+            .call_json("invite_member", &input.to_string(), &sam)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let token = app.mailed_token("ada@example.com", "invite").await;
+
+        // The password accepts the invitation, but the session waits for a code.
+        let (status, body, cookies) = app
+            .call(
+                "accept_invite",
+                &[("token", &token), ("password", PASSWORD)],
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let path: String = serde_json::from_str(&body).unwrap();
+        assert_eq!(path, "/sign-in/two-factor", "{engine}");
+        let pending = session_cookie(&cookies).unwrap();
+        let (status, _, _) = app.call("get_account", &[], Some(&pending)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        app.clock.advance_secs(30);
+        let (status, body, full) =
+            code_step(&app, &pending, &code_for(&secret, app.clock_now())).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let me = account(&app, &full.unwrap()).await;
+        let here = me.memberships.iter().find(|m| m.current).unwrap();
+        assert_eq!(here.tenant_name, "Globex");
+    }
+}

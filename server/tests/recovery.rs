@@ -232,3 +232,40 @@ async fn the_reset_page_sends_no_referrer_and_the_sign_in_page_links_to_it() {
         .await;
     assert_eq!(forgot.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn reset_requests_are_limited_per_ip_whatever_the_email() {
+    let mut app = TestApp::new("sqlite").await;
+    let mut settings = (*app.state.settings).clone();
+    settings.sign_in_attempts_per_ip_per_minute = 3;
+    app.state.settings = std::sync::Arc::new(settings);
+    app.tenant_with_admin("Acme", "ada@example.com").await;
+    let s = &app.state;
+    let from = |ip: &str| RequestMeta {
+        ip: ip.into(),
+        user_agent: "test".into(),
+        session_token: None,
+    };
+    for email in ["ada@example.com", "nobody@example.com", "ada@example.com"] {
+        recovery::request_reset(s, email, &from("192.0.2.1"))
+            .await
+            .unwrap();
+    }
+    for email in ["ada@example.com", "nobody@example.com"] {
+        assert_eq!(
+            recovery::request_reset(s, email, &from("192.0.2.1"))
+                .await
+                .unwrap_err(),
+            AppError::RateLimited {
+                retry_after_secs: 60
+            }
+        );
+    }
+    recovery::request_reset(s, "ada@example.com", &from("192.0.2.2"))
+        .await
+        .unwrap();
+    app.clock.advance_secs(60);
+    recovery::request_reset(s, "ada@example.com", &from("192.0.2.1"))
+        .await
+        .unwrap();
+}

@@ -67,15 +67,26 @@ pub async fn request_reset(
     meta: &RequestMeta,
 ) -> Result<(), AppError> {
     let email = Email::parse(email).map_err(|e| AppError::field("email", e.to_string()))?;
+    let now = state.now_ms();
+    let txn = state.db.begin_write().await?;
+    // Requests count against the caller's IP like sign-in attempts, so nobody can
+    // flood someone's inbox with reset links.
+    let key = format!("reset:ip:{}", meta.ip);
+    let limit = state.settings.sign_in_attempts_per_ip_per_minute;
+    if let Err(limited) = super::throttle::count_attempt(&*txn, &key, now, 60, limit).await {
+        txn.commit().await?;
+        return Err(limited);
+    }
     reset_requests::ActiveModel {
         email: Set(email.to_string()),
         ip: Set(meta.ip.clone()),
         user_agent: Set(meta.user_agent.clone()),
-        created_at: Set(state.now_ms()),
+        created_at: Set(now),
         ..Default::default()
     }
-    .insert(state.db.conn())
+    .insert(&*txn)
     .await?;
+    txn.commit().await?;
     Ok(())
 }
 
