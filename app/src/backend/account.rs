@@ -116,6 +116,7 @@ pub async fn reauthenticate(
     account: &accounts::Model,
     password: &str,
     field: &str,
+    meta: &RequestMeta,
 ) -> Result<(), AppError> {
     if password.is_empty() {
         return Err(AppError::field(field, "Enter your current password."));
@@ -136,7 +137,8 @@ pub async fn reauthenticate(
             .one(&*txn)
             .await?
             .ok_or(AppError::NotFound)?;
-        throttle::record_failure(&*txn, &current, now, state.settings.lockout_threshold).await?;
+        let who = super::audit::AuditActor::account(&current, meta);
+        super::auth::count_failure(&*txn, state, &current, &who, now).await?;
     }
     txn.commit().await?;
     Err(AppError::field(
@@ -158,7 +160,7 @@ pub async fn enable_two_factor(
     password: &str,
     meta: &RequestMeta,
 ) -> Result<Vec<String>, AppError> {
-    reauthenticate(state, &actor.account, password, "password").await?;
+    reauthenticate(state, &actor.account, password, "password", meta).await?;
     two_factor::confirm(state, Some(actor.tenant.id), actor.account.id, code, meta).await
 }
 
@@ -172,7 +174,7 @@ pub async fn change_password(
     confirm: &str,
     meta: &RequestMeta,
 ) -> Result<(), AppError> {
-    reauthenticate(state, &actor.account, current, "current").await?;
+    reauthenticate(state, &actor.account, current, "current", meta).await?;
     let now = state.now_ms();
     let account = &actor.account;
     let tenant_names = tenant_names_of(state.db.conn(), account.id).await?;

@@ -163,18 +163,7 @@ pub async fn sign_in(
         )
         .await?;
         if let (Some(account), false, false) = (&account, locked, password_ok) {
-            if throttle::record_failure(&*txn, account, now, state.settings.lockout_threshold)
-                .await?
-            {
-                audit::record(
-                    &*txn,
-                    now,
-                    &attempt_actor,
-                    AuditEntry::new(None, "account.locked", "account")
-                        .target(Some(account.id), &account.email),
-                )
-                .await?;
-            }
+            count_failure(&*txn, state, account, &attempt_actor, now).await?;
         }
         txn.commit().await?;
         return Err(refused());
@@ -228,6 +217,28 @@ pub fn sign_in_stage(
     } else {
         STAGE_FULL
     }
+}
+
+/// Counts a wrong password or code against the account; when that locks it, the
+/// lock goes into the audit trail too.
+pub(crate) async fn count_failure(
+    conn: &impl ConnectionTrait,
+    state: &AppState,
+    account: &accounts::Model,
+    who: &AuditActor,
+    now_ms: i64,
+) -> Result<(), AppError> {
+    if throttle::record_failure(conn, account, now_ms, state.settings.lockout_threshold).await? {
+        audit::record(
+            conn,
+            now_ms,
+            who,
+            AuditEntry::new(None, "account.locked", "account")
+                .target(Some(account.id), &account.email),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Opens the full session (a new token: whatever the browser held before is gone),
@@ -370,16 +381,7 @@ pub async fn complete_two_factor(
                 .after(json!({"reason": "wrong or used two-factor code"})),
         )
         .await?;
-        if throttle::record_failure(&*txn, &account, now, state.settings.lockout_threshold).await? {
-            audit::record(
-                &*txn,
-                now,
-                &who,
-                AuditEntry::new(None, "account.locked", "account")
-                    .target(Some(account.id), &account.email),
-            )
-            .await?;
-        }
+        count_failure(&*txn, state, &account, &who, now).await?;
         txn.commit().await?;
         return Err(AppError::field(
             "code",

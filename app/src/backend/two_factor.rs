@@ -379,7 +379,7 @@ pub async fn regenerate_recovery_codes(
             "Turn on two-factor first; recovery codes come with it.".into(),
         ));
     }
-    super::account::reauthenticate(state, account, password, "password").await?;
+    super::account::reauthenticate(state, account, password, "password", meta).await?;
     let now = state.now_ms();
     let txn = state.db.begin_write().await?;
     let codes = replace_recovery_codes(&*txn, account.id).await?;
