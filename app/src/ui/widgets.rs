@@ -51,7 +51,7 @@ pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
                 error
                     .get()
                     .map(|e| match e {
-                        AppError::Validation(_) => "Please correct the fields marked below.".to_string(),
+                        AppError::Validation(_) => "Please correct the marked fields.".to_string(),
                         other => other.to_string(),
                     })
             }}
