@@ -32,7 +32,6 @@ pub async fn overview(state: &AppState, actor: &Actor) -> Result<AccountOverview
                 .unwrap_or(MembershipStatus::Suspended),
         })
         .collect();
-    let idle_ms = state.settings.session_idle_secs * 1000;
     let sessions = session_rows::Entity::find()
         .filter(session_rows::Column::AccountId.eq(actor.account.id))
         .filter(session_rows::Column::Stage.eq(super::sessions::STAGE_FULL))
@@ -40,7 +39,7 @@ pub async fn overview(state: &AppState, actor: &Actor) -> Result<AccountOverview
         .all(conn)
         .await?
         .into_iter()
-        .filter(|s| now < s.expires_at && now < s.last_seen_at + idle_ms)
+        .filter(|s| super::sessions::is_live(&state.settings, s, now))
         .map(|s| SessionRow {
             id: s.id,
             device: describe_user_agent(&s.user_agent),
@@ -197,12 +196,7 @@ pub async fn change_password(
     let hash = state.hasher.hash(new).await.map_err(super::internal)?;
     let txn = state.db.begin_write().await?;
     store_password(&*txn, account, hash, now).await?;
-    let ended = session_rows::Entity::delete_many()
-        .filter(session_rows::Column::AccountId.eq(account.id))
-        .filter(session_rows::Column::Id.ne(actor.session.id))
-        .exec(&*txn)
-        .await?
-        .rows_affected;
+    let ended = super::sessions::end_others(&*txn, actor.account.id, actor.session.id).await?;
     super::recovery::revoke_resets(&*txn, account.id, now).await?;
     let to = Email::parse(&account.email).map_err(super::internal)?;
     mail::enqueue(
@@ -273,12 +267,7 @@ pub async fn end_other_sessions(
 ) -> Result<u64, AppError> {
     let now = state.now_ms();
     let txn = state.db.begin_write().await?;
-    let ended = session_rows::Entity::delete_many()
-        .filter(session_rows::Column::AccountId.eq(actor.account.id))
-        .filter(session_rows::Column::Id.ne(actor.session.id))
-        .exec(&*txn)
-        .await?
-        .rows_affected;
+    let ended = super::sessions::end_others(&*txn, actor.account.id, actor.session.id).await?;
     audit::record(
         &*txn,
         now,

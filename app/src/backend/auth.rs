@@ -3,7 +3,7 @@
 use super::audit::{self, AuditActor, AuditEntry};
 use super::entities::{accounts, memberships, sessions as session_rows, tenants};
 use super::request::RequestMeta;
-use super::sessions::{self, NewSession, STAGE_ENROL, STAGE_FULL, STAGE_TWO_FACTOR};
+use super::sessions::{self, STAGE_ENROL, STAGE_FULL, STAGE_TWO_FACTOR};
 use super::tenants::{active_tenants_of, find_account_by_email, membership_of};
 use super::throttle;
 use super::two_factor::{self, Proof};
@@ -179,22 +179,16 @@ pub async fn sign_in(
     }
     // The password was right; the session waits for the second step.
     let txn = state.db.begin_write().await?;
-    let (token, _) = sessions::create(
+    let token = sessions::open(
         &*txn,
         &state.settings,
         now,
-        NewSession {
-            account_id: account.id,
-            tenant_id: Some(access.tenant.id),
-            stage,
-            ip: &meta.ip,
-            user_agent: &meta.user_agent,
-        },
+        account.id,
+        access.tenant.id,
+        stage,
+        meta,
     )
     .await?;
-    if let Some(old) = &meta.session_token {
-        sessions::delete_by_token(&*txn, old).await?;
-    }
     txn.commit().await?;
     Ok(SignedIn {
         token,
@@ -252,17 +246,14 @@ async fn finish_sign_in(
     second_factor: Option<Proof>,
 ) -> Result<SignedIn, AppError> {
     let now = state.now_ms();
-    let (token, _) = sessions::create(
+    let token = sessions::open(
         conn,
         &state.settings,
         now,
-        NewSession {
-            account_id: account.id,
-            tenant_id: Some(membership.tenant_id),
-            stage: STAGE_FULL,
-            ip: &meta.ip,
-            user_agent: &meta.user_agent,
-        },
+        account.id,
+        membership.tenant_id,
+        STAGE_FULL,
+        meta,
     )
     .await?;
     let mut m: memberships::ActiveModel = membership.clone().into();
@@ -275,9 +266,6 @@ async fn finish_sign_in(
         entry = entry.after(json!({"second_factor": proof.as_str()}));
     }
     audit::record(conn, now, &AuditActor::account(account, meta), entry).await?;
-    if let Some(old) = &meta.session_token {
-        sessions::delete_by_token(conn, old).await?;
-    }
     Ok(SignedIn {
         token,
         tenant_id: membership.tenant_id,
@@ -285,21 +273,21 @@ async fn finish_sign_in(
     })
 }
 
+/// A session with its account, active membership and tenant.
+type SessionParts = (
+    session_rows::Model,
+    accounts::Model,
+    memberships::Model,
+    tenants::Model,
+);
+
 /// The half-way session of this request in `stage`, its account and membership;
 /// `Unauthenticated` when there is none (expired, or never started).
 async fn pending(
     state: &AppState,
     meta: &RequestMeta,
     stage: &str,
-) -> Result<
-    (
-        session_rows::Model,
-        accounts::Model,
-        memberships::Model,
-        tenants::Model,
-    ),
-    AppError,
-> {
+) -> Result<SessionParts, AppError> {
     let token = meta
         .session_token
         .as_deref()
@@ -313,15 +301,7 @@ async fn resolve_session(
     token: &str,
     stage: &str,
     now_ms: i64,
-) -> Result<
-    (
-        session_rows::Model,
-        accounts::Model,
-        memberships::Model,
-        tenants::Model,
-    ),
-    AppError,
-> {
+) -> Result<SessionParts, AppError> {
     let conn = state.db.conn();
     let session = sessions::find_live(conn, &state.settings, now_ms, token)
         .await?

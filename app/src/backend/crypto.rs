@@ -9,9 +9,7 @@ use sha2::{Digest, Sha256};
 
 /// 256 bits from the OS RNG, URL-safe.
 pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
+    URL_SAFE_NO_PAD.encode(random_bytes::<32>())
 }
 
 /// The form in which a token is stored.
@@ -33,9 +31,7 @@ impl std::fmt::Debug for SecretKey {
 
 impl SecretKey {
     pub fn random() -> Self {
-        let mut bytes = [0u8; 32];
-        OsRng.fill_bytes(&mut bytes);
-        Self(bytes)
+        Self(random_bytes())
     }
 
     /// Reads a key written by [`SecretKey::to_text`] (64 hex digits).
@@ -54,8 +50,7 @@ impl SecretKey {
         use chacha20poly1305::aead::{Aead, KeyInit, Payload};
         use chacha20poly1305::{XChaCha20Poly1305, XNonce};
         let cipher = XChaCha20Poly1305::new((&self.0).into());
-        let mut nonce = [0u8; 24];
-        OsRng.fill_bytes(&mut nonce);
+        let nonce = random_bytes::<24>();
         let sealed = cipher
             .encrypt(
                 XNonce::from_slice(&nonce),
@@ -100,9 +95,7 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
 
 /// A short opaque id that ties a user-facing error to a log line.
 pub fn reference_id() -> String {
-    let mut bytes = [0u8; 6];
-    OsRng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
+    hex::encode(random_bytes::<6>())
 }
 
 #[cfg(test)]

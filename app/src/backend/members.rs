@@ -11,7 +11,7 @@ use super::entities::{
 use super::mail::{self, html_escape, Outgoing};
 use super::passwords;
 use super::request::RequestMeta;
-use super::sessions::{self, NewSession};
+use super::sessions;
 use super::tenants::{find_account_by_email, parse_display_name};
 use super::AppState;
 use crate::api::dto::{
@@ -574,22 +574,16 @@ pub async fn accept_invite(
     membership.update(&*txn).await?;
     // Someone with two-factor still proves it before the session is theirs.
     let stage = sign_in_stage(&live.account, &live.tenant, &live.membership);
-    let (session_token, _) = sessions::create(
+    let session_token = sessions::open(
         &*txn,
         &state.settings,
         now,
-        NewSession {
-            account_id: live.account.id,
-            tenant_id: Some(live.tenant.id),
-            stage,
-            ip: &meta.ip,
-            user_agent: &meta.user_agent,
-        },
+        live.account.id,
+        live.tenant.id,
+        stage,
+        meta,
     )
     .await?;
-    if let Some(old) = &meta.session_token {
-        sessions::delete_by_token(&*txn, old).await?;
-    }
     let who = AuditActor::account(&live.account, meta);
     audit::record(
         &*txn,
@@ -830,10 +824,7 @@ pub async fn unlock(
     let (membership, account) = member_in_tenant(&*txn, actor.tenant.id, member_id).await?;
     let before =
         json!({"failed_sign_ins": account.failed_sign_ins, "locked_until": account.locked_until});
-    let mut a: accounts::ActiveModel = account.clone().into();
-    a.failed_sign_ins = Set(0);
-    a.locked_until = Set(None);
-    a.update(&*txn).await?;
+    super::throttle::record_success(&*txn, &account).await?;
     audit::record(
         &*txn,
         now,

@@ -3,6 +3,7 @@
 
 use super::crypto::{hash_token, random_token};
 use super::entities::sessions;
+use super::request::RequestMeta;
 use super::state::Settings;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
@@ -18,37 +19,47 @@ pub const STAGE_ENROL: &str = "enrol";
 /// How long a half-way sign-in waits for its second step.
 pub const PENDING_SECS: i64 = 10 * 60;
 
-pub struct NewSession<'a> {
-    pub account_id: i64,
-    pub tenant_id: Option<i64>,
-    pub stage: &'a str,
-    pub ip: &'a str,
-    pub user_agent: &'a str,
-}
-
-/// Creates a session and returns the token to put in the cookie.
-pub async fn create(
+/// Opens a session for the browser behind `meta` and ends whatever session that
+/// browser held before (the id rotates at every sign-in step). Returns the token
+/// to put in the cookie.
+pub async fn open(
     conn: &impl ConnectionTrait,
     settings: &Settings,
     now_ms: i64,
-    new: NewSession<'_>,
-) -> Result<(String, sessions::Model), DbErr> {
+    account_id: i64,
+    tenant_id: i64,
+    stage: &str,
+    meta: &RequestMeta,
+) -> Result<String, DbErr> {
     let token = random_token();
-    let model = sessions::ActiveModel {
+    sessions::ActiveModel {
         token_hash: Set(hash_token(&token)),
-        account_id: Set(new.account_id),
-        tenant_id: Set(new.tenant_id),
-        stage: Set(new.stage.to_string()),
+        account_id: Set(account_id),
+        tenant_id: Set(Some(tenant_id)),
+        stage: Set(stage.to_string()),
         created_at: Set(now_ms),
         last_seen_at: Set(now_ms),
         expires_at: Set(now_ms + settings.session_absolute_secs * 1000),
-        ip: Set(new.ip.to_string()),
-        user_agent: Set(new.user_agent.to_string()),
+        ip: Set(meta.ip.clone()),
+        user_agent: Set(meta.user_agent.clone()),
         ..Default::default()
     }
     .insert(conn)
     .await?;
-    Ok((token, model))
+    if let Some(old) = &meta.session_token {
+        delete_by_token(conn, old).await?;
+    }
+    Ok(token)
+}
+
+/// Whether a session is still usable at `now_ms`: within its absolute lifetime, not
+/// idle for longer than the idle timeout, and (when half-way) not older than
+/// [`PENDING_SECS`].
+pub fn is_live(settings: &Settings, session: &sessions::Model, now_ms: i64) -> bool {
+    let idle_limit = session.last_seen_at + settings.session_idle_secs * 1000;
+    let pending_over =
+        session.stage != STAGE_FULL && now_ms >= session.created_at + PENDING_SECS * 1000;
+    now_ms < session.expires_at && now_ms < idle_limit && !pending_over
 }
 
 /// The live session for a cookie token: not past its absolute lifetime and not idle
@@ -66,10 +77,7 @@ pub async fn find_live(
     else {
         return Ok(None);
     };
-    let idle_limit = session.last_seen_at + settings.session_idle_secs * 1000;
-    let pending_over =
-        session.stage != STAGE_FULL && now_ms >= session.created_at + PENDING_SECS * 1000;
-    if now_ms >= session.expires_at || now_ms >= idle_limit || pending_over {
+    if !is_live(settings, &session, now_ms) {
         sessions::Entity::delete_by_id(session.id)
             .exec(conn)
             .await?;
@@ -109,6 +117,21 @@ pub async fn end_for_membership(
     sessions::Entity::delete_many()
         .filter(sessions::Column::AccountId.eq(account_id))
         .filter(sessions::Column::TenantId.eq(tenant_id))
+        .exec(conn)
+        .await
+        .map(|r| r.rows_affected)
+}
+
+/// Ends every session of an account except `keep` (the one in use); answers how
+/// many ended.
+pub async fn end_others(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    keep: i64,
+) -> Result<u64, DbErr> {
+    sessions::Entity::delete_many()
+        .filter(sessions::Column::AccountId.eq(account_id))
+        .filter(sessions::Column::Id.ne(keep))
         .exec(conn)
         .await
         .map(|r| r.rows_affected)
