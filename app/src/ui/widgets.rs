@@ -311,6 +311,14 @@ pub fn DialogFooter(
     }
 }
 
+/// The error of an action's last answer, if it failed: what forms show next to
+/// their fields and in their alert.
+pub fn error_of<T: Clone + Send + Sync + 'static>(
+    value: impl Fn() -> Option<Result<T, AppError>> + Send + Sync + 'static,
+) -> Signal<Option<AppError>> {
+    Signal::derive(move || value().and_then(|r| r.err()))
+}
+
 /// `aria-invalid` for a field: "true" when the last answer named it.
 pub fn invalid_attr(
     error: Signal<Option<AppError>>,

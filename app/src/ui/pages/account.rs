@@ -10,8 +10,8 @@ use crate::api::account::{
 use crate::api::dto::{AccountOverview, TotpSetup};
 use crate::domain::AppError;
 use crate::ui::widgets::{
-    invalid_attr, loading, toast_on_success, FieldMessage, FormAlert, KindBadge, RecoveryCodes,
-    TotpSetupView,
+    error_of, invalid_attr, loading, toast_on_success, FieldMessage, FormAlert, KindBadge,
+    RecoveryCodes, TotpSetupView,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -26,12 +26,6 @@ struct Actions {
     regenerate: ServerAction<RegenerateRecoveryCodes>,
     end_one: ServerAction<EndSession>,
     end_others: ServerAction<EndOtherSessions>,
-}
-
-fn error_of<T: Clone + Send + Sync + 'static>(
-    value: impl Fn() -> Option<Result<T, AppError>> + Send + Sync + 'static,
-) -> Signal<Option<AppError>> {
-    Signal::derive(move || value().and_then(|r| r.err()))
 }
 
 #[component]

@@ -3,7 +3,7 @@
 
 use crate::api::invites::{get_invite, AcceptInvite};
 use crate::domain::AppError;
-use crate::ui::widgets::{hard_navigate, loading, FieldMessage, FormAlert, KindBadge};
+use crate::ui::widgets::{error_of, hard_navigate, loading, FieldMessage, FormAlert, KindBadge};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -14,8 +14,7 @@ pub fn AcceptInvitePage() -> impl IntoView {
     let token = move || params.read().get("token").unwrap_or_default();
     let details = Resource::new_blocking(token, get_invite);
     let action = ServerAction::<AcceptInvite>::new();
-    let error: Signal<Option<AppError>> =
-        Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let error: Signal<Option<AppError>> = error_of(move || action.value().get());
     Effect::new(move |_| {
         if let Some(Ok(path)) = action.value().get() {
             hard_navigate(&path);

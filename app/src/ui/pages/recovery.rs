@@ -5,7 +5,7 @@ use crate::api::recovery::{
     get_password_reset, CompletePasswordReset, RequestPasswordReset, RESET_REQUESTED,
 };
 use crate::domain::AppError;
-use crate::ui::widgets::{hard_navigate, loading, FieldMessage, FormAlert};
+use crate::ui::widgets::{error_of, hard_navigate, loading, FieldMessage, FormAlert};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -13,8 +13,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
     let action = ServerAction::<RequestPasswordReset>::new();
-    let error: Signal<Option<AppError>> =
-        Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let error: Signal<Option<AppError>> = error_of(move || action.value().get());
     let query = use_query_map();
     let sent =
         move || matches!(action.value().get(), Some(Ok(()))) || query.read().get("sent").is_some();
@@ -58,8 +57,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let token = move || params.read().get("token").unwrap_or_default();
     let details = Resource::new_blocking(token, get_password_reset);
     let action = ServerAction::<CompletePasswordReset>::new();
-    let error: Signal<Option<AppError>> =
-        Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let error: Signal<Option<AppError>> = error_of(move || action.value().get());
     Effect::new(move |_| {
         if let Some(Ok(next)) = action.value().get() {
             hard_navigate(&next);

@@ -2,7 +2,7 @@
 
 use super::ErrorPage;
 use crate::api::tenant::{get_tenant_overview, SetRequireAdminTwoFactor};
-use crate::ui::widgets::{loading, toast_on_success, FormAlert, KindBadge};
+use crate::ui::widgets::{error_of, loading, toast_on_success, FormAlert, KindBadge};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -16,7 +16,7 @@ pub fn TenantSettingsPage() -> impl IntoView {
         |_| "Sign-in security saved.".into(),
         move || reload.update(|n| *n += 1),
     );
-    let error = Signal::derive(move || save.value().get().and_then(|r| r.err()));
+    let error = error_of(move || save.value().get());
     view! {
         <Title text="Tenant" />
         <h1>"Tenant"</h1>

@@ -4,7 +4,7 @@
 
 use crate::api::auth::SignIn;
 use crate::domain::AppError;
-use crate::ui::widgets::{hard_navigate, invalid_attr, FieldMessage, FormAlert};
+use crate::ui::widgets::{error_of, hard_navigate, invalid_attr, FieldMessage, FormAlert};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -14,8 +14,7 @@ pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
-    let error: Signal<Option<AppError>> =
-        Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let error: Signal<Option<AppError>> = error_of(move || action.value().get());
     Effect::new(move |_| {
         if let Some(Ok(path)) = action.value().get() {
             hard_navigate(&path);

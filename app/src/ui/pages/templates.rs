@@ -9,7 +9,7 @@ use crate::api::templates::{
 use crate::domain::permissions::Permission;
 use crate::domain::AppError;
 use crate::ui::widgets::{
-    loading, open_dialog_for, use_toasts, Dialog, DialogFooter, FieldMessage, FormAlert,
+    error_of, loading, open_dialog_for, use_toasts, Dialog, DialogFooter, FieldMessage, FormAlert,
     PermissionPicker,
 };
 use leptos::prelude::*;
@@ -98,7 +98,7 @@ fn TemplateDialog(
     let toasts = use_toasts();
     let open = RwSignal::new(false);
     let action = ServerAction::<SaveRoleTemplate>::new();
-    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let error = error_of(move || action.value().get());
     let name = RwSignal::new(String::new());
     let permissions = RwSignal::new(BTreeSet::<Permission>::new());
     let id = RwSignal::new(None::<i64>);
@@ -167,7 +167,7 @@ fn DeleteTemplateDialog(
     let toasts = use_toasts();
     let open = RwSignal::new(false);
     let action = ServerAction::<DeleteRoleTemplate>::new();
-    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let error = error_of(move || action.value().get());
     let reassign = RwSignal::new(None::<i64>);
     let references = Resource::new(
         move || deleting.get().map(|t| t.id),

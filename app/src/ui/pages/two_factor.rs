@@ -5,7 +5,8 @@ use super::ErrorPage;
 use crate::api::auth::{begin_required_two_factor, ConfirmRequiredTwoFactor, VerifySignInCode};
 use crate::domain::AppError;
 use crate::ui::widgets::{
-    hard_navigate, invalid_attr, loading, FieldMessage, FormAlert, RecoveryCodes, TotpSetupView,
+    error_of, hard_navigate, invalid_attr, loading, FieldMessage, FormAlert, RecoveryCodes,
+    TotpSetupView,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -24,8 +25,7 @@ pub fn TwoFactorSignInPage() -> impl IntoView {
     let action = ServerAction::<VerifySignInCode>::new();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
-    let error: Signal<Option<AppError>> =
-        Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let error: Signal<Option<AppError>> = error_of(move || action.value().get());
     Effect::new(move |_| {
         if let Some(Ok(path)) = action.value().get() {
             hard_navigate(&path);
@@ -65,8 +65,7 @@ pub fn RequiredSetupPage() -> impl IntoView {
     let action = ServerAction::<ConfirmRequiredTwoFactor>::new();
     let query = use_query_map();
     let next = move || crate::domain::safe_redirect_target(query.read().get("next").as_deref());
-    let error: Signal<Option<AppError>> =
-        Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let error: Signal<Option<AppError>> = error_of(move || action.value().get());
     let done = Callback::new(move |()| hard_navigate(&next()));
     // Only a change from "no codes" to "codes" redraws the page, not each error.
     let codes = Memo::new(move |_| action.value().get().and_then(|r| r.ok()));

@@ -10,7 +10,7 @@ use crate::api::users::{
 use crate::domain::permissions::Permission;
 use crate::domain::{AppError, MembershipStatus, Role};
 use crate::ui::widgets::{
-    loading, open_dialog_for, use_toasts, Dialog, DialogFooter, FieldMessage, FormAlert,
+    error_of, loading, open_dialog_for, use_toasts, Dialog, DialogFooter, FieldMessage, FormAlert,
     PermissionPicker,
 };
 use leptos::prelude::*;
@@ -246,7 +246,7 @@ fn InviteDialog(
     let role = RwSignal::new(Role::User);
     let template = RwSignal::new(None::<i64>);
     let crm = RwSignal::new(false);
-    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let error = error_of(move || action.value().get());
     Effect::new(move |_| {
         if open.get() {
             action.value().set(None);
@@ -329,7 +329,7 @@ fn EditDialog(
     let toasts = use_toasts();
     let open = RwSignal::new(false);
     let action = ServerAction::<UpdateMember>::new();
-    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let error = error_of(move || action.value().get());
     let email = RwSignal::new(String::new());
     let role = RwSignal::new(Role::User);
     let status = RwSignal::new(MembershipStatus::Active);
@@ -441,7 +441,7 @@ fn DeleteDialog(deleting: RwSignal<Option<MemberRow>>, reload: RwSignal<u64>) ->
     let toasts = use_toasts();
     let open = RwSignal::new(false);
     let action = ServerAction::<DeleteMember>::new();
-    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    let error = error_of(move || action.value().get());
     open_dialog_for(deleting, open, move |_| {
         action.value().set(None);
     });
