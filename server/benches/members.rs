@@ -6,11 +6,11 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use app::api::dto::MemberQuery;
-use app::backend::db::Db;
+use app::backend::kernel::db::Db;
+use app::backend::kernel::passwords::PasswordHasher;
 use app::backend::members;
-use app::backend::passwords::PasswordHasher;
-use app::backend::tenants::{create_tenant_with_admin, NewTenantWithAdmin};
+use app::backend::tenant::{create_tenant_with_admin, NewTenantWithAdmin};
+use app::domain::members::MemberQuery;
 use app::domain::{MembershipStatus, Plan, TenantKind};
 use sea_orm::{ConnectionTrait, EntityTrait, Statement};
 use std::time::{Duration, Instant};

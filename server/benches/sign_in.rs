@@ -6,9 +6,9 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use app::backend::auth::sign_in;
-use app::backend::recovery::request_reset;
-use app::backend::request::RequestMeta;
+use app::backend::auth::recovery::request_reset;
+use app::backend::auth::sign_in::sign_in;
+use app::backend::kernel::request::RequestMeta;
 use common::{engines, TestApp, PASSWORD};
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -1,10 +1,11 @@
 //! Start-up: building the state, serving, and `create-admin`.
 
 use crate::config::{Common, CreateAdmin};
-use app::backend::clock::SystemClock;
-use app::backend::db::Db;
-use app::backend::passwords::PasswordHasher;
-use app::backend::tenants::{count_tenants, create_tenant_with_admin, NewTenantWithAdmin};
+use app::backend::kernel::clock::SystemClock;
+use app::backend::kernel::db::Db;
+use app::backend::kernel::directory::count_tenants;
+use app::backend::kernel::passwords::PasswordHasher;
+use app::backend::tenant::{create_tenant_with_admin, NewTenantWithAdmin};
 use app::backend::AppState;
 use app::domain::{AppError, Plan, TenantKind};
 use leptos::config::LeptosOptions;
@@ -78,12 +79,12 @@ pub async fn serve(common: &Common) -> Result<(), String> {
 /// (after the transactions that queued it committed).
 async fn deliver_mail_forever(state: AppState) {
     loop {
-        if let Err(error) = app::backend::recovery::process_reset_requests(&state).await {
+        if let Err(error) = app::backend::auth::recovery::process_reset_requests(&state).await {
             tracing::warn!(error = %error, "could not handle reset requests");
         }
         let now = state.now_ms();
         if let Err(error) =
-            app::backend::mail::deliver_pending(state.db.conn(), &state.settings, now).await
+            app::backend::kernel::mail::deliver_pending(state.db.conn(), &state.settings, now).await
         {
             tracing::warn!(error = %error, "could not read the mail outbox");
         }

@@ -1,7 +1,7 @@
 //! Command-line flags and environment variables.
 
-use app::backend::crypto::SecretKey;
-use app::backend::db::DEFAULT_DATABASE_URL;
+use app::backend::kernel::crypto::SecretKey;
+use app::backend::kernel::db::DEFAULT_DATABASE_URL;
 use app::backend::Settings;
 use app::domain::password::{PasswordPolicy, MIN_PASSWORD_CHARS};
 use clap::{Args, Parser, Subcommand};

@@ -1,7 +1,7 @@
 //! The axum application: pages, server functions, health check and the security
 //! middleware every response passes through.
 
-use app::backend::request::RequestMeta;
+use app::backend::kernel::request::RequestMeta;
 use app::backend::AppState;
 use app::domain::AppError;
 use app::{shell, App};
@@ -96,7 +96,7 @@ fn refuse_cross_site() -> Response {
 /// the rest before any of their code runs (they check again themselves).
 async fn require_session(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
     let meta = RequestMeta::from_headers(headers, None, state.settings.session_cookie_name());
-    app::backend::auth::current_actor(state, &meta)
+    app::backend::kernel::actor::current_actor(state, &meta)
         .await
         .map(|_| ())
 }

@@ -5,9 +5,10 @@
 
 mod common;
 
-use app::api::dto::{AccountOverview, RequiredSetup, TotpSetup};
 use app::backend::entities::{accounts, audit_events, mail_outbox, recovery_codes};
-use app::backend::totp;
+use app::backend::kernel::totp;
+use app::domain::account::AccountOverview;
+use app::domain::auth::{RequiredSetup, TotpSetup};
 use axum::http::StatusCode;
 use common::{engines, session_cookie, TestApp, PASSWORD};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -300,7 +301,7 @@ async fn turning_two_factor_off_needs_a_password_or_code_and_sends_a_notice() {
             .contains(&"Two-factor was turned off for your Gatehouse account".to_string()));
         // Both changes are in the tenant's audit log, in words.
         let tenant = account_tenant(&app).await;
-        let log = app::backend::audit_log::list(app.state.db.conn(), tenant, "", None)
+        let log = app::backend::audit::list(app.state.db.conn(), tenant, "", None)
             .await
             .unwrap();
         let actions: Vec<&str> = log.rows.iter().map(|r| r.action.as_str()).collect();
@@ -341,7 +342,7 @@ async fn a_tenant_can_require_two_factor_of_its_admins() {
             let app = &app;
             async move {
                 let (_, body, _) = app.call("get_tenant_overview", &[], Some(&cookie)).await;
-                serde_json::from_str::<app::api::dto::TenantOverview>(&body).unwrap()
+                serde_json::from_str::<app::domain::tenant::TenantOverview>(&body).unwrap()
             }
         };
         assert!(overview(cookie.clone()).await.require_admin_two_factor);

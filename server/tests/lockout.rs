@@ -4,10 +4,10 @@
 
 mod common;
 
-use app::backend::auth::sign_in;
+use app::backend::auth::sign_in::sign_in;
 use app::backend::entities::{accounts, audit_events};
+use app::backend::kernel::request::RequestMeta;
 use app::backend::members;
-use app::backend::request::RequestMeta;
 use app::domain::AppError;
 use axum::http::StatusCode;
 use common::{engines, TestApp, PASSWORD};
@@ -173,7 +173,9 @@ async fn an_admin_sees_the_lock_and_lifts_it() {
             session_token: Some(token),
             ..from("10.1.0.1")
         };
-        let ada = app::backend::auth::current_actor(s, &meta).await.unwrap();
+        let ada = app::backend::kernel::actor::current_actor(s, &meta)
+            .await
+            .unwrap();
         for i in 0..10 {
             let _ = sign_in(
                 s,

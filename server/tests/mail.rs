@@ -5,10 +5,10 @@
 
 mod common;
 
+use app::backend::auth::recovery;
 use app::backend::entities::mail_outbox;
-use app::backend::mail::{self, Outgoing};
-use app::backend::recovery;
-use app::backend::request::RequestMeta;
+use app::backend::kernel::mail::{self, Outgoing};
+use app::backend::kernel::request::RequestMeta;
 use app::domain::Email;
 use common::TestApp;
 use sea_orm::EntityTrait;

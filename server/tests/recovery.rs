@@ -4,10 +4,11 @@
 
 mod common;
 
-use app::backend::auth::{current_actor, sign_in};
+use app::backend::auth::recovery;
+use app::backend::auth::sign_in::sign_in;
 use app::backend::entities::{mail_outbox, password_resets, reset_requests};
-use app::backend::recovery;
-use app::backend::request::RequestMeta;
+use app::backend::kernel::actor::current_actor;
+use app::backend::kernel::request::RequestMeta;
 use app::domain::AppError;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

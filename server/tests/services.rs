@@ -4,10 +4,12 @@
 
 mod common;
 
-use app::backend::auth::{current_actor, sign_in, switch_tenant};
+use app::backend::auth::session::switch_tenant;
+use app::backend::auth::sign_in::sign_in;
 use app::backend::entities::{accounts, audit_events, memberships, sessions, tenants};
-use app::backend::request::RequestMeta;
-use app::backend::tenants::{create_tenant_with_admin, NewTenantWithAdmin};
+use app::backend::kernel::actor::current_actor;
+use app::backend::kernel::request::RequestMeta;
+use app::backend::tenant::{create_tenant_with_admin, NewTenantWithAdmin};
 use app::domain::{AppError, MembershipStatus, Plan, Role, TenantKind};
 use common::{engines, TestApp, PASSWORD};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};

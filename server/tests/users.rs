@@ -5,15 +5,17 @@
 
 mod common;
 
-use app::api::dto::{InviteInput, MemberQuery, MemberUpdate, TemplateInput};
-use app::backend::access::require;
-use app::backend::auth::{current_actor, sign_in, Actor};
+use app::backend::auth::sign_in::sign_in;
 use app::backend::entities::{
     accounts, audit_events, invitations, mail_outbox, memberships, sessions, tenants,
 };
-use app::backend::request::RequestMeta;
+use app::backend::kernel::actor::{current_actor, Actor};
+use app::backend::kernel::policy::require;
+use app::backend::kernel::request::RequestMeta;
 use app::backend::{members, templates};
-use app::domain::permissions::{Action, Category, Permission};
+use app::domain::access::{Action, Category, Permission};
+use app::domain::members::{InviteInput, MemberQuery, MemberUpdate};
+use app::domain::templates::TemplateInput;
 use app::domain::{AppError, MembershipStatus, Role};
 use common::{engines, TestApp, PASSWORD};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
@@ -302,7 +304,7 @@ async fn seat_limit_holds_under_concurrent_invites() {
         }
         assert_eq!(ok, 5, "{engine}");
         assert_eq!(
-            members::seats_used(app.state.db.conn(), tenant)
+            app::backend::kernel::directory::seats_used(app.state.db.conn(), tenant)
                 .await
                 .unwrap(),
             6
@@ -576,7 +578,12 @@ async fn deleting_frees_the_seat_ends_access_and_keeps_the_trail() {
             .await
             .unwrap()
             .token;
-        assert_eq!(members::seats_used(s.db.conn(), tenant).await.unwrap(), 2);
+        assert_eq!(
+            app::backend::kernel::directory::seats_used(s.db.conn(), tenant)
+                .await
+                .unwrap(),
+            2
+        );
 
         let err = members::delete(s, &admin, &meta(None), admin.membership.id)
             .await
@@ -586,7 +593,9 @@ async fn deleting_frees_the_seat_ends_access_and_keeps_the_trail() {
             .await
             .unwrap();
         assert_eq!(
-            members::seats_used(s.db.conn(), tenant).await.unwrap(),
+            app::backend::kernel::directory::seats_used(s.db.conn(), tenant)
+                .await
+                .unwrap(),
             1,
             "{engine}: seat freed"
         );
@@ -892,7 +901,7 @@ async fn the_audit_log_lists_a_tenants_events_newest_first() {
     .await
     .unwrap();
     let conn = app.state.db.conn();
-    let page = app::backend::audit_log::list(conn, tenant, "", None)
+    let page = app::backend::audit::list(conn, tenant, "", None)
         .await
         .unwrap();
     assert_eq!(page.rows[0].action, "Invited");
@@ -905,7 +914,7 @@ async fn the_audit_log_lists_a_tenants_events_newest_first() {
         .rows
         .iter()
         .all(|r| !r.target.contains("globex") && !r.actor.contains("globex")));
-    let bob_only = app::backend::audit_log::list(conn, tenant, "bob@", None)
+    let bob_only = app::backend::audit::list(conn, tenant, "bob@", None)
         .await
         .unwrap();
     assert_eq!(bob_only.rows.len(), 1);

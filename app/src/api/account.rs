@@ -1,6 +1,7 @@
 //! My account: the signed-in person's own profile, password, two-factor and sessions.
 
-use super::dto::{AccountOverview, TotpSetup};
+use crate::domain::account::AccountOverview;
+use crate::domain::auth::TotpSetup;
 use crate::domain::AppError;
 use leptos::prelude::*;
 
@@ -48,7 +49,7 @@ pub async fn end_other_sessions() -> Result<u64, AppError> {
 #[server(prefix = "/api", endpoint = "begin_two_factor")]
 pub async fn begin_two_factor() -> Result<TotpSetup, AppError> {
     let (state, _meta, actor) = ctx::actor().await?;
-    crate::backend::two_factor::begin(&state, &actor.account, &actor.tenant.name).await
+    crate::backend::auth::two_factor::begin(&state, &actor.account, &actor.tenant.name).await
 }
 
 /// Turns two-factor on with a code from the app and the password (recent
@@ -56,14 +57,14 @@ pub async fn begin_two_factor() -> Result<TotpSetup, AppError> {
 #[server(prefix = "/api", endpoint = "confirm_two_factor")]
 pub async fn confirm_two_factor(code: String, password: String) -> Result<Vec<String>, AppError> {
     let (state, meta, actor) = ctx::actor().await?;
-    crate::backend::account::enable_two_factor(&state, &actor, &code, &password, &meta).await
+    crate::backend::auth::two_factor::enable(&state, &actor, &code, &password, &meta).await
 }
 
 /// Turns two-factor off; `proof` is the password or a current code from the app.
 #[server(prefix = "/api", endpoint = "disable_two_factor")]
 pub async fn disable_two_factor(proof: String) -> Result<(), AppError> {
     let (state, meta, actor) = ctx::actor().await?;
-    crate::backend::two_factor::disable(
+    crate::backend::auth::two_factor::disable(
         &state,
         Some(actor.tenant.id),
         &actor.account,
@@ -77,7 +78,7 @@ pub async fn disable_two_factor(proof: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "regenerate_recovery_codes")]
 pub async fn regenerate_recovery_codes(password: String) -> Result<Vec<String>, AppError> {
     let (state, meta, actor) = ctx::actor().await?;
-    crate::backend::two_factor::regenerate_recovery_codes(
+    crate::backend::auth::two_factor::regenerate_recovery_codes(
         &state,
         Some(actor.tenant.id),
         &actor.account,

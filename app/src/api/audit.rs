@@ -1,6 +1,6 @@
 //! The Audit log page.
 
-use super::dto::AuditPage;
+use crate::domain::audit::AuditPage;
 use crate::domain::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -12,6 +12,6 @@ pub async fn list_audit_events(
 ) -> Result<AuditPage, AppError> {
     let (state, _meta, actor) = super::server_ctx::actor().await?;
     let conn = state.db.conn();
-    crate::backend::members::require_user_admin(conn, &actor).await?;
-    Ok(crate::backend::audit_log::list(conn, actor.tenant.id, &member, before_id).await?)
+    crate::backend::kernel::policy::require_user_admin(conn, &actor).await?;
+    Ok(crate::backend::audit::list(conn, actor.tenant.id, &member, before_id).await?)
 }

@@ -1,16 +1,13 @@
-//! Server functions and the wire types (DTOs) they exchange with the browser.
+//! Server functions, one file per feature (the wire types live in the domain).
 //! Each server function is thin: read the actor from the session, parse input,
 //! call a backend service, map the result to a DTO.
 
 pub mod account;
 pub mod audit;
 pub mod auth;
-pub mod dto;
-pub mod invites;
-pub mod recovery;
+pub mod members;
 pub mod templates;
 pub mod tenant;
-pub mod users;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod server_ctx;

@@ -1,7 +1,7 @@
 //! Glue between a server function and the request it runs in.
 
-use crate::backend::auth::{current_actor, Actor};
-use crate::backend::request::RequestMeta;
+use crate::backend::kernel::actor::{current_actor, Actor};
+use crate::backend::kernel::request::RequestMeta;
 use crate::backend::{internal, AppState};
 use crate::domain::AppError;
 use axum::extract::ConnectInfo;
@@ -24,9 +24,12 @@ pub fn meta(state: &AppState) -> Result<RequestMeta, AppError> {
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
-    let ip =
-        crate::backend::request::client_ip(peer, &parts.headers, &state.settings.trusted_proxies)
-            .map(|ip| ip.to_string());
+    let ip = crate::backend::kernel::request::client_ip(
+        peer,
+        &parts.headers,
+        &state.settings.trusted_proxies,
+    )
+    .map(|ip| ip.to_string());
     Ok(RequestMeta::from_headers(
         &parts.headers,
         ip,
@@ -103,8 +106,8 @@ pub fn safe_next(next: Option<&str>) -> String {
 
 /// Where the browser goes once the password was accepted: the target, or the
 /// two-factor step (carrying the target along).
-pub fn path_after(next: crate::backend::auth::NextStep, target: &str) -> String {
-    use crate::backend::auth::NextStep;
+pub fn path_after(next: crate::backend::kernel::credentials::NextStep, target: &str) -> String {
+    use crate::backend::kernel::credentials::NextStep;
     let carry = |page: &str| {
         if target == "/" {
             page.to_string()
@@ -125,7 +128,7 @@ pub fn path_after(next: crate::backend::auth::NextStep, target: &str) -> String 
 /// Sets the cookie and, for a plain form post, redirects; answers the path either way.
 pub fn signed_in_response(
     state: &AppState,
-    signed_in: &crate::backend::auth::SignedIn,
+    signed_in: &crate::backend::kernel::credentials::SignedIn,
     target: &str,
 ) -> String {
     set_session_cookie(state, &signed_in.token);

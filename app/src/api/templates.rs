@@ -1,6 +1,6 @@
 //! Role template server functions.
 
-use super::dto::{TemplateInput, TemplateView};
+use crate::domain::templates::{TemplateInput, TemplateView};
 use crate::domain::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -8,13 +8,15 @@ use leptos::server_fn::codec::Json;
 #[cfg(feature = "ssr")]
 use super::server_ctx as ctx;
 #[cfg(feature = "ssr")]
-use crate::backend::{members, templates};
+use crate::backend::kernel::policy::require_user_admin;
+#[cfg(feature = "ssr")]
+use crate::backend::templates;
 
 #[server(prefix = "/api", endpoint = "list_role_templates", input = Json)]
 pub async fn list_role_templates() -> Result<Vec<TemplateView>, AppError> {
     let (state, _meta, actor) = ctx::actor().await?;
     let conn = state.db.conn();
-    members::require_user_admin(conn, &actor).await?;
+    require_user_admin(conn, &actor).await?;
     Ok(templates::list(conn, actor.tenant.id).await?)
 }
 

@@ -1,22 +1,22 @@
 //! The Tenant settings page.
 
-use super::dto::TenantOverview;
+use crate::domain::tenant::TenantOverview;
 use crate::domain::AppError;
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "get_tenant_overview")]
 pub async fn get_tenant_overview() -> Result<TenantOverview, AppError> {
-    use crate::domain::permissions::{Action, Category, Permission};
+    use crate::domain::access::{Action, Category, Permission};
     let (state, _meta, actor) = super::server_ctx::actor().await?;
     let conn = state.db.conn();
-    crate::backend::access::require(
+    crate::backend::kernel::policy::require(
         conn,
         &actor,
         Permission::new(Category::Settings, Action::View),
         "You don't have access to the tenant settings. Ask an admin of this tenant if you need it.",
     )
     .await?;
-    Ok(crate::backend::overview::tenant_overview(conn, &actor).await?)
+    Ok(crate::backend::tenant::tenant_overview(conn, &actor).await?)
 }
 
 /// Turns "Require two-factor for admins" on or off (an unchecked box sends no
@@ -24,7 +24,7 @@ pub async fn get_tenant_overview() -> Result<TenantOverview, AppError> {
 #[server(prefix = "/api", endpoint = "set_require_admin_two_factor")]
 pub async fn set_require_admin_two_factor(on: Option<bool>) -> Result<(), AppError> {
     let (state, meta, actor) = super::server_ctx::actor().await?;
-    crate::backend::tenants::set_require_admin_two_factor(
+    crate::backend::tenant::set_require_admin_two_factor(
         &state,
         &actor,
         on.unwrap_or(false),

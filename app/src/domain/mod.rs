@@ -1,13 +1,19 @@
 //! Pure domain: types, rules and evaluation shared by the server and the WASM client.
 //! Nothing in here performs I/O.
 
+pub mod access;
+pub mod account;
+pub mod audit;
+pub mod auth;
 pub mod device;
 pub mod email;
 pub mod error;
+pub mod members;
 pub mod model;
 pub mod navigation;
 pub mod password;
-pub mod permissions;
+pub mod templates;
+pub mod tenant;
 pub mod text;
 
 pub use email::Email;

@@ -2,7 +2,7 @@
 
 use super::widgets::{encode_component, hard_navigate, loading, KindBadge, ToastRegion, Toasts};
 use crate::api::auth::{current_user, SignOut, SwitchTenant};
-use crate::api::dto::Me;
+use crate::domain::auth::Me;
 use crate::domain::AppError;
 use crate::ui::pages::ErrorPage;
 use leptos::context::Provider;

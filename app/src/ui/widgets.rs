@@ -216,14 +216,12 @@ pub fn ToastRegion() -> impl IntoView {
 /// source (a role template) already grants.
 #[component]
 pub fn PermissionPicker(
-    selected: RwSignal<std::collections::BTreeSet<crate::domain::permissions::Permission>>,
-    #[prop(into)] inherited: Signal<
-        std::collections::BTreeSet<crate::domain::permissions::Permission>,
-    >,
+    selected: RwSignal<std::collections::BTreeSet<crate::domain::access::Permission>>,
+    #[prop(into)] inherited: Signal<std::collections::BTreeSet<crate::domain::access::Permission>>,
     #[prop(into)] disabled: Signal<bool>,
     id_prefix: &'static str,
 ) -> impl IntoView {
-    use crate::domain::permissions::{Action, Category, Permission};
+    use crate::domain::access::{Action, Category, Permission};
     view! {
         <div class="permission-grid">
             {Category::ALL
@@ -351,7 +349,7 @@ pub fn toast_on_success<T: Clone + Send + Sync + 'static>(
 
 /// The QR code and the secret to connect an authenticator app.
 #[component]
-pub fn TotpSetupView(setup: crate::api::dto::TotpSetup) -> impl IntoView {
+pub fn TotpSetupView(setup: crate::domain::auth::TotpSetup) -> impl IntoView {
     let size = setup.qr_size + 8;
     view! {
         <div class="totp-setup">

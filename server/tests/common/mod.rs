@@ -2,10 +2,10 @@
 //! when `GATEHOUSE_TEST_POSTGRES_URL` points at a server), and an in-process router.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use app::backend::clock::ManualClock;
-use app::backend::db::Db;
-use app::backend::passwords::PasswordHasher;
-use app::backend::tenants::{create_tenant_with_admin, NewTenantWithAdmin};
+use app::backend::kernel::clock::ManualClock;
+use app::backend::kernel::db::Db;
+use app::backend::kernel::passwords::PasswordHasher;
+use app::backend::tenant::{create_tenant_with_admin, NewTenantWithAdmin};
 use app::backend::{AppState, Settings};
 use app::domain::{Plan, TenantKind};
 use axum::body::Body;
@@ -46,7 +46,7 @@ pub async fn fresh_postgres() -> Db {
     use sea_orm::{ConnectionTrait, Statement};
     let base = std::env::var("GATEHOUSE_TEST_POSTGRES_URL").unwrap();
     let admin = Db::connect(&base).await.unwrap();
-    let name = format!("gh_test_{}", app::backend::crypto::reference_id());
+    let name = format!("gh_test_{}", app::backend::kernel::crypto::reference_id());
     admin
         .conn()
         .execute(Statement::from_string(
@@ -124,7 +124,7 @@ impl TestApp {
     }
 
     pub fn clock_now(&self) -> i64 {
-        use app::backend::clock::Clock;
+        use app::backend::kernel::clock::Clock;
         self.clock.now_ms()
     }
 
@@ -175,10 +175,10 @@ impl TestApp {
     /// Delivers queued mail to the outbox folder and returns the token of the newest
     /// `/<kind>/<token>` link mailed to `to` (kind: "invite" or "reset").
     pub async fn mailed_token(&self, to: &str, kind: &str) -> String {
-        app::backend::recovery::process_reset_requests(&self.state)
+        app::backend::auth::recovery::process_reset_requests(&self.state)
             .await
             .unwrap();
-        app::backend::mail::deliver_pending(
+        app::backend::kernel::mail::deliver_pending(
             self.state.db.conn(),
             &self.state.settings,
             self.clock_now(),

@@ -7,7 +7,8 @@ use crate::api::account::{
     get_account, BeginTwoFactor, ChangePassword, ConfirmTwoFactor, DisableTwoFactor,
     EndOtherSessions, EndSession, RegenerateRecoveryCodes, UpdateProfile,
 };
-use crate::api::dto::{AccountOverview, TotpSetup};
+use crate::domain::account::AccountOverview;
+use crate::domain::auth::TotpSetup;
 use crate::domain::AppError;
 use crate::ui::widgets::{
     error_of, invalid_attr, loading, toast_on_success, FieldMessage, FormAlert, KindBadge,

@@ -2,7 +2,7 @@
 
 use super::ErrorPage;
 use crate::api::audit::list_audit_events;
-use crate::api::dto::AuditRow;
+use crate::domain::audit::AuditRow;
 use crate::ui::widgets::loading;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,6 +1,6 @@
 //! The start page after sign-in.
 
-use crate::api::dto::Me;
+use crate::domain::auth::Me;
 use crate::ui::widgets::KindBadge;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,7 +1,7 @@
 //! The accept-invite page (/invite/<token>). Works before hydration: the form posts
 //! to the server function, which signs the person in and redirects.
 
-use crate::api::invites::{get_invite, AcceptInvite};
+use crate::api::members::{get_invite, AcceptInvite};
 use crate::domain::AppError;
 use crate::ui::widgets::{error_of, hard_navigate, loading, FieldMessage, FormAlert, KindBadge};
 use leptos::prelude::*;

@@ -1,7 +1,7 @@
 //! Forgot password (/forgot-password) and the reset page (/reset/<token>). Both work
 //! before hydration: their forms post to server functions.
 
-use crate::api::recovery::{
+use crate::api::auth::{
     get_password_reset, CompletePasswordReset, RequestPasswordReset, RESET_REQUESTED,
 };
 use crate::domain::AppError;

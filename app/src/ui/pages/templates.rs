@@ -2,11 +2,11 @@
 //! once) and delete (after moving the people who use it).
 
 use super::ErrorPage;
-use crate::api::dto::{TemplateInput, TemplateView};
 use crate::api::templates::{
     list_role_templates, role_template_references, DeleteRoleTemplate, SaveRoleTemplate,
 };
-use crate::domain::permissions::Permission;
+use crate::domain::access::Permission;
+use crate::domain::templates::{TemplateInput, TemplateView};
 use crate::domain::AppError;
 use crate::ui::widgets::{
     error_of, loading, open_dialog_for, use_toasts, Dialog, DialogFooter, FieldMessage, FormAlert,

@@ -2,12 +2,13 @@
 //! Edit, Resend and Delete actions.
 
 use super::ErrorPage;
-use crate::api::dto::{InviteInput, MemberQuery, MemberRow, MemberUpdate, TemplateView};
-use crate::api::templates::list_role_templates;
-use crate::api::users::{
+use crate::api::members::{
     list_members, DeleteMember, InviteMember, ResendInvite, UnlockMember, UpdateMember,
 };
-use crate::domain::permissions::Permission;
+use crate::api::templates::list_role_templates;
+use crate::domain::access::Permission;
+use crate::domain::members::{InviteInput, MemberQuery, MemberRow, MemberUpdate};
+use crate::domain::templates::TemplateView;
 use crate::domain::{AppError, MembershipStatus, Role};
 use crate::ui::widgets::{
     error_of, loading, open_dialog_for, use_toasts, Dialog, DialogFooter, FieldMessage, FormAlert,

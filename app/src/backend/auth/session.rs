@@ -1,0 +1,104 @@
+//! The signed-in session: who it is, switching tenant, signing out.
+
+use crate::backend::entities::{memberships, sessions as session_rows, tenants};
+use crate::backend::kernel::actor::Actor;
+use crate::backend::kernel::audit::{self, AuditEntry};
+use crate::backend::kernel::directory::{active_tenants_of, membership_of};
+use crate::backend::kernel::policy::require_user_admin;
+use crate::backend::kernel::request::RequestMeta;
+use crate::backend::kernel::second_factor;
+use crate::backend::kernel::sessions;
+use crate::backend::AppState;
+use crate::domain::auth::{Me, TenantChoice};
+use crate::domain::{AppError, MembershipStatus, Plan, Role, TenantKind};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use serde_json::json;
+
+/// The signed-in person as the UI sees them: their tenant, the tenants they can
+/// switch to, and whether they may manage people here.
+pub async fn me(state: &AppState, actor: &Actor) -> Result<Me, AppError> {
+    let conn = state.db.conn();
+    let tenants = active_tenants_of(conn, actor.account.id).await?;
+    let can_manage_users = match require_user_admin(conn, actor).await {
+        Ok(()) => true,
+        Err(AppError::Forbidden(_)) => false,
+        Err(other) => return Err(other),
+    };
+    Ok(Me {
+        email: actor.account.email.clone(),
+        display_name: actor.account.display_name.clone(),
+        role: actor.role(),
+        tenant_id: actor.tenant.id,
+        tenant_name: actor.tenant.name.clone(),
+        tenant_kind: actor.tenant_kind(),
+        plan: Plan::parse(&actor.tenant.plan).unwrap_or(Plan::Free),
+        seat_limit: actor.tenant.seat_limit,
+        tenants: tenants
+            .iter()
+            .map(|t| TenantChoice {
+                id: t.tenant.id,
+                name: t.tenant.name.clone(),
+                kind: TenantKind::parse(&t.tenant.kind).unwrap_or(TenantKind::Production),
+                role: Role::parse(&t.membership.role).unwrap_or(Role::User),
+            })
+            .collect(),
+        can_manage_users,
+    })
+}
+
+/// Moves the actor's session into another tenant where the account is an active
+/// member. Any other tenant id answers exactly like one that does not exist.
+pub async fn switch_tenant(
+    state: &AppState,
+    actor: &Actor,
+    tenant_id: i64,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
+    let now = state.now_ms();
+    let txn = state.db.begin_write().await?;
+    let membership = membership_of(&*txn, tenant_id, actor.account.id)
+        .await?
+        .filter(|m| m.status == MembershipStatus::Active.as_str())
+        .ok_or(AppError::NotFound)?;
+    if membership.role == Role::Admin.as_str() && !second_factor::is_enabled(&actor.account) {
+        let tenant = tenants::Entity::find_by_id(tenant_id)
+            .one(&*txn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if tenant.require_admin_two_factor {
+            return Err(AppError::Forbidden(format!(
+                "{} requires two-factor sign-in for its admins. Turn it on in My account, then switch again.",
+                tenant.name
+            )));
+        }
+    }
+    let mut session: session_rows::ActiveModel = actor.session.clone().into();
+    session.tenant_id = Set(Some(tenant_id));
+    session.last_seen_at = Set(now);
+    session.update(&*txn).await?;
+    let mut m: memberships::ActiveModel = membership.into();
+    m.last_login_at = Set(Some(now));
+    m.update(&*txn).await?;
+    audit::record(
+        &*txn,
+        now,
+        &actor.audit_actor(meta),
+        AuditEntry::new(Some(tenant_id), "session.switched_tenant", "account")
+            .target(Some(actor.account.id), &actor.account.email)
+            .before(json!({"tenant_id": actor.tenant.id})),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Ends the session server-side; the cookie is worthless afterwards.
+pub async fn sign_out(state: &AppState, meta: &RequestMeta) -> Result<(), AppError> {
+    let Some(token) = meta.session_token.as_deref() else {
+        return Ok(());
+    };
+    let txn = state.db.begin_write().await?;
+    sessions::delete_by_token(&*txn, token).await?;
+    txn.commit().await?;
+    Ok(())
+}

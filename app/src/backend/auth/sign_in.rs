@@ -1,0 +1,264 @@
+//! Signing in: the password step, the code step, and the two-factor set-up a tenant
+//! requires of its admins before their session is theirs.
+
+use crate::backend::entities::{accounts, memberships};
+use crate::backend::kernel::actor::pending;
+use crate::backend::kernel::audit::{self, AuditActor, AuditEntry};
+use crate::backend::kernel::credentials::{count_failure, sign_in_stage, NextStep, SignedIn};
+use crate::backend::kernel::directory::{active_tenants_of, find_account_by_email};
+use crate::backend::kernel::request::RequestMeta;
+use crate::backend::kernel::second_factor::{self, Proof};
+use crate::backend::kernel::sessions::{self, STAGE_ENROL, STAGE_FULL, STAGE_TWO_FACTOR};
+use crate::backend::kernel::throttle;
+use crate::backend::AppState;
+use crate::domain::auth::TotpSetup;
+use crate::domain::{AppError, Email};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use serde_json::json;
+
+/// Longest password input we will hash at sign-in; longer input is refused without
+/// hashing so huge bodies cannot be used to burn CPU.
+pub const MAX_SIGN_IN_PASSWORD_BYTES: usize = 4096;
+
+fn refused() -> AppError {
+    AppError::SignInRefused
+}
+
+/// Checks an email and password and opens a session in the tenant the account used
+/// last. Every refusal (unknown email, wrong password, no active membership) gives the
+/// same error after the same amount of hashing work.
+pub async fn sign_in(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    meta: &RequestMeta,
+) -> Result<SignedIn, AppError> {
+    let mut problems = Vec::new();
+    if email.trim().is_empty() {
+        problems.push(crate::domain::FieldError::new(
+            "email",
+            "Enter your email address.",
+        ));
+    }
+    if password.is_empty() {
+        problems.push(crate::domain::FieldError::new(
+            "password",
+            "Enter your password.",
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Validation(problems));
+    }
+    let email = Email::parse(email).map_err(|e| AppError::field("email", e.to_string()))?;
+    let now = state.now_ms();
+    let conn = state.db.conn();
+    // Every attempt counts against the caller's IP, whatever the email.
+    {
+        let txn = state.db.begin_write().await?;
+        let key = format!("sign_in:ip:{}", meta.ip);
+        let limit = state.settings.sign_in_attempts_per_ip_per_minute;
+        let counted = throttle::count_attempt(&*txn, &key, now, 60, limit).await;
+        txn.commit().await?;
+        counted?;
+    }
+    let account = find_account_by_email(conn, &email).await?;
+    let locked = account
+        .as_ref()
+        .is_some_and(|a| throttle::is_locked(a, now));
+    // A locked account, or an absurdly long password, still costs one hash so the
+    // answer takes as long as any other refusal.
+    let password_ok = if locked || password.len() > MAX_SIGN_IN_PASSWORD_BYTES {
+        state.hasher.verify("", None).await
+    } else {
+        let hash = account.as_ref().and_then(|a| a.password_hash.as_deref());
+        state.hasher.verify(password, hash).await
+    };
+    let attempt_actor = AuditActor {
+        account_id: account.as_ref().map(|a| a.id),
+        email: email.to_string(),
+        ip: meta.ip.clone(),
+    };
+
+    let target = match (&account, password_ok) {
+        (Some(account), true) => active_tenants_of(conn, account.id)
+            .await?
+            .into_iter()
+            .next(),
+        _ => None,
+    };
+    let (Some(account), Some(access)) = (account.clone(), target) else {
+        let txn = state.db.begin_write().await?;
+        let reason = if locked {
+            "account locked"
+        } else if password_ok {
+            "no active membership"
+        } else {
+            "wrong email or password"
+        };
+        audit::record(
+            &*txn,
+            now,
+            &attempt_actor,
+            AuditEntry::new(None, "sign_in.failed", "account")
+                .target(None, email.as_str())
+                .after(json!({"reason": reason})),
+        )
+        .await?;
+        if let (Some(account), false, false) = (&account, locked, password_ok) {
+            count_failure(&*txn, state, account, &attempt_actor, now).await?;
+        }
+        txn.commit().await?;
+        return Err(refused());
+    };
+
+    let stage = sign_in_stage(&account, &access.tenant, &access.membership);
+    if stage == STAGE_FULL {
+        let txn = state.db.begin_write().await?;
+        let signed_in =
+            finish_sign_in(&*txn, state, &account, &access.membership, meta, None).await?;
+        txn.commit().await?;
+        return Ok(signed_in);
+    }
+    // The password was right; the session waits for the second step.
+    let txn = state.db.begin_write().await?;
+    let token = sessions::open(
+        &*txn,
+        &state.settings,
+        now,
+        account.id,
+        access.tenant.id,
+        stage,
+        meta,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(SignedIn {
+        token,
+        tenant_id: access.tenant.id,
+        next: NextStep::after(stage),
+    })
+}
+
+/// Opens the full session (a new token: whatever the browser held before is gone),
+/// stamps the last login, clears the failure count and records the sign-in.
+async fn finish_sign_in(
+    conn: &impl ConnectionTrait,
+    state: &AppState,
+    account: &accounts::Model,
+    membership: &memberships::Model,
+    meta: &RequestMeta,
+    second_factor: Option<Proof>,
+) -> Result<SignedIn, AppError> {
+    let now = state.now_ms();
+    let token = sessions::open(
+        conn,
+        &state.settings,
+        now,
+        account.id,
+        membership.tenant_id,
+        STAGE_FULL,
+        meta,
+    )
+    .await?;
+    let mut m: memberships::ActiveModel = membership.clone().into();
+    m.last_login_at = Set(Some(now));
+    m.update(conn).await?;
+    throttle::record_success(conn, account).await?;
+    let mut entry = AuditEntry::new(Some(membership.tenant_id), "sign_in.succeeded", "account")
+        .target(Some(account.id), &account.email);
+    if let Some(proof) = second_factor {
+        entry = entry.after(json!({"second_factor": proof.as_str()}));
+    }
+    audit::record(conn, now, &AuditActor::account(account, meta), entry).await?;
+    Ok(SignedIn {
+        token,
+        tenant_id: membership.tenant_id,
+        next: NextStep::Done,
+    })
+}
+
+/// The second step of signing in: a code from the authenticator app or a recovery
+/// code. Wrong codes count towards the account's lockout.
+pub async fn complete_two_factor(
+    state: &AppState,
+    meta: &RequestMeta,
+    code: &str,
+) -> Result<SignedIn, AppError> {
+    if code.trim().is_empty() {
+        return Err(AppError::field(
+            "code",
+            "Enter the 6-digit code from your authenticator app, or a recovery code.",
+        ));
+    }
+    let (_, account, membership, _) = pending(state, meta, STAGE_TWO_FACTOR).await?;
+    let now = state.now_ms();
+    let txn = state.db.begin_write().await?;
+    let account = accounts::Entity::find_by_id(account.id)
+        .one(&*txn)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    if throttle::is_locked(&account, now) {
+        return Err(AppError::field(
+            "code",
+            "Too many wrong codes. Wait a few minutes, then sign in again.",
+        ));
+    }
+    let Some(proof) = second_factor::use_second_factor(&*txn, state, &account, code, now).await?
+    else {
+        let who = AuditActor::account(&account, meta);
+        audit::record(
+            &*txn,
+            now,
+            &who,
+            AuditEntry::new(Some(membership.tenant_id), "sign_in.failed", "account")
+                .target(Some(account.id), &account.email)
+                .after(json!({"reason": "wrong or used two-factor code"})),
+        )
+        .await?;
+        count_failure(&*txn, state, &account, &who, now).await?;
+        txn.commit().await?;
+        return Err(AppError::field(
+            "code",
+            "That code didn't work. Enter the newest code from your app (each code works once), or a recovery code.",
+        ));
+    };
+    let signed_in = finish_sign_in(&*txn, state, &account, &membership, meta, Some(proof)).await?;
+    txn.commit().await?;
+    Ok(signed_in)
+}
+
+/// Starts the set-up an admin must do before their first sign-in to a tenant that
+/// requires two-factor of admins.
+pub async fn begin_required_enrolment(
+    state: &AppState,
+    meta: &RequestMeta,
+) -> Result<(TotpSetup, String), AppError> {
+    let (_, account, _, tenant) = pending(state, meta, STAGE_ENROL).await?;
+    let setup = super::two_factor::begin(state, &account, &tenant.name).await?;
+    Ok((setup, tenant.name))
+}
+
+/// Confirms that set-up with a code and completes the sign-in. Answers with the
+/// recovery codes (shown once) and the new session.
+pub async fn confirm_required_enrolment(
+    state: &AppState,
+    meta: &RequestMeta,
+    code: &str,
+) -> Result<(Vec<String>, SignedIn), AppError> {
+    let (_, account, membership, _) = pending(state, meta, STAGE_ENROL).await?;
+    let codes =
+        super::two_factor::confirm(state, Some(membership.tenant_id), account.id, code, meta)
+            .await?;
+    let txn = state.db.begin_write().await?;
+    let signed_in = finish_sign_in(
+        &*txn,
+        state,
+        &account,
+        &membership,
+        meta,
+        Some(Proof::AuthenticatorCode),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((codes, signed_in))
+}

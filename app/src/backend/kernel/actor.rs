@@ -1,0 +1,111 @@
+//! The actor: the person behind a request, in the tenant their session is in, and its
+//! resolution from the session cookie.
+
+use super::directory::membership_of;
+use super::state::AppState;
+use crate::backend::entities::{accounts, memberships, sessions as session_rows, tenants};
+use crate::backend::kernel::audit::AuditActor;
+use crate::backend::kernel::request::RequestMeta;
+use crate::backend::kernel::sessions::{self, STAGE_FULL};
+use crate::domain::{AppError, MembershipStatus, Role, TenantKind};
+use sea_orm::EntityTrait;
+
+/// The person behind a request, in the tenant their session is in. Holding an
+/// `Actor` is the proof that the session is live and the membership active.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub session: session_rows::Model,
+    pub account: accounts::Model,
+    pub tenant: tenants::Model,
+    pub membership: memberships::Model,
+}
+
+impl Actor {
+    pub fn role(&self) -> Role {
+        Role::parse(&self.membership.role).unwrap_or(Role::User)
+    }
+    pub fn tenant_kind(&self) -> TenantKind {
+        TenantKind::parse(&self.tenant.kind).unwrap_or(TenantKind::Production)
+    }
+    /// The actor's name, or their email when they have not set one.
+    pub fn display_label(&self) -> &str {
+        if self.account.display_name.is_empty() {
+            &self.account.email
+        } else {
+            &self.account.display_name
+        }
+    }
+
+    pub fn audit_actor(&self, meta: &RequestMeta) -> AuditActor {
+        AuditActor::account(&self.account, meta)
+    }
+}
+
+/// A session with its account, active membership and tenant.
+type SessionParts = (
+    session_rows::Model,
+    accounts::Model,
+    memberships::Model,
+    tenants::Model,
+);
+
+/// The half-way session of this request in `stage`, its account and membership;
+/// `Unauthenticated` when there is none (expired, or never started).
+pub async fn pending(
+    state: &AppState,
+    meta: &RequestMeta,
+    stage: &str,
+) -> Result<SessionParts, AppError> {
+    let token = meta
+        .session_token
+        .as_deref()
+        .ok_or(AppError::Unauthenticated)?;
+    resolve_session(state, token, stage, state.now_ms()).await
+}
+
+/// A live session in `stage` with its active membership, account and tenant.
+async fn resolve_session(
+    state: &AppState,
+    token: &str,
+    stage: &str,
+    now_ms: i64,
+) -> Result<SessionParts, AppError> {
+    let conn = state.db.conn();
+    let session = sessions::find_live(conn, &state.settings, now_ms, token)
+        .await?
+        .filter(|s| s.stage == stage)
+        .ok_or(AppError::Unauthenticated)?;
+    let tenant_id = session.tenant_id.ok_or(AppError::Unauthenticated)?;
+    let membership = membership_of(conn, tenant_id, session.account_id)
+        .await?
+        .filter(|m| m.status == MembershipStatus::Active.as_str())
+        .ok_or(AppError::Unauthenticated)?;
+    let account = accounts::Entity::find_by_id(session.account_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let tenant = tenants::Entity::find_by_id(tenant_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    Ok((session, account, membership, tenant))
+}
+
+/// The actor for a request, or `Unauthenticated`.
+pub async fn current_actor(state: &AppState, meta: &RequestMeta) -> Result<Actor, AppError> {
+    let token = meta
+        .session_token
+        .as_deref()
+        .ok_or(AppError::Unauthenticated)?;
+    let now = state.now_ms();
+    let conn = state.db.conn();
+    let (session, account, membership, tenant) =
+        resolve_session(state, token, STAGE_FULL, now).await?;
+    sessions::touch(conn, &session, now).await?;
+    Ok(Actor {
+        session,
+        account,
+        tenant,
+        membership,
+    })
+}

@@ -1,0 +1,99 @@
+//! The audit trail: one row per change, written in the same transaction as the change.
+
+use crate::backend::entities::audit_events;
+use crate::backend::kernel::request::clean_for_log;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+
+/// Who did something. `None` account means the operator's command line or the system.
+#[derive(Debug, Clone, Default)]
+pub struct AuditActor {
+    pub account_id: Option<i64>,
+    pub email: String,
+    pub ip: String,
+}
+
+impl AuditActor {
+    /// An account acting through a request.
+    pub fn account(
+        account: &crate::backend::entities::accounts::Model,
+        meta: &crate::backend::kernel::request::RequestMeta,
+    ) -> Self {
+        Self {
+            account_id: Some(account.id),
+            email: account.email.clone(),
+            ip: meta.ip.clone(),
+        }
+    }
+
+    pub fn system(label: &str) -> Self {
+        Self {
+            account_id: None,
+            email: label.to_string(),
+            ip: String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    pub tenant_id: Option<i64>,
+    pub action: &'static str,
+    pub target_type: &'static str,
+    pub target_id: Option<i64>,
+    /// A readable name for the target (an email, a template name) that outlives it.
+    pub target_label: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+impl AuditEntry {
+    pub fn new(tenant_id: Option<i64>, action: &'static str, target_type: &'static str) -> Self {
+        Self {
+            tenant_id,
+            action,
+            target_type,
+            target_id: None,
+            target_label: String::new(),
+            before: None,
+            after: None,
+        }
+    }
+    pub fn target(mut self, id: Option<i64>, label: impl AsRef<str>) -> Self {
+        self.target_id = id;
+        self.target_label = clean_for_log(label.as_ref(), 254);
+        self
+    }
+    pub fn before(mut self, value: serde_json::Value) -> Self {
+        self.before = Some(value);
+        self
+    }
+    pub fn after(mut self, value: serde_json::Value) -> Self {
+        self.after = Some(value);
+        self
+    }
+}
+
+pub async fn record(
+    conn: &impl ConnectionTrait,
+    now_ms: i64,
+    actor: &AuditActor,
+    entry: AuditEntry,
+) -> Result<(), DbErr> {
+    audit_events::ActiveModel {
+        tenant_id: Set(entry.tenant_id),
+        actor_account_id: Set(actor.account_id),
+        actor_email: Set(clean_for_log(&actor.email, 254)),
+        action: Set(entry.action.to_string()),
+        target_type: Set(entry.target_type.to_string()),
+        target_id: Set(entry.target_id),
+        target_label: Set(entry.target_label),
+        before: Set(entry.before.map(|v| v.to_string())),
+        after: Set(entry.after.map(|v| v.to_string())),
+        ip: Set(clean_for_log(&actor.ip, 64)),
+        created_at: Set(now_ms),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await
+    .map(|_| ())
+}

@@ -1,0 +1,187 @@
+//! Outgoing mail. Messages are written to the `mail_outbox` table inside the same
+//! transaction as the change that causes them (an invite, a reset), and a delivery
+//! loop sends them after commit, with retries: a mail server outage never loses or
+//! rolls back the change. Without SMTP they are written as `.eml` files to the outbox
+//! folder, so invite links work on a laptop with no mail server.
+
+use super::state::Settings;
+use crate::backend::entities::mail_outbox;
+use crate::domain::Email;
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+
+/// A message ready to queue. Subjects are plain text we write ourselves; anything
+/// user-supplied inside them is stripped of control characters first.
+pub struct Outgoing {
+    pub to: Email,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl Outgoing {
+    /// A short security notice: one paragraph, the same in both bodies.
+    pub fn notice(to: Email, subject: &str, text: &str) -> Self {
+        Self {
+            to,
+            subject: subject.to_string(),
+            text: format!("{text}\n"),
+            html: format!("<p>{}</p>", html_escape(text)),
+        }
+    }
+}
+
+/// Escapes text for inclusion in the HTML body.
+pub fn html_escape(value: &str) -> String {
+    value
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// Removes CR, LF and other control characters (for subjects and names in headers).
+pub fn header_safe(value: &str) -> String {
+    value.chars().filter(|c| !c.is_control()).collect()
+}
+
+pub async fn enqueue(
+    conn: &impl ConnectionTrait,
+    now_ms: i64,
+    mail: Outgoing,
+) -> Result<(), DbErr> {
+    mail_outbox::ActiveModel {
+        recipient: Set(mail.to.to_string()),
+        subject: Set(header_safe(&mail.subject)),
+        body_text: Set(mail.text),
+        body_html: Set(mail.html),
+        attempts: Set(0),
+        next_attempt_at: Set(now_ms),
+        created_at: Set(now_ms),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await
+    .map(|_| ())
+}
+
+fn build_message(settings: &Settings, row: &mail_outbox::Model) -> Result<Message, String> {
+    let from: Mailbox = settings
+        .mail_from
+        .parse()
+        .map_err(|e| format!("bad sender address: {e}"))?;
+    let to: Mailbox = row
+        .recipient
+        .parse()
+        .map_err(|e| format!("bad recipient: {e}"))?;
+    Message::builder()
+        .from(from)
+        .to(to)
+        .subject(header_safe(&row.subject))
+        .multipart(MultiPart::alternative_plain_html(
+            row.body_text.clone(),
+            row.body_html.clone(),
+        ))
+        .map_err(|e| e.to_string())
+}
+
+async fn send_one(settings: &Settings, row: &mail_outbox::Model) -> Result<(), String> {
+    let message = build_message(settings, row)?;
+    match &settings.smtp_url {
+        Some(url) => {
+            let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                .map_err(|e| format!("bad SMTP URL: {e}"))?
+                .build();
+            transport
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+        None => {
+            tokio::fs::create_dir_all(&settings.outbox_dir)
+                .await
+                .map_err(|e| e.to_string())?;
+            let path = settings.outbox_dir.join(format!("{:010}.eml", row.id));
+            tokio::fs::write(&path, message.formatted())
+                .await
+                .map_err(|e| e.to_string())
+        }
+    }
+}
+
+/// Sends what is due. Returns how many messages went out. Failures are retried
+/// with a growing delay (at most 10 attempts).
+pub async fn deliver_pending(
+    conn: &impl ConnectionTrait,
+    settings: &Settings,
+    now_ms: i64,
+) -> Result<usize, DbErr> {
+    let due = mail_outbox::Entity::find()
+        .filter(mail_outbox::Column::SentAt.is_null())
+        .filter(mail_outbox::Column::NextAttemptAt.lte(now_ms))
+        .filter(mail_outbox::Column::Attempts.lt(10))
+        .order_by_asc(mail_outbox::Column::Id)
+        .limit(50)
+        .all(conn)
+        .await?;
+    let mut sent = 0;
+    for row in due {
+        // Claim the message first so that several replicas never send it twice.
+        let claimed = mail_outbox::Entity::update_many()
+            .col_expr(
+                mail_outbox::Column::NextAttemptAt,
+                Expr::value(now_ms + 60_000),
+            )
+            .filter(mail_outbox::Column::Id.eq(row.id))
+            .filter(mail_outbox::Column::SentAt.is_null())
+            .filter(mail_outbox::Column::NextAttemptAt.eq(row.next_attempt_at))
+            .exec(conn)
+            .await?
+            .rows_affected;
+        if claimed != 1 {
+            continue;
+        }
+        let result = send_one(settings, &row).await;
+        let attempts = row.attempts + 1;
+        let mut active: mail_outbox::ActiveModel = row.into();
+        active.attempts = Set(attempts);
+        match result {
+            Ok(()) => {
+                active.sent_at = Set(Some(now_ms));
+                active.last_error = Set(None);
+                sent += 1;
+            }
+            Err(error) => {
+                tracing::warn!(attempts, error = %error, "mail delivery failed; will retry");
+                active.last_error = Set(Some(error.chars().take(500).collect()));
+                active.next_attempt_at = Set(now_ms + 1000 * 2_i64.pow(attempts.min(12) as u32));
+            }
+        }
+        active.update(conn).await?;
+    }
+    Ok(sent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_lose_line_breaks_and_html_is_escaped() {
+        assert_eq!(
+            header_safe("Hi\r\nBcc: evil@example.com"),
+            "HiBcc: evil@example.com"
+        );
+        assert_eq!(
+            html_escape("<b>\"x\" & 'y'</b>"),
+            "&lt;b&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/b&gt;"
+        );
+    }
+}

@@ -1,0 +1,29 @@
+//! The kernel: what every feature may use, importing no feature itself.
+//!
+//! - `actor`: the person behind a request, resolved from the session.
+//! - `directory`: lookups of accounts, tenants, memberships and seats.
+//! - `policy`: the one permission check (calls the domain's `evaluate`).
+//! - `credentials`, `second_factor`: passwords, re-authentication with the lock
+//!   check, failure counting, two-factor codes.
+//! - `tokens`: single-use hashed links (invitations, resets).
+//! - `audit`: the audit trail.
+//! - Infrastructure: `db`, `clock`, `crypto`, `mail`, `passwords` (argon2id),
+//!   `request`, `sessions`, `state`, `throttle`, `totp`.
+
+pub mod actor;
+pub mod audit;
+pub mod clock;
+pub mod credentials;
+pub mod crypto;
+pub mod db;
+pub mod directory;
+pub mod mail;
+pub mod passwords;
+pub mod policy;
+pub mod request;
+pub mod second_factor;
+pub mod sessions;
+pub mod state;
+pub mod throttle;
+pub mod tokens;
+pub mod totp;

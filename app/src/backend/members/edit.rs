@@ -1,0 +1,272 @@
+//! The Edit user dialog, deletion and unlocking.
+
+use super::{parse_email_field, template_in_tenant};
+use crate::backend::entities::{accounts, membership_permissions, memberships};
+use crate::backend::kernel::actor::Actor;
+use crate::backend::kernel::audit::{self, AuditEntry};
+use crate::backend::kernel::directory::{find_account_by_email, lock_tenant, member_in_tenant};
+use crate::backend::kernel::mail::{self, Outgoing};
+use crate::backend::kernel::policy::require_user_admin;
+use crate::backend::kernel::request::RequestMeta;
+use crate::backend::kernel::sessions;
+use crate::backend::kernel::throttle;
+use crate::backend::AppState;
+use crate::domain::access::Permission;
+use crate::domain::members::MemberUpdate;
+use crate::domain::{AppError, Email, MembershipStatus, Role};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, Set,
+};
+use serde_json::json;
+use std::collections::BTreeSet;
+
+async fn active_admins(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<u64, DbErr> {
+    memberships::Entity::find()
+        .filter(memberships::Column::TenantId.eq(tenant_id))
+        .filter(memberships::Column::Role.eq(Role::Admin.as_str()))
+        .filter(memberships::Column::Status.eq(MembershipStatus::Active.as_str()))
+        .count(conn)
+        .await
+}
+
+fn last_admin_error(email: &str) -> AppError {
+    AppError::Conflict(format!(
+        "{email} is the last active admin of this tenant, so they can't be demoted, suspended or removed. Make someone else an admin first."
+    ))
+}
+
+fn member_snapshot(
+    m: &memberships::Model,
+    email: &str,
+    perms: &BTreeSet<Permission>,
+) -> serde_json::Value {
+    json!({
+        "email": email,
+        "role": m.role,
+        "status": m.status,
+        "template_id": m.role_template_id,
+        "crm_access": m.crm_access,
+        "permissions": perms.iter().map(|p| p.key()).collect::<Vec<_>>(),
+    })
+}
+
+async fn direct_permissions(
+    conn: &impl ConnectionTrait,
+    member_id: i64,
+) -> Result<BTreeSet<Permission>, DbErr> {
+    Ok(membership_permissions::Entity::find()
+        .filter(membership_permissions::Column::MembershipId.eq(member_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|r| Permission::parse(&r.permission))
+        .collect())
+}
+
+/// Saves the Edit user dialog.
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    input: MemberUpdate,
+) -> Result<(), AppError> {
+    let email = parse_email_field(&input.email)?;
+    let now = state.now_ms();
+    let txn = state.db.begin_write().await?;
+    require_user_admin(&*txn, actor).await?;
+    lock_tenant(&*txn, actor.tenant.id).await?;
+    let (membership, account) = member_in_tenant(&*txn, actor.tenant.id, input.id).await?;
+    let current_status =
+        MembershipStatus::parse(&membership.status).unwrap_or(MembershipStatus::Invited);
+    let allowed = match current_status {
+        MembershipStatus::Invited => input.status == MembershipStatus::Invited,
+        _ => input.status != MembershipStatus::Invited,
+    };
+    if !allowed {
+        let message = if current_status == MembershipStatus::Invited {
+            "This person hasn't accepted the invitation yet, so they can't be made active or suspended. Resend the invite, or delete the user."
+        } else {
+            "Choose Active or Suspended."
+        };
+        return Err(AppError::field("status", message));
+    }
+    template_in_tenant(&*txn, actor.tenant.id, input.template_id).await?;
+
+    let was_active_admin =
+        membership.role == Role::Admin.as_str() && current_status == MembershipStatus::Active;
+    let stays_active_admin = input.role == Role::Admin && input.status == MembershipStatus::Active;
+    if was_active_admin && !stays_active_admin && active_admins(&*txn, actor.tenant.id).await? <= 1
+    {
+        return Err(last_admin_error(&account.email));
+    }
+
+    if email.as_str() != account.email {
+        let other_tenants = memberships::Entity::find()
+            .filter(memberships::Column::AccountId.eq(account.id))
+            .filter(memberships::Column::TenantId.ne(actor.tenant.id))
+            .count(&*txn)
+            .await?;
+        if other_tenants > 0 {
+            return Err(AppError::field(
+                "email",
+                "This person's account is also used in other tenants, so only they can change its email.",
+            ));
+        }
+        if find_account_by_email(&*txn, &email).await?.is_some() {
+            return Err(AppError::field(
+                "email",
+                "That email is already used by another account.",
+            ));
+        }
+        let mut a: accounts::ActiveModel = account.clone().into();
+        a.email = Set(email.to_string());
+        a.update(&*txn).await?;
+        // Both addresses hear of it: the old one in case this was not expected.
+        let old = Email::parse(&account.email).map_err(crate::backend::internal)?;
+        let text = format!(
+            "An admin of {} changed the email of your Gatehouse account from {} to {}. Sign in with the new address from now on. If this is unexpected, contact your admin.",
+            actor.tenant.name, old, email
+        );
+        for to in [old.clone(), email.clone()] {
+            mail::enqueue(
+                &*txn,
+                now,
+                Outgoing::notice(to, "The email of your Gatehouse account was changed", &text),
+            )
+            .await?;
+        }
+    }
+
+    let before_perms = direct_permissions(&*txn, membership.id).await?;
+    let after_perms: BTreeSet<Permission> = input.permissions.iter().copied().collect();
+    let before = member_snapshot(&membership, &account.email, &before_perms);
+
+    let mut m: memberships::ActiveModel = membership.clone().into();
+    m.role = Set(input.role.as_str().to_string());
+    m.status = Set(input.status.as_str().to_string());
+    m.role_template_id = Set(input.template_id);
+    m.crm_access = Set(input.role == Role::Admin || input.crm_access);
+    m.updated_at = Set(now);
+    let updated = m.update(&*txn).await?;
+
+    if before_perms != after_perms {
+        membership_permissions::Entity::delete_many()
+            .filter(membership_permissions::Column::MembershipId.eq(membership.id))
+            .exec(&*txn)
+            .await?;
+        if !after_perms.is_empty() {
+            membership_permissions::Entity::insert_many(after_perms.iter().map(|p| {
+                membership_permissions::ActiveModel {
+                    membership_id: Set(membership.id),
+                    permission: Set(p.key()),
+                }
+            }))
+            .exec(&*txn)
+            .await?;
+        }
+    }
+    if current_status != MembershipStatus::Suspended && input.status == MembershipStatus::Suspended
+    {
+        sessions::end_for_membership(&*txn, account.id, actor.tenant.id).await?;
+    }
+    let action = match (current_status, input.status) {
+        (MembershipStatus::Active, MembershipStatus::Suspended) => "member.suspended",
+        (MembershipStatus::Suspended, MembershipStatus::Active) => "member.reactivated",
+        _ => "member.updated",
+    };
+    audit::record(
+        &*txn,
+        now,
+        &actor.audit_actor(meta),
+        AuditEntry::new(Some(actor.tenant.id), action, "membership")
+            .target(Some(membership.id), email.as_str())
+            .before(before)
+            .after(member_snapshot(&updated, email.as_str(), &after_perms)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Removes someone from the tenant. Their seat is freed and their sessions here end;
+/// the audit trail keeps their email. The account itself goes only when no other
+/// tenant uses it.
+pub async fn delete(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    member_id: i64,
+) -> Result<(), AppError> {
+    let now = state.now_ms();
+    let txn = state.db.begin_write().await?;
+    require_user_admin(&*txn, actor).await?;
+    lock_tenant(&*txn, actor.tenant.id).await?;
+    let (membership, account) = member_in_tenant(&*txn, actor.tenant.id, member_id).await?;
+    if membership.id == actor.membership.id {
+        return Err(AppError::Conflict(
+            "You can't remove yourself. Ask another admin of this tenant to do it.".into(),
+        ));
+    }
+    let is_active_admin = membership.role == Role::Admin.as_str()
+        && membership.status == MembershipStatus::Active.as_str();
+    if is_active_admin && active_admins(&*txn, actor.tenant.id).await? <= 1 {
+        return Err(last_admin_error(&account.email));
+    }
+    let before = member_snapshot(
+        &membership,
+        &account.email,
+        &direct_permissions(&*txn, membership.id).await?,
+    );
+    sessions::end_for_membership(&*txn, account.id, actor.tenant.id).await?;
+    memberships::Entity::delete_by_id(membership.id)
+        .exec(&*txn)
+        .await?;
+    let remaining = memberships::Entity::find()
+        .filter(memberships::Column::AccountId.eq(account.id))
+        .count(&*txn)
+        .await?;
+    if remaining == 0 {
+        accounts::Entity::delete_by_id(account.id)
+            .exec(&*txn)
+            .await?;
+    }
+    audit::record(
+        &*txn,
+        now,
+        &actor.audit_actor(meta),
+        AuditEntry::new(Some(actor.tenant.id), "member.deleted", "membership")
+            .target(Some(membership.id), &account.email)
+            .before(before),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Lifts a lock left by repeated wrong passwords, so the person can try again now.
+pub async fn unlock(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    member_id: i64,
+) -> Result<(), AppError> {
+    let now = state.now_ms();
+    let txn = state.db.begin_write().await?;
+    require_user_admin(&*txn, actor).await?;
+    let (membership, account) = member_in_tenant(&*txn, actor.tenant.id, member_id).await?;
+    let before =
+        json!({"failed_sign_ins": account.failed_sign_ins, "locked_until": account.locked_until});
+    throttle::record_success(&*txn, &account).await?;
+    audit::record(
+        &*txn,
+        now,
+        &actor.audit_actor(meta),
+        AuditEntry::new(Some(actor.tenant.id), "member.unlocked", "membership")
+            .target(Some(membership.id), &account.email)
+            .before(before),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

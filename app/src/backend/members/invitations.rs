@@ -1,0 +1,364 @@
+//! Invitations: inviting someone (a seat, a single-use link, an email), resending,
+//! and accepting on the invite page.
+
+use super::{parse_email_field, template_in_tenant};
+use crate::backend::entities::{accounts, invitations, memberships, tenants};
+use crate::backend::kernel::actor::Actor;
+use crate::backend::kernel::audit::{self, AuditActor, AuditEntry};
+use crate::backend::kernel::credentials::{sign_in_stage, NextStep, SignedIn};
+use crate::backend::kernel::crypto::{hash_token, random_token};
+use crate::backend::kernel::directory::{
+    find_account_by_email, lock_tenant, member_in_tenant, membership_of, seats_used,
+};
+use crate::backend::kernel::mail::{self, html_escape, Outgoing};
+use crate::backend::kernel::passwords;
+use crate::backend::kernel::policy::require_user_admin;
+use crate::backend::kernel::request::RequestMeta;
+use crate::backend::kernel::sessions;
+use crate::backend::kernel::tokens;
+use crate::backend::{AppState, Settings};
+use crate::domain::account::parse_display_name;
+use crate::domain::members::{InviteDetails, InviteInput};
+use crate::domain::password::context_words;
+use crate::domain::{AppError, Email, MembershipStatus, Role, TenantKind};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+};
+use serde_json::json;
+
+fn seats_full_message(limit: i64) -> String {
+    format!(
+        "All {limit} seats are in use, so no one else can be invited. Remove people who no longer need access, or upgrade the plan for more seats."
+    )
+}
+
+fn invite_mail(
+    settings: &Settings,
+    tenant: &tenants::Model,
+    inviter: &str,
+    to: Email,
+    token: &str,
+) -> Outgoing {
+    let link = format!("{}/invite/{token}", settings.public_url);
+    let days = settings.invite_ttl_secs / 86_400;
+    let tenant_name = mail::header_safe(&tenant.name);
+    Outgoing {
+        to,
+        subject: format!("You're invited to {tenant_name} on Gatehouse"),
+        text: format!(
+            "{inviter} invited you to join {tenant_name} on Gatehouse.\n\nAccept the invitation:\n{link}\n\nThe link works once and expires in {days} days. If you weren't expecting this, you can ignore this email.\n"
+        ),
+        html: format!(
+            "<p>{} invited you to join <strong>{}</strong> on Gatehouse.</p><p><a href=\"{link}\">Accept the invitation</a></p><p>The link works once and expires in {days} days. If you weren't expecting this, you can ignore this email.</p>",
+            html_escape(inviter),
+            html_escape(&tenant_name)
+        ),
+    }
+}
+
+/// A new invitation token for the membership; earlier unused ones stop working.
+async fn issue_invitation(
+    conn: &impl ConnectionTrait,
+    settings: &Settings,
+    now_ms: i64,
+    membership: &memberships::Model,
+    invited_by: i64,
+) -> Result<String, DbErr> {
+    invitations::Entity::update_many()
+        .col_expr(invitations::Column::RevokedAt, Expr::value(now_ms))
+        .filter(invitations::Column::MembershipId.eq(membership.id))
+        .filter(invitations::Column::AcceptedAt.is_null())
+        .filter(invitations::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await?;
+    let token = random_token();
+    invitations::ActiveModel {
+        tenant_id: Set(membership.tenant_id),
+        membership_id: Set(membership.id),
+        token_hash: Set(hash_token(&token)),
+        invited_by: Set(Some(invited_by)),
+        created_at: Set(now_ms),
+        expires_at: Set(now_ms + settings.invite_ttl_secs * 1000),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(token)
+}
+
+/// Issues a fresh invitation token for the membership and queues the email with
+/// its link (both inside the caller's transaction).
+async fn send_invitation(
+    conn: &impl ConnectionTrait,
+    state: &AppState,
+    actor: &Actor,
+    tenant: &tenants::Model,
+    membership: &memberships::Model,
+    email: &Email,
+    now_ms: i64,
+) -> Result<(), DbErr> {
+    let token =
+        issue_invitation(conn, &state.settings, now_ms, membership, actor.account.id).await?;
+    let mail = invite_mail(
+        &state.settings,
+        tenant,
+        actor.display_label(),
+        email.clone(),
+        &token,
+    );
+    mail::enqueue(conn, now_ms, mail).await
+}
+
+/// Invites someone: an `invited` membership, a single-use expiring token (stored
+/// hashed) and an email, all in one transaction that also takes a seat.
+pub async fn invite(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    input: InviteInput,
+) -> Result<i64, AppError> {
+    let email = parse_email_field(&input.email)?;
+    let now = state.now_ms();
+    let txn = state.db.begin_write().await?;
+    require_user_admin(&*txn, actor).await?;
+    let tenant = lock_tenant(&*txn, actor.tenant.id).await?;
+    template_in_tenant(&*txn, tenant.id, input.template_id).await?;
+    let existing = find_account_by_email(&*txn, &email).await?;
+    if let Some(account) = &existing {
+        if membership_of(&*txn, tenant.id, account.id).await?.is_some() {
+            return Err(AppError::field(
+                "email",
+                format!("{email} is already in this tenant. Find them in the table instead."),
+            ));
+        }
+    }
+    if seats_used(&*txn, tenant.id).await? >= tenant.seat_limit {
+        return Err(AppError::Conflict(seats_full_message(tenant.seat_limit)));
+    }
+    let account = match existing {
+        Some(a) => a,
+        None => {
+            accounts::ActiveModel {
+                email: Set(email.to_string()),
+                display_name: Set(String::new()),
+                failed_sign_ins: Set(0),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&*txn)
+            .await?
+        }
+    };
+    let membership = memberships::ActiveModel {
+        tenant_id: Set(tenant.id),
+        account_id: Set(account.id),
+        role: Set(input.role.as_str().to_string()),
+        role_template_id: Set(input.template_id),
+        status: Set(MembershipStatus::Invited.as_str().to_string()),
+        crm_access: Set(input.role == Role::Admin || input.crm_access),
+        beta_access: Set(false),
+        invited_by: Set(Some(actor.account.id)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&*txn)
+    .await?;
+    send_invitation(&*txn, state, actor, &tenant, &membership, &email, now).await?;
+    audit::record(
+        &*txn,
+        now,
+        &actor.audit_actor(meta),
+        AuditEntry::new(Some(tenant.id), "member.invited", "membership").target(Some(membership.id), email.as_str()).after(json!({
+            "role": membership.role, "template_id": membership.role_template_id, "crm_access": membership.crm_access
+        })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(membership.id)
+}
+
+/// A fresh link for a pending invitation; the old one stops working.
+pub async fn resend_invite(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    member_id: i64,
+) -> Result<(), AppError> {
+    let now = state.now_ms();
+    let txn = state.db.begin_write().await?;
+    require_user_admin(&*txn, actor).await?;
+    let (membership, account) = member_in_tenant(&*txn, actor.tenant.id, member_id).await?;
+    if membership.status != MembershipStatus::Invited.as_str() {
+        return Err(AppError::Conflict(format!(
+            "{} has already joined, so there is no invitation to resend.",
+            account.email
+        )));
+    }
+    let email = Email::parse(&account.email).map_err(crate::backend::internal)?;
+    send_invitation(&*txn, state, actor, &actor.tenant, &membership, &email, now).await?;
+    audit::record(
+        &*txn,
+        now,
+        &actor.audit_actor(meta),
+        AuditEntry::new(Some(actor.tenant.id), "member.invite_resent", "membership")
+            .target(Some(membership.id), &account.email),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// What someone holding an unusable invitation link is told.
+const INVITATION_REFUSALS: tokens::Refusals = tokens::Refusals {
+    unknown: "This invitation link isn't valid. A newer invitation may have replaced it: check your inbox for the latest email, or ask your admin to resend the invite.",
+    used: "This invitation has already been accepted. Sign in to continue.",
+    replaced: "This invitation link was replaced by a newer one. Use the link in the most recent invitation email, or ask your admin to resend the invite.",
+    expired: "This invitation has expired. Ask your admin to resend the invite.",
+};
+
+struct LiveInvitation {
+    invitation: invitations::Model,
+    membership: memberships::Model,
+    account: accounts::Model,
+    tenant: tenants::Model,
+}
+
+async fn live_invitation(
+    conn: &impl ConnectionTrait,
+    token: &str,
+    now_ms: i64,
+) -> Result<LiveInvitation, AppError> {
+    let invitation = tokens::find_live::<invitations::Entity>(
+        conn,
+        invitations::Column::TokenHash,
+        token,
+        now_ms,
+        &INVITATION_REFUSALS,
+    )
+    .await?;
+    let membership = memberships::Entity::find_by_id(invitation.membership_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let account = accounts::Entity::find_by_id(membership.account_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let tenant = tenants::Entity::find_by_id(membership.tenant_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(LiveInvitation {
+        invitation,
+        membership,
+        account,
+        tenant,
+    })
+}
+
+pub async fn invite_details(state: &AppState, token: &str) -> Result<InviteDetails, AppError> {
+    let live = live_invitation(state.db.conn(), token, state.now_ms()).await?;
+    Ok(InviteDetails {
+        tenant_name: live.tenant.name,
+        tenant_kind: TenantKind::parse(&live.tenant.kind).unwrap_or(TenantKind::Production),
+        email: live.account.email,
+        existing_account: live.account.password_hash.is_some(),
+    })
+}
+
+/// Accepts an invitation. A new person sets their name and password; someone who
+/// already has an account proves it with their password. Either way the membership
+/// becomes active and a session opens in the tenant.
+pub async fn accept_invite(
+    state: &AppState,
+    token: &str,
+    display_name: &str,
+    password: &str,
+    meta: &RequestMeta,
+) -> Result<SignedIn, AppError> {
+    let now = state.now_ms();
+    let preview = live_invitation(state.db.conn(), token, now).await?;
+    let new_hash = if preview.account.password_hash.is_none() {
+        let name = parse_display_name(display_name)?;
+        if name.is_empty() {
+            return Err(AppError::field("display_name", "Enter your name."));
+        }
+        passwords::check_new(
+            &state.settings.password_policy,
+            password,
+            false,
+            &context_words(
+                &preview.account.email,
+                std::slice::from_ref(&preview.tenant.name),
+            ),
+            "password",
+        )?;
+        Some((
+            name,
+            state
+                .hasher
+                .hash(password)
+                .await
+                .map_err(crate::backend::internal)?,
+        ))
+    } else {
+        if !state
+            .hasher
+            .verify(password, preview.account.password_hash.as_deref())
+            .await
+        {
+            return Err(AppError::field("password", "That isn't the password of your Gatehouse account. Try again, or use Forgot password on the sign-in page."));
+        }
+        None
+    };
+
+    let txn = state.db.begin_write().await?;
+    // Re-read inside the transaction: a double submit accepts once.
+    let live = live_invitation(&*txn, token, now).await?;
+    if let Some((name, hash)) = new_hash {
+        let mut account: accounts::ActiveModel = live.account.clone().into();
+        account.display_name = Set(name);
+        account.password_hash = Set(Some(hash));
+        account.password_changed_at = Set(Some(now));
+        account.update(&*txn).await?;
+    }
+    let mut invitation: invitations::ActiveModel = live.invitation.clone().into();
+    invitation.accepted_at = Set(Some(now));
+    invitation.update(&*txn).await?;
+    let mut membership: memberships::ActiveModel = live.membership.clone().into();
+    membership.status = Set(MembershipStatus::Active.as_str().to_string());
+    membership.last_login_at = Set(Some(now));
+    membership.updated_at = Set(now);
+    membership.update(&*txn).await?;
+    // Someone with two-factor still proves it before the session is theirs.
+    let stage = sign_in_stage(&live.account, &live.tenant, &live.membership);
+    let session_token = sessions::open(
+        &*txn,
+        &state.settings,
+        now,
+        live.account.id,
+        live.tenant.id,
+        stage,
+        meta,
+    )
+    .await?;
+    let who = AuditActor::account(&live.account, meta);
+    audit::record(
+        &*txn,
+        now,
+        &who,
+        AuditEntry::new(Some(live.tenant.id), "member.joined", "membership")
+            .target(Some(live.membership.id), &live.account.email)
+            .before(json!({"status": "invited"}))
+            .after(json!({"status": "active"})),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(SignedIn {
+        token: session_token,
+        tenant_id: live.tenant.id,
+        next: NextStep::after(stage),
+    })
+}

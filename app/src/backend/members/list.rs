@@ -1,0 +1,158 @@
+//! The Users table: one page of members with search, filters and the seat count.
+
+use crate::backend::entities::{
+    accounts, invitations, membership_permissions, memberships, role_templates, tenants,
+};
+use crate::backend::kernel::clock::format_time;
+use crate::backend::kernel::directory::seats_used;
+use crate::backend::kernel::throttle;
+use crate::domain::access::Permission;
+use crate::domain::members::{MemberPage, MemberQuery, MemberRow};
+use crate::domain::{MembershipStatus, Role};
+use sea_orm::sea_query::{Expr, LikeExpr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use std::collections::HashMap;
+
+pub const PAGE_SIZE: u64 = 25;
+
+fn like_pattern(search: &str) -> String {
+    let mut escaped = String::with_capacity(search.len() + 2);
+    escaped.push('%');
+    for c in search.trim().to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped.push('%');
+    escaped
+}
+
+/// One page of the Users table.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    tenant: &tenants::Model,
+    query: &MemberQuery,
+    now_ms: i64,
+) -> Result<MemberPage, DbErr> {
+    let mut select = memberships::Entity::find()
+        .find_also_related(accounts::Entity)
+        .filter(memberships::Column::TenantId.eq(tenant.id));
+    if let Some(status) = query.status {
+        select = select.filter(memberships::Column::Status.eq(status.as_str()));
+    }
+    if let Some(role) = query.role {
+        select = select.filter(memberships::Column::Role.eq(role.as_str()));
+    }
+    let search = query.search.trim();
+    if !search.is_empty() {
+        select = select.filter(
+            Expr::col((accounts::Entity, accounts::Column::Email))
+                .like(LikeExpr::new(like_pattern(search)).escape('\\')),
+        );
+    }
+    let seats = seats_used(conn, tenant.id).await?;
+    let unfiltered = query.status.is_none() && query.role.is_none() && search.is_empty();
+    // With no filter the matching count is the seat count: one count, not two.
+    let total = if unfiltered {
+        u64::try_from(seats).unwrap_or(0)
+    } else {
+        select.clone().count(conn).await?
+    };
+    let pairs = select
+        .order_by_desc(memberships::Column::Id)
+        .offset(query.page * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+        .all(conn)
+        .await?;
+    let rows = rows_for(conn, pairs, now_ms).await?;
+    Ok(MemberPage {
+        rows,
+        total,
+        page: query.page,
+        page_size: PAGE_SIZE,
+        seats_used: seats,
+        seat_limit: tenant.seat_limit,
+    })
+}
+
+async fn rows_for(
+    conn: &impl ConnectionTrait,
+    pairs: Vec<(memberships::Model, Option<accounts::Model>)>,
+    now_ms: i64,
+) -> Result<Vec<MemberRow>, DbErr> {
+    let ids: Vec<i64> = pairs.iter().map(|(m, _)| m.id).collect();
+    let template_ids: Vec<i64> = pairs
+        .iter()
+        .filter_map(|(m, _)| m.role_template_id)
+        .collect();
+    let templates: HashMap<i64, String> = if template_ids.is_empty() {
+        HashMap::new()
+    } else {
+        role_templates::Entity::find()
+            .filter(role_templates::Column::Id.is_in(template_ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.name))
+            .collect()
+    };
+    let mut direct: HashMap<i64, Vec<Permission>> = HashMap::new();
+    let mut latest_invite: HashMap<i64, i64> = HashMap::new();
+    if !ids.is_empty() {
+        for row in membership_permissions::Entity::find()
+            .filter(membership_permissions::Column::MembershipId.is_in(ids.clone()))
+            .all(conn)
+            .await?
+        {
+            if let Some(p) = Permission::parse(&row.permission) {
+                direct.entry(row.membership_id).or_default().push(p);
+            }
+        }
+        for invite in invitations::Entity::find()
+            .filter(invitations::Column::MembershipId.is_in(ids))
+            .filter(invitations::Column::RevokedAt.is_null())
+            .filter(invitations::Column::AcceptedAt.is_null())
+            .all(conn)
+            .await?
+        {
+            let e = latest_invite
+                .entry(invite.membership_id)
+                .or_insert(invite.expires_at);
+            *e = (*e).max(invite.expires_at);
+        }
+    }
+    Ok(pairs
+        .into_iter()
+        .filter_map(|(m, account)| {
+            let account = account?;
+            let locked = throttle::is_locked(&account, now_ms);
+            let status = MembershipStatus::parse(&m.status).unwrap_or(MembershipStatus::Invited);
+            let mut perms = direct.remove(&m.id).unwrap_or_default();
+            perms.sort();
+            Some(MemberRow {
+                id: m.id,
+                email: account.email,
+                display_name: account.display_name,
+                role: Role::parse(&m.role).unwrap_or(Role::User),
+                status,
+                template_id: m.role_template_id,
+                template_name: m
+                    .role_template_id
+                    .and_then(|id| templates.get(&id).cloned()),
+                crm_access: m.crm_access,
+                beta_access: m.beta_access,
+                last_login: m.last_login_at.map(format_time),
+                direct_permissions: perms,
+                locked,
+                invite_expired: status == MembershipStatus::Invited
+                    && latest_invite
+                        .get(&m.id)
+                        .is_none_or(|expires| *expires <= now_ms),
+            })
+        })
+        .collect())
+}

@@ -1,0 +1,53 @@
+//! The Role templates panel: every template of the tenant with its permissions and
+//! how many members use it.
+
+use crate::backend::entities::{memberships, role_template_permissions, role_templates};
+use crate::domain::access::Permission;
+use crate::domain::templates::TemplateView;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+};
+use std::collections::BTreeSet;
+
+pub async fn permissions_of(
+    conn: &impl ConnectionTrait,
+    template_id: i64,
+) -> Result<BTreeSet<Permission>, DbErr> {
+    Ok(role_template_permissions::Entity::find()
+        .filter(role_template_permissions::Column::TemplateId.eq(template_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|r| Permission::parse(&r.permission))
+        .collect())
+}
+
+pub async fn members_using(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    template_id: i64,
+) -> Result<u64, DbErr> {
+    memberships::Entity::find()
+        .filter(memberships::Column::TenantId.eq(tenant_id))
+        .filter(memberships::Column::RoleTemplateId.eq(template_id))
+        .count(conn)
+        .await
+}
+
+pub async fn list(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<Vec<TemplateView>, DbErr> {
+    let templates = role_templates::Entity::find()
+        .filter(role_templates::Column::TenantId.eq(tenant_id))
+        .order_by_asc(role_templates::Column::Name)
+        .all(conn)
+        .await?;
+    let mut out = Vec::with_capacity(templates.len());
+    for t in templates {
+        out.push(TemplateView {
+            id: t.id,
+            permissions: permissions_of(conn, t.id).await?.into_iter().collect(),
+            members: members_using(conn, tenant_id, t.id).await? as i64,
+            name: t.name,
+        });
+    }
+    Ok(out)
+}

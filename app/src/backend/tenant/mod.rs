@@ -1,0 +1,7 @@
+//! The tenant itself: creation with its first admin, and its settings.
+
+pub mod create;
+pub mod settings;
+
+pub use create::{create_tenant_with_admin, NewTenantWithAdmin};
+pub use settings::{set_require_admin_two_factor, tenant_overview};

@@ -1,0 +1,70 @@
+//! Tenant settings: the overview page and the sign-in security setting.
+
+use crate::backend::entities::tenants;
+use crate::backend::kernel::actor::Actor;
+use crate::backend::kernel::audit::{self, AuditEntry};
+use crate::backend::kernel::directory::seats_used;
+use crate::backend::kernel::policy::require_user_admin;
+use crate::backend::kernel::request::RequestMeta;
+use crate::backend::AppState;
+use crate::domain::model::PlanFeature;
+use crate::domain::tenant::TenantOverview;
+use crate::domain::{AppError, Plan};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set};
+use serde_json::json;
+
+pub async fn tenant_overview(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+) -> Result<TenantOverview, DbErr> {
+    let plan = Plan::parse(&actor.tenant.plan).unwrap_or(Plan::Free);
+    Ok(TenantOverview {
+        name: actor.tenant.name.clone(),
+        kind: actor.tenant_kind(),
+        plan,
+        seat_limit: actor.tenant.seat_limit,
+        seats_used: seats_used(conn, actor.tenant.id).await?,
+        require_admin_two_factor: actor.tenant.require_admin_two_factor,
+        can_manage_security: require_user_admin(conn, actor).await.is_ok(),
+        plan_features: PlanFeature::ALL
+            .iter()
+            .map(|f| (f.label().to_string(), plan.includes(*f)))
+            .collect(),
+    })
+}
+
+/// Turns "Require two-factor for admins" on or off. Admins without two-factor are
+/// asked to set it up at their next sign-in; current sessions continue.
+pub async fn set_require_admin_two_factor(
+    state: &AppState,
+    actor: &Actor,
+    on: bool,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
+    let conn = state.db.conn();
+    require_user_admin(conn, actor).await?;
+    let now = state.now_ms();
+    let txn = state.db.begin_write().await?;
+    let tenant = tenants::Entity::find_by_id(actor.tenant.id)
+        .one(&*txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if tenant.require_admin_two_factor == on {
+        return Ok(());
+    }
+    let mut t: tenants::ActiveModel = tenant.into();
+    t.require_admin_two_factor = Set(on);
+    t.update(&*txn).await?;
+    audit::record(
+        &*txn,
+        now,
+        &actor.audit_actor(meta),
+        AuditEntry::new(Some(actor.tenant.id), "tenant.security_changed", "tenant")
+            .target(Some(actor.tenant.id), &actor.tenant.name)
+            .before(json!({"require_admin_two_factor": !on}))
+            .after(json!({"require_admin_two_factor": on})),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

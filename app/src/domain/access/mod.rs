@@ -1,0 +1,13 @@
+//! The access engine: the one permission catalog, the inputs that decide a member's
+//! access, and the one evaluation function.
+//!
+//! Enforcement (server functions) and explanation (diagnostics, UI previews) both call
+//! [`evaluate`], so what Gatehouse enforces and what it explains cannot drift apart.
+
+pub mod catalog;
+pub mod evaluate;
+pub mod inputs;
+
+pub use catalog::{Action, Category, Permission};
+pub use evaluate::{effective_permissions, evaluate, Decision, GrantSource};
+pub use inputs::{AccessInputs, GroupGrant, TemplateGrant};

@@ -1,0 +1,77 @@
+//! Settings → Users: wire types of the members table, invitations and the Edit dialog. None carries a hash, token or secret.
+
+use crate::domain::access::Permission;
+use crate::domain::{MembershipStatus, Role, TenantKind};
+use serde::{Deserialize, Serialize};
+
+/// One row of the Users table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberRow {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub status: MembershipStatus,
+    pub template_id: Option<i64>,
+    pub template_name: Option<String>,
+    pub crm_access: bool,
+    pub beta_access: bool,
+    pub last_login: Option<String>,
+    /// Permissions granted to this member directly (not through the template).
+    pub direct_permissions: Vec<Permission>,
+    /// For invited members: the latest invitation link has expired.
+    pub invite_expired: bool,
+    /// Sign-in is locked after repeated wrong passwords (an admin can unlock it).
+    pub locked: bool,
+}
+
+/// What the Users table asks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberQuery {
+    pub search: String,
+    pub status: Option<MembershipStatus>,
+    pub role: Option<Role>,
+    /// Zero-based.
+    pub page: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberPage {
+    pub rows: Vec<MemberRow>,
+    /// Members matching the query.
+    pub total: u64,
+    pub page: u64,
+    pub page_size: u64,
+    pub seats_used: i64,
+    pub seat_limit: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteInput {
+    pub email: String,
+    pub role: Role,
+    pub template_id: Option<i64>,
+    pub crm_access: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberUpdate {
+    pub id: i64,
+    pub email: String,
+    pub role: Role,
+    pub status: MembershipStatus,
+    pub template_id: Option<i64>,
+    pub crm_access: bool,
+    pub permissions: Vec<Permission>,
+}
+
+/// What the accept-invite page shows before anything is submitted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteDetails {
+    pub tenant_name: String,
+    pub tenant_kind: TenantKind,
+    pub email: String,
+    /// The person already has a Gatehouse account with a password: they sign in
+    /// instead of choosing a password.
+    pub existing_account: bool,
+}

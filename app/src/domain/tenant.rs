@@ -1,0 +1,35 @@
+//! Tenant settings: wire types. None carries a hash, token or secret.
+
+use crate::domain::text::parse_short_text;
+use crate::domain::AppError;
+use crate::domain::{Plan, TenantKind};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantOverview {
+    pub name: String,
+    pub kind: TenantKind,
+    pub plan: Plan,
+    pub seat_limit: i64,
+    pub seats_used: i64,
+    /// Admins must sign in with two-factor.
+    pub require_admin_two_factor: bool,
+    /// Whether the viewer may change the sign-in security settings.
+    pub can_manage_security: bool,
+    /// Each plan-locked feature's name and whether this plan includes it.
+    pub plan_features: Vec<(String, bool)>,
+}
+
+pub const MAX_TENANT_NAME_CHARS: usize = 80;
+
+/// A tenant name: trimmed, 2 to 80 characters, no control characters.
+pub fn parse_tenant_name(input: &str) -> Result<String, AppError> {
+    let name = parse_short_text(input, "tenant", "tenant name", MAX_TENANT_NAME_CHARS)?;
+    if name.chars().count() < 2 {
+        return Err(AppError::field(
+            "tenant",
+            "Enter a tenant name of at least 2 characters.",
+        ));
+    }
+    Ok(name)
+}
