@@ -8,10 +8,11 @@ use crate::backend::kernel::directory::memberships_of;
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::second_factor;
 use crate::backend::kernel::sessions;
+use crate::backend::kernel::stored::decode;
 use crate::backend::AppState;
 use crate::domain::account::{parse_display_name, AccountMembership, AccountOverview, SessionRow};
 use crate::domain::device::describe_user_agent;
-use crate::domain::{AppError, MembershipStatus, Role, TenantKind};
+use crate::domain::AppError;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 
@@ -21,15 +22,16 @@ pub async fn overview(state: &AppState, actor: &Actor) -> Result<AccountOverview
     let memberships = memberships_of(conn, actor.account.id)
         .await?
         .into_iter()
-        .map(|a| AccountMembership {
-            current: a.tenant.id == actor.tenant.id,
-            tenant_name: a.tenant.name,
-            tenant_kind: TenantKind::parse(&a.tenant.kind).unwrap_or(TenantKind::Production),
-            role: Role::parse(&a.membership.role).unwrap_or(Role::User),
-            status: MembershipStatus::parse(&a.membership.status)
-                .unwrap_or(MembershipStatus::Suspended),
+        .map(|a| {
+            Ok(AccountMembership {
+                current: a.tenant.id == actor.tenant.id,
+                tenant_name: a.tenant.name,
+                tenant_kind: decode(&a.tenant.kind)?,
+                role: decode(&a.membership.role)?,
+                status: decode(&a.membership.status)?,
+            })
         })
-        .collect();
+        .collect::<Result<_, AppError>>()?;
     let sessions = session_rows::Entity::find()
         .filter(session_rows::Column::AccountId.eq(actor.account.id))
         .filter(session_rows::Column::Stage.eq(sessions::STAGE_FULL))

@@ -8,9 +8,10 @@ use crate::backend::kernel::policy::require_user_admin;
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::second_factor;
 use crate::backend::kernel::sessions;
+use crate::backend::kernel::stored::decode;
 use crate::backend::AppState;
 use crate::domain::auth::{Me, TenantChoice};
-use crate::domain::{AppError, MembershipStatus, Plan, Role, TenantKind};
+use crate::domain::{AppError, MembershipStatus, Role};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::json;
 
@@ -27,21 +28,23 @@ pub async fn me(state: &AppState, actor: &Actor) -> Result<Me, AppError> {
     Ok(Me {
         email: actor.account.email.clone(),
         display_name: actor.account.display_name.clone(),
-        role: actor.role(),
+        role: actor.role,
         tenant_id: actor.tenant.id,
         tenant_name: actor.tenant.name.clone(),
-        tenant_kind: actor.tenant_kind(),
-        plan: Plan::parse(&actor.tenant.plan).unwrap_or(Plan::Free),
+        tenant_kind: actor.tenant_kind,
+        plan: actor.plan,
         seat_limit: actor.tenant.seat_limit,
         tenants: tenants
             .iter()
-            .map(|t| TenantChoice {
-                id: t.tenant.id,
-                name: t.tenant.name.clone(),
-                kind: TenantKind::parse(&t.tenant.kind).unwrap_or(TenantKind::Production),
-                role: Role::parse(&t.membership.role).unwrap_or(Role::User),
+            .map(|t| {
+                Ok(TenantChoice {
+                    id: t.tenant.id,
+                    name: t.tenant.name.clone(),
+                    kind: decode(&t.tenant.kind)?,
+                    role: decode(&t.membership.role)?,
+                })
             })
-            .collect(),
+            .collect::<Result<_, AppError>>()?,
         can_manage_users,
     })
 }

@@ -3,11 +3,12 @@
 
 use super::directory::membership_of;
 use super::state::AppState;
+use super::stored::decode;
 use crate::backend::entities::{accounts, memberships, sessions as session_rows, tenants};
 use crate::backend::kernel::audit::AuditActor;
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::sessions::{self, STAGE_FULL};
-use crate::domain::{AppError, MembershipStatus, Role, TenantKind};
+use crate::domain::{AppError, MembershipStatus, Plan, Role, TenantKind};
 use sea_orm::EntityTrait;
 
 /// The person behind a request, in the tenant their session is in. Holding an
@@ -18,14 +19,15 @@ pub struct Actor {
     pub account: accounts::Model,
     pub tenant: tenants::Model,
     pub membership: memberships::Model,
+    /// The membership's role, the tenant's kind and plan, read once from their columns.
+    pub role: Role,
+    pub tenant_kind: TenantKind,
+    pub plan: Plan,
 }
 
 impl Actor {
     pub fn role(&self) -> Role {
-        Role::parse(&self.membership.role).unwrap_or(Role::User)
-    }
-    pub fn tenant_kind(&self) -> TenantKind {
-        TenantKind::parse(&self.tenant.kind).unwrap_or(TenantKind::Production)
+        self.role
     }
     /// The actor's name, or their email when they have not set one.
     pub fn display_label(&self) -> &str {
@@ -103,6 +105,9 @@ pub async fn current_actor(state: &AppState, meta: &RequestMeta) -> Result<Actor
         resolve_session(state, token, STAGE_FULL, now).await?;
     sessions::touch(conn, &session, now).await?;
     Ok(Actor {
+        role: decode(&membership.role)?,
+        tenant_kind: decode(&tenant.kind)?,
+        plan: decode(&tenant.plan)?,
         session,
         account,
         tenant,

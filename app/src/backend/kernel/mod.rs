@@ -24,6 +24,7 @@ pub mod request;
 pub mod second_factor;
 pub mod sessions;
 pub mod state;
+pub mod stored;
 pub mod throttle;
 pub mod tokens;
 pub mod totp;

@@ -2,6 +2,7 @@
 //! evaluation function. Every permission check goes through [`require`].
 
 use super::actor::Actor;
+use super::stored::{decode, decode_all};
 use crate::backend::entities::{
     group_members, group_templates, groups, membership_permissions, memberships,
     role_template_permissions, role_templates,
@@ -9,51 +10,27 @@ use crate::backend::entities::{
 use crate::domain::access::{
     evaluate, AccessInputs, Action, Category, GroupGrant, Permission, TemplateGrant,
 };
-use crate::domain::{AppError, Role};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
-use std::collections::BTreeSet;
-
-async fn template_grant(
-    conn: &impl ConnectionTrait,
-    template_id: i64,
-) -> Result<Option<TemplateGrant>, DbErr> {
-    let Some(template) = role_templates::Entity::find_by_id(template_id)
-        .one(conn)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let permissions = role_template_permissions::Entity::find()
-        .filter(role_template_permissions::Column::TemplateId.eq(template_id))
-        .all(conn)
-        .await?
-        .into_iter()
-        .filter_map(|row| Permission::parse(&row.permission))
-        .collect();
-    Ok(Some(TemplateGrant {
-        name: template.name,
-        permissions,
-    }))
-}
+use crate::domain::AppError;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use std::collections::{BTreeSet, HashMap};
 
 /// Everything that decides the member's permissions, read fresh from the database
 /// (nothing is cached in the session, so changes apply at the next request).
+///
+/// At most six queries whatever the number of groups and templates: direct grants,
+/// group memberships, the groups, their template links, the templates, and the
+/// templates' permissions.
 pub async fn access_inputs(
     conn: &impl ConnectionTrait,
     membership: &memberships::Model,
-) -> Result<AccessInputs, DbErr> {
-    let direct: BTreeSet<Permission> = membership_permissions::Entity::find()
+) -> Result<AccessInputs, AppError> {
+    let direct_rows = membership_permissions::Entity::find()
         .filter(membership_permissions::Column::MembershipId.eq(membership.id))
         .all(conn)
-        .await?
-        .into_iter()
-        .filter_map(|row| Permission::parse(&row.permission))
-        .collect();
-    let template = match membership.role_template_id {
-        Some(id) => template_grant(conn, id).await?,
-        None => None,
-    };
-    let mut group_grants = Vec::new();
+        .await?;
+    let direct: BTreeSet<Permission> =
+        decode_all(direct_rows.iter().map(|r| r.permission.as_str()))?;
+
     let group_ids: Vec<i64> = group_members::Entity::find()
         .filter(group_members::Column::MembershipId.eq(membership.id))
         .all(conn)
@@ -61,34 +38,76 @@ pub async fn access_inputs(
         .into_iter()
         .map(|row| row.group_id)
         .collect();
-    if !group_ids.is_empty() {
-        for group in groups::Entity::find()
+    let (member_groups, links) = if group_ids.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        let member_groups = groups::Entity::find()
             .filter(groups::Column::Id.is_in(group_ids))
             .filter(groups::Column::TenantId.eq(membership.tenant_id))
+            .order_by_asc(groups::Column::Id)
             .all(conn)
-            .await?
-        {
-            let mut templates = Vec::new();
-            for link in group_templates::Entity::find()
-                .filter(group_templates::Column::GroupId.eq(group.id))
+            .await?;
+        let links = if member_groups.is_empty() {
+            Vec::new()
+        } else {
+            group_templates::Entity::find()
+                .filter(group_templates::Column::GroupId.is_in(member_groups.iter().map(|g| g.id)))
+                .order_by_asc(group_templates::Column::TemplateId)
                 .all(conn)
                 .await?
-            {
-                if let Some(t) = template_grant(conn, link.template_id).await? {
-                    templates.push(t);
-                }
-            }
-            group_grants.push(GroupGrant {
-                name: group.name,
-                templates,
-            });
+        };
+        (member_groups, links)
+    };
+
+    let mut template_ids: Vec<i64> = links.iter().map(|l| l.template_id).collect();
+    template_ids.extend(membership.role_template_id);
+    let mut grants: HashMap<i64, TemplateGrant> = HashMap::new();
+    if !template_ids.is_empty() {
+        let templates = role_templates::Entity::find()
+            .filter(role_templates::Column::Id.is_in(template_ids.iter().copied()))
+            .filter(role_templates::Column::TenantId.eq(membership.tenant_id))
+            .all(conn)
+            .await?;
+        let rows = role_template_permissions::Entity::find()
+            .filter(
+                role_template_permissions::Column::TemplateId.is_in(templates.iter().map(|t| t.id)),
+            )
+            .all(conn)
+            .await?;
+        for template in templates {
+            let permissions = decode_all(
+                rows.iter()
+                    .filter(|r| r.template_id == template.id)
+                    .map(|r| r.permission.as_str()),
+            )?;
+            grants.insert(
+                template.id,
+                TemplateGrant {
+                    name: template.name,
+                    permissions,
+                },
+            );
         }
     }
+
+    let groups = member_groups
+        .into_iter()
+        .map(|group| GroupGrant {
+            templates: links
+                .iter()
+                .filter(|l| l.group_id == group.id)
+                .filter_map(|l| grants.get(&l.template_id).cloned())
+                .collect(),
+            name: group.name,
+        })
+        .collect();
     Ok(AccessInputs {
-        role: Role::parse(&membership.role).unwrap_or(Role::User),
+        role: decode(&membership.role)?,
         direct,
-        template,
-        groups: group_grants,
+        template: membership
+            .role_template_id
+            .and_then(|id| grants.get(&id).cloned()),
+        groups,
     })
 }
 
@@ -123,4 +142,179 @@ pub async fn require_user_admin(
         NO_USER_MANAGEMENT,
     )
     .await
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::backend::entities::{accounts, tenants};
+    use crate::backend::kernel::db::Db;
+    use sea_orm::{
+        ActiveModelTrait, DatabaseConnection, DbBackend, DbErr, ExecResult, QueryResult, Set,
+        Statement,
+    };
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A connection that counts the statements sent through it.
+    struct Counting<'a> {
+        inner: &'a DatabaseConnection,
+        statements: AtomicUsize,
+    }
+
+    #[async_trait::async_trait]
+    impl ConnectionTrait for Counting<'_> {
+        fn get_database_backend(&self) -> DbBackend {
+            self.inner.get_database_backend()
+        }
+        async fn execute(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+            self.statements.fetch_add(1, Ordering::SeqCst);
+            self.inner.execute(stmt).await
+        }
+        async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+            self.statements.fetch_add(1, Ordering::SeqCst);
+            self.inner.execute_unprepared(sql).await
+        }
+        async fn query_one(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+            self.statements.fetch_add(1, Ordering::SeqCst);
+            self.inner.query_one(stmt).await
+        }
+        async fn query_all(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+            self.statements.fetch_add(1, Ordering::SeqCst);
+            self.inner.query_all(stmt).await
+        }
+    }
+
+    async fn template(db: &DatabaseConnection, tenant: i64, name: &str, perm: &str) -> i64 {
+        let t = role_templates::ActiveModel {
+            tenant_id: Set(tenant),
+            name: Set(name.into()),
+            description: Set(String::new()),
+            created_at: Set(0),
+            updated_at: Set(0),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        role_template_permissions::ActiveModel {
+            template_id: Set(t.id),
+            permission: Set(perm.into()),
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        t.id
+    }
+
+    /// A member with a template of their own and `groups` groups, each linked to two
+    /// templates; answers the member and how many statements `access_inputs` sent.
+    async fn member_with_groups(groups_n: usize) -> (AccessInputs, usize) {
+        let path = std::env::temp_dir().join(format!(
+            "gatehouse-policy-{}.db",
+            crate::backend::kernel::crypto::reference_id()
+        ));
+        let db = Db::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        db.migrate().await.unwrap();
+        let conn = db.conn();
+        let tenant = tenants::ActiveModel {
+            name: Set("Acme".into()),
+            kind: Set("production".into()),
+            plan: Set("team".into()),
+            seat_limit: Set(100),
+            require_admin_two_factor: Set(false),
+            created_at: Set(0),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await
+        .unwrap();
+        let account = accounts::ActiveModel {
+            email: Set("ada@example.com".into()),
+            display_name: Set(String::new()),
+            failed_sign_ins: Set(0),
+            created_at: Set(0),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await
+        .unwrap();
+        let own = template(conn, tenant.id, "Own", "analytics.view").await;
+        let membership = memberships::ActiveModel {
+            tenant_id: Set(tenant.id),
+            account_id: Set(account.id),
+            role: Set("user".into()),
+            role_template_id: Set(Some(own)),
+            status: Set("active".into()),
+            crm_access: Set(false),
+            beta_access: Set(false),
+            created_at: Set(0),
+            updated_at: Set(0),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await
+        .unwrap();
+        membership_permissions::ActiveModel {
+            membership_id: Set(membership.id),
+            permission: Set("users.view".into()),
+        }
+        .insert(conn)
+        .await
+        .unwrap();
+        for g in 0..groups_n {
+            let group = groups::ActiveModel {
+                tenant_id: Set(tenant.id),
+                name: Set(format!("Group {g}")),
+                created_at: Set(0),
+                ..Default::default()
+            }
+            .insert(conn)
+            .await
+            .unwrap();
+            group_members::ActiveModel {
+                group_id: Set(group.id),
+                membership_id: Set(membership.id),
+            }
+            .insert(conn)
+            .await
+            .unwrap();
+            for (i, perm) in ["conversations.view", "settings.edit"].iter().enumerate() {
+                let t = template(conn, tenant.id, &format!("G{g} T{i}"), perm).await;
+                group_templates::ActiveModel {
+                    group_id: Set(group.id),
+                    template_id: Set(t),
+                }
+                .insert(conn)
+                .await
+                .unwrap();
+            }
+        }
+        let counting = Counting {
+            inner: conn,
+            statements: AtomicUsize::new(0),
+        };
+        let inputs = access_inputs(&counting, &membership).await.unwrap();
+        let _ = std::fs::remove_file(&path);
+        (inputs, counting.statements.load(Ordering::SeqCst))
+    }
+
+    #[tokio::test]
+    async fn access_inputs_take_the_same_few_queries_for_any_number_of_groups() {
+        let (one, one_count) = member_with_groups(1).await;
+        let (five, five_count) = member_with_groups(5).await;
+        assert_eq!(one.groups.len(), 1);
+        assert_eq!(five.groups.len(), 5);
+        assert!(five.groups.iter().all(|g| g.templates.len() == 2));
+        assert_eq!(five.template.as_ref().map(|t| t.name.as_str()), Some("Own"));
+        assert_eq!(five.direct.len(), 1);
+        assert!(
+            evaluate(&five, Permission::new(Category::Settings, Action::Edit)).granted(),
+            "a group's template grants its permission"
+        );
+        assert_eq!(one_count, five_count, "queries must not grow with groups");
+        assert!(one_count <= 6, "{one_count} queries");
+    }
 }

@@ -9,6 +9,7 @@ use crate::backend::kernel::mail::{self, Outgoing};
 use crate::backend::kernel::policy::require_user_admin;
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::sessions;
+use crate::backend::kernel::stored::{decode, decode_all};
 use crate::backend::kernel::throttle;
 use crate::backend::AppState;
 use crate::domain::access::Permission;
@@ -54,14 +55,12 @@ fn member_snapshot(
 async fn direct_permissions(
     conn: &impl ConnectionTrait,
     member_id: i64,
-) -> Result<BTreeSet<Permission>, DbErr> {
-    Ok(membership_permissions::Entity::find()
+) -> Result<BTreeSet<Permission>, AppError> {
+    let rows = membership_permissions::Entity::find()
         .filter(membership_permissions::Column::MembershipId.eq(member_id))
         .all(conn)
-        .await?
-        .into_iter()
-        .filter_map(|r| Permission::parse(&r.permission))
-        .collect())
+        .await?;
+    decode_all(rows.iter().map(|r| r.permission.as_str()))
 }
 
 /// Saves the Edit user dialog.
@@ -77,8 +76,7 @@ pub async fn update(
     require_user_admin(&*txn, actor).await?;
     lock_tenant(&*txn, actor.tenant.id).await?;
     let (membership, account) = member_in_tenant(&*txn, actor.tenant.id, input.id).await?;
-    let current_status =
-        MembershipStatus::parse(&membership.status).unwrap_or(MembershipStatus::Invited);
+    let current_status: MembershipStatus = decode(&membership.status)?;
     let allowed = match current_status {
         MembershipStatus::Invited => input.status == MembershipStatus::Invited,
         _ => input.status != MembershipStatus::Invited,

@@ -15,12 +15,13 @@ use crate::backend::kernel::passwords;
 use crate::backend::kernel::policy::require_user_admin;
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::sessions;
+use crate::backend::kernel::stored::decode;
 use crate::backend::kernel::tokens;
 use crate::backend::{AppState, Settings};
 use crate::domain::account::parse_display_name;
 use crate::domain::members::{InviteDetails, InviteInput};
 use crate::domain::password::context_words;
-use crate::domain::{AppError, Email, MembershipStatus, Role, TenantKind};
+use crate::domain::{AppError, Email, MembershipStatus, Role};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
@@ -262,7 +263,7 @@ pub async fn invite_details(state: &AppState, token: &str) -> Result<InviteDetai
     let live = live_invitation(state.db.conn(), token, state.now_ms()).await?;
     Ok(InviteDetails {
         tenant_name: live.tenant.name,
-        tenant_kind: TenantKind::parse(&live.tenant.kind).unwrap_or(TenantKind::Production),
+        tenant_kind: decode(&live.tenant.kind)?,
         email: live.account.email,
         existing_account: live.account.password_hash.is_some(),
     })

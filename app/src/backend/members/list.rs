@@ -5,14 +5,14 @@ use crate::backend::entities::{
 };
 use crate::backend::kernel::clock::format_time;
 use crate::backend::kernel::directory::seats_used;
+use crate::backend::kernel::stored::decode;
 use crate::backend::kernel::throttle;
 use crate::domain::access::Permission;
 use crate::domain::members::{MemberPage, MemberQuery, MemberRow};
-use crate::domain::{MembershipStatus, Role};
+use crate::domain::{AppError, MembershipStatus};
 use sea_orm::sea_query::{Expr, LikeExpr};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use std::collections::HashMap;
 
@@ -37,7 +37,7 @@ pub async fn list(
     tenant: &tenants::Model,
     query: &MemberQuery,
     now_ms: i64,
-) -> Result<MemberPage, DbErr> {
+) -> Result<MemberPage, AppError> {
     let mut select = memberships::Entity::find()
         .find_also_related(accounts::Entity)
         .filter(memberships::Column::TenantId.eq(tenant.id));
@@ -83,7 +83,7 @@ async fn rows_for(
     conn: &impl ConnectionTrait,
     pairs: Vec<(memberships::Model, Option<accounts::Model>)>,
     now_ms: i64,
-) -> Result<Vec<MemberRow>, DbErr> {
+) -> Result<Vec<MemberRow>, AppError> {
     let ids: Vec<i64> = pairs.iter().map(|(m, _)| m.id).collect();
     let template_ids: Vec<i64> = pairs
         .iter()
@@ -108,9 +108,11 @@ async fn rows_for(
             .all(conn)
             .await?
         {
-            if let Some(p) = Permission::parse(&row.permission) {
-                direct.entry(row.membership_id).or_default().push(p);
-            }
+            let permission = decode(&row.permission)?;
+            direct
+                .entry(row.membership_id)
+                .or_default()
+                .push(permission);
         }
         for invite in invitations::Entity::find()
             .filter(invitations::Column::MembershipId.is_in(ids))
@@ -125,19 +127,19 @@ async fn rows_for(
             *e = (*e).max(invite.expires_at);
         }
     }
-    Ok(pairs
+    pairs
         .into_iter()
-        .filter_map(|(m, account)| {
-            let account = account?;
+        .filter_map(|(m, account)| Some((m, account?)))
+        .map(|(m, account)| {
             let locked = throttle::is_locked(&account, now_ms);
-            let status = MembershipStatus::parse(&m.status).unwrap_or(MembershipStatus::Invited);
+            let status: MembershipStatus = decode(&m.status)?;
             let mut perms = direct.remove(&m.id).unwrap_or_default();
             perms.sort();
-            Some(MemberRow {
+            Ok(MemberRow {
                 id: m.id,
                 email: account.email,
                 display_name: account.display_name,
-                role: Role::parse(&m.role).unwrap_or(Role::User),
+                role: decode(&m.role)?,
                 status,
                 template_id: m.role_template_id,
                 template_name: m
@@ -154,5 +156,5 @@ async fn rows_for(
                         .is_none_or(|expires| *expires <= now_ms),
             })
         })
-        .collect())
+        .collect()
 }

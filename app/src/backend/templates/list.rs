@@ -2,8 +2,10 @@
 //! how many members use it.
 
 use crate::backend::entities::{memberships, role_template_permissions, role_templates};
+use crate::backend::kernel::stored::decode_all;
 use crate::domain::access::Permission;
 use crate::domain::templates::TemplateView;
+use crate::domain::AppError;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
@@ -12,14 +14,12 @@ use std::collections::BTreeSet;
 pub async fn permissions_of(
     conn: &impl ConnectionTrait,
     template_id: i64,
-) -> Result<BTreeSet<Permission>, DbErr> {
-    Ok(role_template_permissions::Entity::find()
+) -> Result<BTreeSet<Permission>, AppError> {
+    let rows = role_template_permissions::Entity::find()
         .filter(role_template_permissions::Column::TemplateId.eq(template_id))
         .all(conn)
-        .await?
-        .into_iter()
-        .filter_map(|r| Permission::parse(&r.permission))
-        .collect())
+        .await?;
+    decode_all(rows.iter().map(|r| r.permission.as_str()))
 }
 
 pub async fn members_using(
@@ -34,7 +34,10 @@ pub async fn members_using(
         .await
 }
 
-pub async fn list(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<Vec<TemplateView>, DbErr> {
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+) -> Result<Vec<TemplateView>, AppError> {
     let templates = role_templates::Entity::find()
         .filter(role_templates::Column::TenantId.eq(tenant_id))
         .order_by_asc(role_templates::Column::Name)

@@ -9,18 +9,18 @@ use crate::backend::kernel::request::RequestMeta;
 use crate::backend::AppState;
 use crate::domain::model::PlanFeature;
 use crate::domain::tenant::TenantOverview;
-use crate::domain::{AppError, Plan};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set};
+use crate::domain::AppError;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use serde_json::json;
 
 pub async fn tenant_overview(
     conn: &impl ConnectionTrait,
     actor: &Actor,
-) -> Result<TenantOverview, DbErr> {
-    let plan = Plan::parse(&actor.tenant.plan).unwrap_or(Plan::Free);
+) -> Result<TenantOverview, AppError> {
+    let plan = actor.plan;
     Ok(TenantOverview {
         name: actor.tenant.name.clone(),
-        kind: actor.tenant_kind(),
+        kind: actor.tenant_kind,
         plan,
         seat_limit: actor.tenant.seat_limit,
         seats_used: seats_used(conn, actor.tenant.id).await?,
