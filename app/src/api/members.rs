@@ -2,6 +2,7 @@
 //! token is the credential). Each one: actor from the session, then the
 //! members service (which checks "manage people" inside its transaction).
 
+use crate::domain::access::AccessInputs;
 use crate::domain::members::{InviteDetails, InviteInput, MemberPage, MemberQuery, MemberUpdate};
 use crate::domain::AppError;
 use leptos::prelude::*;
@@ -42,6 +43,14 @@ pub async fn update_member(input: MemberUpdate) -> Result<(), AppError> {
 pub async fn delete_member(member_id: i64) -> Result<(), AppError> {
     let (state, meta, actor) = ctx::actor().await?;
     members::delete(&state, &actor, &meta, member_id).await
+}
+
+/// What decides the member's access (role, direct grants, template, groups): the
+/// Edit dialog evaluates it with the domain's one evaluation function.
+#[server(prefix = "/api", endpoint = "get_member_access", input = Json)]
+pub async fn get_member_access(member_id: i64) -> Result<AccessInputs, AppError> {
+    let (state, _meta, actor) = ctx::actor().await?;
+    members::member_access(&state, &actor, member_id).await
 }
 
 #[server(prefix = "/api", endpoint = "unlock_member", input = Json)]

@@ -4,7 +4,7 @@ use super::widgets::{encode_component, hard_navigate, loading, KindBadge, ToastR
 use crate::api::auth::{current_user, SignOut, SwitchTenant};
 use crate::domain::auth::Me;
 use crate::domain::AppError;
-use crate::ui::pages::ErrorPage;
+use crate::ui::widgets::ErrorPage;
 use leptos::context::Provider;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};

@@ -1,19 +1,33 @@
-//! The browser UI: shell, router and pages.
+//! The browser UI: shell, router, and one folder per feature (the page and its
+//! dialogs); `widgets` holds the generic pieces.
 
+pub mod access;
+mod account;
+mod audit;
+mod auth;
+mod home;
 mod layout;
-mod pages;
+mod members;
+mod not_found;
+mod templates;
+mod tenant;
 pub mod widgets;
 
+use account::AccountPage;
+use audit::AuditLogPage;
+use auth::{
+    ForgotPasswordPage, RequiredSetupPage, ResetPasswordPage, SignInPage, TwoFactorSignInPage,
+};
+use home::HomePage;
 use layout::SignedInLayout;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
-use pages::{
-    AcceptInvitePage, AccountPage, AuditLogPage, ForgotPasswordPage, HomePage, NotFound,
-    RequiredSetupPage, ResetPasswordPage, RoleTemplatesPage, SignInPage, TenantSettingsPage,
-    TwoFactorSignInPage, UsersPage,
-};
+use members::{AcceptInvitePage, UsersPage};
+use not_found::NotFound;
+use templates::RoleTemplatesPage;
+use tenant::TenantSettingsPage;
 
 /// The HTML document around the app (server-rendered once per page load).
 pub fn shell(options: LeptosOptions) -> impl IntoView {

@@ -6,13 +6,13 @@ use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
 use crate::backend::kernel::directory::{find_account_by_email, lock_tenant, member_in_tenant};
 use crate::backend::kernel::mail::{self, Outgoing};
-use crate::backend::kernel::policy::require_user_admin;
+use crate::backend::kernel::policy::{access_inputs, require_user_admin};
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::sessions;
 use crate::backend::kernel::stored::{decode, decode_all};
 use crate::backend::kernel::throttle;
 use crate::backend::AppState;
-use crate::domain::access::Permission;
+use crate::domain::access::{AccessInputs, Permission};
 use crate::domain::members::MemberUpdate;
 use crate::domain::{AppError, Email, MembershipStatus, Role};
 use sea_orm::{
@@ -267,4 +267,17 @@ pub async fn unlock(
     .await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// What decides a member's access (role, direct grants, template, groups), for the
+/// Edit dialog to show what grants each permission exactly as the server decides it.
+pub async fn member_access(
+    state: &AppState,
+    actor: &Actor,
+    member_id: i64,
+) -> Result<AccessInputs, AppError> {
+    let conn = state.db.conn();
+    require_user_admin(conn, actor).await?;
+    let (membership, _) = member_in_tenant(conn, actor.tenant.id, member_id).await?;
+    access_inputs(conn, &membership).await
 }

@@ -4,7 +4,7 @@ use super::catalog::Permission;
 use super::inputs::AccessInputs;
 use crate::domain::model::Role;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// Why a permission is held.
@@ -28,6 +28,19 @@ impl fmt::Display for GrantSource {
                     "the group “{group}” (through its role template “{template}”)"
                 )
             }
+        }
+    }
+}
+
+impl GrantSource {
+    /// A few words for beside a checkbox ("via template"); the full sentence is its
+    /// `Display`.
+    pub fn short(&self) -> String {
+        match self {
+            GrantSource::AdminRole => "admin role".to_string(),
+            GrantSource::Direct => "direct".to_string(),
+            GrantSource::Template { .. } => "via template".to_string(),
+            GrantSource::Group { group, .. } => format!("via group {group}"),
         }
     }
 }
@@ -81,6 +94,22 @@ pub fn evaluate(inputs: &AccessInputs, permission: Permission) -> Decision {
 pub fn effective_permissions(inputs: &AccessInputs) -> BTreeSet<Permission> {
     Permission::all()
         .filter(|p| evaluate(inputs, *p).granted())
+        .collect()
+}
+
+/// Every permission held through something other than a direct grant, with those
+/// sources: what the Edit user dialog marks beside each checkbox. Built on
+/// [`evaluate`], so the dialog shows exactly what the server decides.
+pub fn indirect_sources(inputs: &AccessInputs) -> BTreeMap<Permission, Vec<GrantSource>> {
+    Permission::all()
+        .filter_map(|p| {
+            let sources: Vec<GrantSource> = evaluate(inputs, p)
+                .sources
+                .into_iter()
+                .filter(|s| *s != GrantSource::Direct)
+                .collect();
+            (!sources.is_empty()).then_some((p, sources))
+        })
         .collect()
 }
 
@@ -210,5 +239,43 @@ mod tests {
             effective_permissions(&user),
             set(&["settings.view", "analytics.view"])
         );
+    }
+
+    #[test]
+    fn indirect_sources_name_template_group_and_admin_but_not_direct_grants() {
+        let view = p("conversations.view");
+        let edit = p("settings.edit");
+        let inputs = AccessInputs {
+            role: Role::User,
+            direct: set(&["conversations.view", "users.view"]),
+            template: Some(TemplateGrant {
+                name: "Support".into(),
+                permissions: set(&["conversations.view"]),
+            }),
+            groups: vec![GroupGrant {
+                name: "Ops".into(),
+                templates: vec![TemplateGrant {
+                    name: "Settings editor".into(),
+                    permissions: set(&["settings.edit"]),
+                }],
+            }],
+        };
+        let indirect = indirect_sources(&inputs);
+        assert_eq!(indirect.len(), 2, "{indirect:?}");
+        assert_eq!(
+            indirect[&view],
+            vec![GrantSource::Template {
+                template: "Support".into()
+            }]
+        );
+        assert_eq!(indirect[&edit][0].short(), "via group Ops");
+        assert!(!indirect.contains_key(&p("users.view")), "direct only");
+        let admin = AccessInputs {
+            role: Role::Admin,
+            ..inputs
+        };
+        let indirect = indirect_sources(&admin);
+        assert_eq!(indirect.len(), 30);
+        assert!(indirect.values().all(|s| s[0] == GrantSource::AdminRole));
     }
 }

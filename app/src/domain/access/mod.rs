@@ -9,5 +9,5 @@ pub mod evaluate;
 pub mod inputs;
 
 pub use catalog::{Action, Category, Permission};
-pub use evaluate::{effective_permissions, evaluate, Decision, GrantSource};
+pub use evaluate::{effective_permissions, evaluate, indirect_sources, Decision, GrantSource};
 pub use inputs::{AccessInputs, GroupGrant, TemplateGrant};

@@ -1,7 +1,7 @@
 //! Settings → Tenant.
 
-use super::ErrorPage;
 use crate::api::tenant::{get_tenant_overview, SetRequireAdminTwoFactor};
+use crate::ui::widgets::ErrorPage;
 use crate::ui::widgets::{error_of, loading, toast_on_success, FormAlert, KindBadge};
 use leptos::prelude::*;
 use leptos_meta::Title;

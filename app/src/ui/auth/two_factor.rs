@@ -1,13 +1,11 @@
 //! The second step of signing in (/sign-in/two-factor) and the set-up a tenant can
 //! require of its admins before their sign-in completes (/sign-in/set-up-two-factor).
 
-use super::ErrorPage;
+use super::totp::{RecoveryCodes, TotpSetupView};
 use crate::api::auth::{begin_required_two_factor, ConfirmRequiredTwoFactor, VerifySignInCode};
 use crate::domain::AppError;
-use crate::ui::widgets::{
-    error_of, hard_navigate, invalid_attr, loading, FieldMessage, FormAlert, RecoveryCodes,
-    TotpSetupView,
-};
+use crate::ui::widgets::ErrorPage;
+use crate::ui::widgets::{error_of, hard_navigate, invalid_attr, loading, FieldMessage, FormAlert};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

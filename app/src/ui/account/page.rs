@@ -2,7 +2,6 @@
 //! The actions live at page level so their answers (the recovery codes above all)
 //! survive the reload of the account data that follows each change.
 
-use super::ErrorPage;
 use crate::api::account::{
     get_account, BeginTwoFactor, ChangePassword, ConfirmTwoFactor, DisableTwoFactor,
     EndOtherSessions, EndSession, RegenerateRecoveryCodes, UpdateProfile,
@@ -10,9 +9,10 @@ use crate::api::account::{
 use crate::domain::account::AccountOverview;
 use crate::domain::auth::TotpSetup;
 use crate::domain::AppError;
+use crate::ui::auth::totp::{RecoveryCodes, TotpSetupView};
+use crate::ui::widgets::ErrorPage;
 use crate::ui::widgets::{
     error_of, invalid_attr, loading, toast_on_success, FieldMessage, FormAlert, KindBadge,
-    RecoveryCodes, TotpSetupView,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,16 +1,16 @@
 //! Settings → Role templates: list, create, edit (applies to everyone using it at
 //! once) and delete (after moving the people who use it).
 
-use super::ErrorPage;
 use crate::api::templates::{
     list_role_templates, role_template_references, DeleteRoleTemplate, SaveRoleTemplate,
 };
 use crate::domain::access::Permission;
 use crate::domain::templates::{TemplateInput, TemplateView};
 use crate::domain::AppError;
+use crate::ui::access::PermissionPicker;
+use crate::ui::widgets::ErrorPage;
 use crate::ui::widgets::{
     error_of, loading, open_dialog_for, use_toasts, Dialog, DialogFooter, FieldMessage, FormAlert,
-    PermissionPicker,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -149,7 +149,7 @@ fn TemplateDialog(
                 </div>
                 <div class="field">
                     <p class="field-label">"Permissions"</p>
-                    <PermissionPicker selected=permissions inherited=Signal::derive(BTreeSet::new) disabled=Signal::derive(|| false) id_prefix="template-perm" />
+                    <PermissionPicker selected=permissions granted_elsewhere=Signal::derive(Default::default) disabled=Signal::derive(|| false) id_prefix="template-perm" />
                 </div>
                 <FormAlert error />
                 <DialogFooter open pending=action.pending() label="Save template" busy_label="Saving…" />

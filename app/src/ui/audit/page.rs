@@ -1,9 +1,9 @@
 //! Settings → Audit log: the tenant's events, newest first, filterable by member.
 
-use super::ErrorPage;
 use crate::api::audit::list_audit_events;
 use crate::domain::audit::AuditRow;
 use crate::ui::widgets::loading;
+use crate::ui::widgets::ErrorPage;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

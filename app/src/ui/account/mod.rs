@@ -1,0 +1,5 @@
+//! My account.
+
+mod page;
+
+pub use page::AccountPage;

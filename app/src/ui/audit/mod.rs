@@ -1,0 +1,5 @@
+//! The Audit log page.
+
+mod page;
+
+pub use page::AuditLogPage;

@@ -1,0 +1,162 @@
+//! The Edit user dialog: email, role, status, template, CRM access and direct
+//! permissions, with what else grants each permission as the server decides it.
+
+use super::template_options;
+use crate::api::members::{get_member_access, UpdateMember};
+use crate::domain::access::{indirect_sources, AccessInputs, Permission, TemplateGrant};
+use crate::domain::members::{MemberRow, MemberUpdate};
+use crate::domain::templates::TemplateView;
+use crate::domain::{AppError, MembershipStatus, Role};
+use crate::ui::access::PermissionPicker;
+use crate::ui::widgets::{
+    error_of, open_dialog_for, use_toasts, Dialog, DialogFooter, FieldMessage, FormAlert,
+};
+use leptos::prelude::*;
+use std::collections::BTreeSet;
+
+fn template_grant(templates: &[TemplateView], id: Option<i64>) -> Option<TemplateGrant> {
+    id.and_then(|id| templates.iter().find(|t| t.id == id))
+        .map(|t| TemplateGrant {
+            name: t.name.clone(),
+            permissions: t.permissions.iter().copied().collect(),
+        })
+}
+
+#[component]
+pub fn EditDialog(
+    editing: RwSignal<Option<MemberRow>>,
+    templates: Resource<Result<Vec<TemplateView>, AppError>>,
+    reload: RwSignal<u64>,
+) -> impl IntoView {
+    let toasts = use_toasts();
+    let open = RwSignal::new(false);
+    let action = ServerAction::<UpdateMember>::new();
+    let error = error_of(move || action.value().get());
+    let email = RwSignal::new(String::new());
+    let role = RwSignal::new(Role::User);
+    let status = RwSignal::new(MembershipStatus::Active);
+    let template = RwSignal::new(None::<i64>);
+    let crm = RwSignal::new(false);
+    let permissions = RwSignal::new(BTreeSet::<Permission>::new());
+    let all_templates = RwSignal::new(Vec::<TemplateView>::new());
+    open_dialog_for(editing, open, move |m| {
+        action.value().set(None);
+        email.set(m.email.clone());
+        role.set(m.role);
+        status.set(m.status);
+        template.set(m.template_id);
+        crm.set(m.crm_access);
+        permissions.set(m.direct_permissions.iter().copied().collect());
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(list)) = templates.get() {
+            all_templates.set(list);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            toasts.success(format!("Saved changes to {}.", email.get_untracked()));
+            open.set(false);
+            reload.update(|n| *n += 1);
+        }
+    });
+    // The member's groups come from the server; role, direct grants and template are
+    // what the dialog shows now. The domain's one evaluation says what grants what.
+    let stored_access = LocalResource::new(move || {
+        let id = editing.get().map(|m| m.id);
+        async move {
+            match id {
+                Some(id) => get_member_access(id).await.ok(),
+                None => None,
+            }
+        }
+    });
+    let granted_elsewhere = Signal::derive(move || {
+        let groups = stored_access
+            .get()
+            .flatten()
+            .map(|a: AccessInputs| a.groups)
+            .unwrap_or_default();
+        let inputs = AccessInputs {
+            role: role.get(),
+            direct: permissions.get(),
+            template: all_templates.with(|t| template_grant(t, template.get())),
+            groups,
+        };
+        indirect_sources(&inputs)
+    });
+    let is_admin = Signal::derive(move || role.get() == Role::Admin);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(m) = editing.get_untracked() else {
+            return;
+        };
+        action.dispatch(UpdateMember {
+            input: MemberUpdate {
+                id: m.id,
+                email: email.get(),
+                role: role.get(),
+                status: status.get(),
+                template_id: template.get(),
+                crm_access: crm.get(),
+                permissions: permissions.get().into_iter().collect(),
+            },
+        });
+    };
+    let invited = move || status.get() == MembershipStatus::Invited;
+    view! {
+        <Dialog open title="Edit user" id="edit-dialog">
+            <form class="form" on:submit=submit novalidate>
+                <div class="field">
+                    <label for="edit-email">"Email"</label>
+                    <input id="edit-email" type="email" maxlength="254" bind:value=email aria-describedby="edit-email-error" />
+                    <FieldMessage error field="email" prefix="edit-" />
+                </div>
+                <div class="field-row">
+                    <div class="field">
+                        <label for="edit-role">"Role"</label>
+                        <select id="edit-role" on:change=move |ev| role.set(Role::parse(&event_target_value(&ev)).unwrap_or(Role::User))>
+                            {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=move || role.get() == *r>{r.label()}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="edit-status">"Status"</label>
+                        <select id="edit-status" disabled=invited
+                            on:change=move |ev| status.set(MembershipStatus::parse(&event_target_value(&ev)).unwrap_or(MembershipStatus::Active))>
+                            {move || if invited() {
+                                view! { <option value="invited" selected=true>"Invited (hasn't accepted yet)"</option> }.into_any()
+                            } else {
+                                view! {
+                                    <option value="active" selected=move || status.get() == MembershipStatus::Active>"Active"</option>
+                                    <option value="suspended" selected=move || status.get() == MembershipStatus::Suspended>"Suspended"</option>
+                                }.into_any()
+                            }}
+                        </select>
+                        <FieldMessage error field="status" prefix="edit-" />
+                    </div>
+                </div>
+                <div class="field">
+                    <label for="edit-template">"Role template"</label>
+                    <select id="edit-template" on:change=move |ev| template.set(event_target_value(&ev).parse().ok())>
+                        {move || template_options(all_templates.get(), template.into())}
+                    </select>
+                    <FieldMessage error field="role_template" prefix="edit-" />
+                </div>
+                <label class="check" for="edit-crm">
+                    <input id="edit-crm" type="checkbox" disabled=move || is_admin.get()
+                        prop:checked=move || is_admin.get() || crm.get()
+                        on:change=move |ev| crm.set(event_target_checked(&ev)) />
+                    <span>"CRM access"</span>
+                    {move || is_admin.get().then(|| view! { <span class="note">" — admins always have CRM access"</span> })}
+                </label>
+                <div class="field">
+                    <p class="field-label">"Permissions"</p>
+                    {move || is_admin.get().then(|| view! { <p class="note">"Admins have every permission."</p> })}
+                    <PermissionPicker selected=permissions granted_elsewhere disabled=is_admin id_prefix="edit-perm" />
+                </div>
+                <FormAlert error />
+                <DialogFooter open pending=action.pending() label="Save" busy_label="Saving…" />
+            </form>
+        </Dialog>
+    }
+}

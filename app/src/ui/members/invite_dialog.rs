@@ -1,0 +1,95 @@
+//! The Invite dialog.
+
+use super::template_options;
+use crate::api::members::InviteMember;
+use crate::domain::members::InviteInput;
+use crate::domain::templates::TemplateView;
+use crate::domain::{AppError, Role};
+use crate::ui::widgets::{error_of, use_toasts, Dialog, DialogFooter, FieldMessage, FormAlert};
+use leptos::prelude::*;
+
+#[component]
+pub fn InviteDialog(
+    open: RwSignal<bool>,
+    templates: Resource<Result<Vec<TemplateView>, AppError>>,
+    reload: RwSignal<u64>,
+) -> impl IntoView {
+    let toasts = use_toasts();
+    let action = ServerAction::<InviteMember>::new();
+    let email = RwSignal::new(String::new());
+    let role = RwSignal::new(Role::User);
+    let template = RwSignal::new(None::<i64>);
+    let crm = RwSignal::new(false);
+    let error = error_of(move || action.value().get());
+    Effect::new(move |_| {
+        if open.get() {
+            action.value().set(None);
+            email.set(String::new());
+            role.set(Role::User);
+            template.set(None);
+            crm.set(false);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            toasts.success(format!(
+                "Invitation sent to {}.",
+                email.get_untracked().trim()
+            ));
+            open.set(false);
+            reload.update(|n| *n += 1);
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        action.dispatch(InviteMember {
+            input: InviteInput {
+                email: email.get(),
+                role: role.get(),
+                template_id: template.get(),
+                crm_access: crm.get(),
+            },
+        });
+    };
+    view! {
+        <Dialog open title="Invite user" id="invite-dialog">
+            <form class="form" on:submit=submit novalidate>
+                <div class="field">
+                    <label for="invite-email">"Email"</label>
+                    <input id="invite-email" type="email" maxlength="254" autocomplete="off" bind:value=email
+                        aria-describedby="invite-email-error"
+                        aria-invalid=move || error.get().and_then(|e| e.field_message("email")).is_some().to_string() />
+                    <FieldMessage error field="email" prefix="invite-" />
+                </div>
+                <div class="field">
+                    <label for="invite-role">"Role"</label>
+                    <select id="invite-role" on:change=move |ev| role.set(Role::parse(&event_target_value(&ev)).unwrap_or(Role::User))>
+                        {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=move || role.get() == *r>{r.label()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="invite-template">"Role template"</label>
+                    <select id="invite-template" on:change=move |ev| template.set(event_target_value(&ev).parse().ok())>
+                        <Transition fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                template_options(templates.await.unwrap_or_default(), template.into())
+                            })}
+                        </Transition>
+                    </select>
+                    <FieldMessage error field="role_template" prefix="invite-" />
+                </div>
+                <Show when=move || role.get() != Role::Admin fallback=|| view! {
+                    <p class="note">"Admins always have CRM access."</p>
+                }>
+                    <label class="check" for="invite-crm">
+                        <input id="invite-crm" type="checkbox" prop:checked=move || crm.get()
+                            on:change=move |ev| crm.set(event_target_checked(&ev)) />
+                        <span>"CRM access"</span>
+                    </label>
+                </Show>
+                <FormAlert error />
+                <DialogFooter open pending=action.pending() label="Send invite" busy_label="Sending…" />
+            </form>
+        </Dialog>
+    }
+}

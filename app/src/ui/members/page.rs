@@ -1,0 +1,213 @@
+//! Settings → Users: the table, filters, paging, seat indicator and the row actions.
+
+use super::delete_dialog::DeleteDialog;
+use super::edit_dialog::EditDialog;
+use super::invite_dialog::InviteDialog;
+use crate::api::members::{list_members, ResendInvite, UnlockMember};
+use crate::api::templates::list_role_templates;
+use crate::domain::members::{MemberQuery, MemberRow};
+use crate::domain::{MembershipStatus, Role};
+use crate::ui::widgets::{loading, use_toasts, ErrorPage};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let search = RwSignal::new(String::new());
+    let status = RwSignal::new(String::new());
+    let role = RwSignal::new(String::new());
+    let page = RwSignal::new(0u64);
+    let reload = RwSignal::new(0u64);
+    let query = move || MemberQuery {
+        search: search.get(),
+        status: MembershipStatus::parse(&status.get()),
+        role: Role::parse(&role.get()),
+        page: page.get(),
+    };
+    let members = Resource::new(move || (query(), reload.get()), |(q, _)| list_members(q));
+    let templates = Resource::new(move || reload.get(), |_| list_role_templates());
+    let toasts = use_toasts();
+
+    let invite_open = RwSignal::new(false);
+    let editing = RwSignal::new(None::<MemberRow>);
+    let deleting = RwSignal::new(None::<MemberRow>);
+    let resend = ServerAction::<ResendInvite>::new();
+    let unlock = ServerAction::<UnlockMember>::new();
+    Effect::new(move |_| match unlock.value().get() {
+        Some(Ok(())) => {
+            toasts.success("Unlocked. They can sign in again now.");
+            reload.update(|n| *n += 1);
+        }
+        Some(Err(e)) => toasts.error(e.to_string()),
+        None => {}
+    });
+    Effect::new(move |_| match resend.value().get() {
+        Some(Ok(())) => {
+            toasts.success("A new invitation was sent. The previous link no longer works.");
+            reload.update(|n| *n += 1);
+        }
+        Some(Err(e)) => toasts.error(e.to_string()),
+        None => {}
+    });
+
+    view! {
+        <Title text="Users" />
+        <div class="page-header">
+            <h1>"Users"</h1>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    members.await.ok().map(|p| {
+                        let full = p.seats_used >= p.seat_limit;
+                        view! {
+                            <div class="page-actions">
+                                <p class="seats" class:seats-full=full data-testid="seat-indicator">
+                                    {format!("{} of {} seats used", p.seats_used, p.seat_limit)}
+                                </p>
+                                <button
+                                    type="button"
+                                    class="btn btn-primary"
+                                    disabled=full
+                                    aria-describedby=full.then_some("seats-full-note")
+                                    on:click=move |_| invite_open.set(true)
+                                >
+                                    "Invite user"
+                                </button>
+                            </div>
+                            {full.then(|| view! {
+                                <p class="note note-warn" id="seats-full-note">
+                                    "All seats are in use. Remove people who no longer need access, or upgrade your plan to invite more."
+                                </p>
+                            })}
+                        }
+                    })
+                })}
+            </Transition>
+        </div>
+
+        <form class="filters" on:submit=|ev| ev.prevent_default()>
+            <div class="field">
+                <label for="user-search">"Search by email"</label>
+                <input id="user-search" type="search" placeholder="name@example.com" maxlength="254"
+                    prop:value=move || search.get()
+                    on:input=move |ev| { search.set(event_target_value(&ev)); page.set(0); } />
+            </div>
+            <div class="field">
+                <label for="status-filter">"Status"</label>
+                <select id="status-filter" on:change=move |ev| { status.set(event_target_value(&ev)); page.set(0); }>
+                    <option value="">"All statuses"</option>
+                    {MembershipStatus::ALL.iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="role-filter">"Role"</label>
+                <select id="role-filter" on:change=move |ev| { role.set(event_target_value(&ev)); page.set(0); }>
+                    <option value="">"All roles"</option>
+                    {Role::ALL.iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
+                </select>
+            </div>
+        </form>
+
+        <Transition fallback=loading>
+            {move || Suspend::new(async move {
+                match members.await {
+                    Err(error) => view! { <ErrorPage error /> }.into_any(),
+                    Ok(p) if p.rows.is_empty() => view! {
+                        <section class="empty-state">
+                            <h2>"No users match"</h2>
+                            <p>"Try another search or filter, or invite someone new."</p>
+                        </section>
+                    }.into_any(),
+                    Ok(p) => {
+                        let first = p.page * p.page_size + 1;
+                        let last = first + p.rows.len() as u64 - 1;
+                        let has_next = last < p.total;
+                        let has_prev = p.page > 0;
+                        view! {
+                            <table class="table">
+                                <caption class="visually-hidden">"People in this tenant"</caption>
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Email"</th>
+                                        <th scope="col">"Role"</th>
+                                        <th scope="col">"Role template"</th>
+                                        <th scope="col">"Status"</th>
+                                        <th scope="col">"CRM access"</th>
+                                        <th scope="col">"Last login"</th>
+                                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {p.rows.into_iter().map(|m| member_row(m, editing, deleting, resend, unlock)).collect_view()}
+                                </tbody>
+                            </table>
+                            <nav class="pager" aria-label="Pages">
+                                <span>{format!("Showing {first}–{last} of {}", p.total)}</span>
+                                <button type="button" class="btn" disabled=!has_prev on:click=move |_| page.update(|n| *n = n.saturating_sub(1))>"Previous"</button>
+                                <button type="button" class="btn" disabled=!has_next on:click=move |_| page.update(|n| *n += 1)>"Next"</button>
+                            </nav>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+
+        <InviteDialog open=invite_open templates reload />
+        <EditDialog editing templates reload />
+        <DeleteDialog deleting reload />
+    }
+}
+
+fn member_row(
+    m: MemberRow,
+    editing: RwSignal<Option<MemberRow>>,
+    deleting: RwSignal<Option<MemberRow>>,
+    resend: ServerAction<ResendInvite>,
+    unlock: ServerAction<UnlockMember>,
+) -> impl IntoView {
+    let locked = m.locked;
+    let status_text = if m.status == MembershipStatus::Invited && m.invite_expired {
+        "Invited (link expired)".to_string()
+    } else {
+        m.status.label().to_string()
+    };
+    let invited = m.status == MembershipStatus::Invited;
+    let id = m.id;
+    let email = m.email.clone();
+    let edit_row = m.clone();
+    let delete_row = m.clone();
+    view! {
+        <tr>
+            <td>{m.email.clone()}</td>
+            <td>{m.role.label()}</td>
+            <td>{m.template_name.clone().unwrap_or_else(|| "—".to_string())}</td>
+            <td>
+                <span class=format!("status status-{}", m.status.as_str())>{status_text}</span>
+                {locked.then(|| view! { <span class="status status-locked" title="Locked after repeated wrong passwords">"Locked"</span> })}
+            </td>
+            <td>{if m.crm_access { "Yes" } else { "No" }}</td>
+            <td>{m.last_login.clone().unwrap_or_else(|| "Never".to_string())}</td>
+            <td>
+                <div class="row-actions">
+                <button type="button" class="btn btn-small" on:click=move |_| editing.set(Some(edit_row.clone()))>
+                    "Edit"<span class="visually-hidden">{format!(" {email}")}</span>
+                </button>
+                {locked.then(|| view! {
+                    <button type="button" class="btn btn-small" disabled=move || unlock.pending().get()
+                        on:click=move |_| { unlock.dispatch(UnlockMember { member_id: id }); }>
+                        "Unlock"
+                    </button>
+                })}
+                {invited.then(|| view! {
+                    <button type="button" class="btn btn-small" disabled=move || resend.pending().get()
+                        on:click=move |_| { resend.dispatch(ResendInvite { member_id: id }); }>
+                        "Resend invite"
+                    </button>
+                })}
+                <button type="button" class="btn btn-small btn-danger-outline" on:click=move |_| deleting.set(Some(delete_row.clone()))>
+                    "Delete user"
+                </button>
+            </div>
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,5 @@
+//! Role templates.
+
+mod page;
+
+pub use page::RoleTemplatesPage;

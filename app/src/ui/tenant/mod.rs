@@ -1,0 +1,5 @@
+//! Tenant settings.
+
+mod settings;
+
+pub use settings::TenantSettingsPage;

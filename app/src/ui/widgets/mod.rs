@@ -1,0 +1,12 @@
+//! Generic pieces of UI shared by every feature: dialogs, form messages, toasts,
+//! loading and error states. Feature components live in their feature's folder.
+
+mod dialog;
+mod form;
+mod page;
+mod toast;
+
+pub use dialog::{open_dialog_for, Dialog, DialogFooter};
+pub use form::{error_of, invalid_attr, FieldMessage, FormAlert};
+pub use page::{encode_component, hard_navigate, loading, mark_hydrated, ErrorPage, KindBadge};
+pub use toast::{toast_on_success, use_toasts, ToastRegion, Toasts};
