@@ -64,15 +64,13 @@ pub async fn change_password(
         ),
     )
     .await?;
-    audit::record(
-        &*txn,
+    audit::commit_with(
+        txn,
         now,
         &actor.audit_actor(meta),
         AuditEntry::new(Some(actor.tenant.id), "password.changed", "account")
             .target(Some(account.id), &account.email)
             .after(json!({"other_sessions_ended": ended})),
     )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    .await
 }

@@ -77,8 +77,8 @@ pub async fn update_profile(
     let mut a: accounts::ActiveModel = actor.account.clone().into();
     a.display_name = Set(name.clone());
     a.update(&*txn).await?;
-    audit::record(
-        &*txn,
+    audit::commit_with(
+        txn,
         now,
         &actor.audit_actor(meta),
         AuditEntry::new(Some(actor.tenant.id), "account.renamed", "account")
@@ -86,7 +86,5 @@ pub async fn update_profile(
             .before(json!({"display_name": actor.account.display_name}))
             .after(json!({"display_name": name})),
     )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    .await
 }

@@ -34,17 +34,15 @@ pub async fn end_session(
     if gone == 0 {
         return Err(AppError::NotFound);
     }
-    audit::record(
-        &*txn,
+    audit::commit_with(
+        txn,
         now,
         &actor.audit_actor(meta),
         AuditEntry::new(Some(actor.tenant.id), "session.ended", "account")
             .target(Some(actor.account.id), &actor.account.email)
             .after(json!({"session": session_id})),
     )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Signs out every session of the account but this one; answers how many ended.

@@ -209,15 +209,13 @@ pub async fn complete_reset(
     let email = Email::parse(&account.email).map_err(crate::backend::internal)?;
     mail::enqueue(&*txn, now, changed_mail(email)).await?;
     let who = AuditActor::account(&account, meta);
-    audit::record(
-        &*txn,
+    audit::commit_with(
+        txn,
         now,
         &who,
         AuditEntry::new(None, "password.reset", "account")
             .target(Some(account.id), &account.email)
             .after(serde_json::json!({"sessions_ended": ended})),
     )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    .await
 }

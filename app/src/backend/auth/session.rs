@@ -82,17 +82,15 @@ pub async fn switch_tenant(
     let mut m: memberships::ActiveModel = membership.into();
     m.last_login_at = Set(Some(now));
     m.update(&*txn).await?;
-    audit::record(
-        &*txn,
+    audit::commit_with(
+        txn,
         now,
         &actor.audit_actor(meta),
         AuditEntry::new(Some(tenant_id), "session.switched_tenant", "account")
             .target(Some(actor.account.id), &actor.account.email)
             .before(json!({"tenant_id": actor.tenant.id})),
     )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Ends the session server-side; the cookie is worthless afterwards.

@@ -252,16 +252,14 @@ pub async fn disable(
         "Two-factor sign-in was just turned off for your Gatehouse account: signing in now needs only your password. If this wasn't you, reset your password, turn two-factor back on and tell your admin.",
     )
     .await?;
-    audit::record(
-        &*txn,
+    audit::commit_with(
+        txn,
         now,
         &AuditActor::account(&current, meta),
         AuditEntry::new(tenant_id, "two_factor.disabled", "account")
             .target(Some(current.id), &current.email),
     )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Replaces every recovery code with ten new ones (needs the password).

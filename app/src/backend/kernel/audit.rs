@@ -1,7 +1,9 @@
 //! The audit trail: one row per change, written in the same transaction as the change.
 
 use crate::backend::entities::audit_events;
+use crate::backend::kernel::db::WriteTxn;
 use crate::backend::kernel::request::clean_for_log;
+use crate::domain::AppError;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
 
 /// Who did something. `None` account means the operator's command line or the system.
@@ -96,4 +98,17 @@ pub async fn record(
     .insert(conn)
     .await
     .map(|_| ())
+}
+
+/// Ends a change: records its audit row as the transaction's last write and commits,
+/// so a change lands with its audit row or not at all.
+pub async fn commit_with(
+    txn: WriteTxn,
+    now_ms: i64,
+    actor: &AuditActor,
+    entry: AuditEntry,
+) -> Result<(), AppError> {
+    record(&*txn, now_ms, actor, entry).await?;
+    txn.commit().await?;
+    Ok(())
 }

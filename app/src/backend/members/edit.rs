@@ -173,8 +173,8 @@ pub async fn update(
         (MembershipStatus::Suspended, MembershipStatus::Active) => "member.reactivated",
         _ => "member.updated",
     };
-    audit::record(
-        &*txn,
+    audit::commit_with(
+        txn,
         now,
         &actor.audit_actor(meta),
         AuditEntry::new(Some(actor.tenant.id), action, "membership")
@@ -182,9 +182,7 @@ pub async fn update(
             .before(before)
             .after(member_snapshot(&updated, email.as_str(), &after_perms)),
     )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Removes someone from the tenant. Their seat is freed and their sessions here end;
@@ -229,17 +227,15 @@ pub async fn delete(
             .exec(&*txn)
             .await?;
     }
-    audit::record(
-        &*txn,
+    audit::commit_with(
+        txn,
         now,
         &actor.audit_actor(meta),
         AuditEntry::new(Some(actor.tenant.id), "member.deleted", "membership")
             .target(Some(membership.id), &account.email)
             .before(before),
     )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Lifts a lock left by repeated wrong passwords, so the person can try again now.
@@ -256,17 +252,15 @@ pub async fn unlock(
     let before =
         json!({"failed_sign_ins": account.failed_sign_ins, "locked_until": account.locked_until});
     throttle::record_success(&*txn, &account).await?;
-    audit::record(
-        &*txn,
+    audit::commit_with(
+        txn,
         now,
         &actor.audit_actor(meta),
         AuditEntry::new(Some(actor.tenant.id), "member.unlocked", "membership")
             .target(Some(membership.id), &account.email)
             .before(before),
     )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    .await
 }
 
 /// What decides a member's access (role, direct grants, template, groups), for the

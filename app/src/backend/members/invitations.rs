@@ -199,16 +199,14 @@ pub async fn resend_invite(
     }
     let email = Email::parse(&account.email).map_err(crate::backend::internal)?;
     send_invitation(&*txn, state, actor, &actor.tenant, &membership, &email, now).await?;
-    audit::record(
-        &*txn,
+    audit::commit_with(
+        txn,
         now,
         &actor.audit_actor(meta),
         AuditEntry::new(Some(actor.tenant.id), "member.invite_resent", "membership")
             .target(Some(membership.id), &account.email),
     )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    .await
 }
 
 /// What someone holding an unusable invitation link is told.

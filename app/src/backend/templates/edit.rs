@@ -191,8 +191,8 @@ pub async fn delete(
         .map(|p| p.key())
         .collect();
     role_templates::Entity::delete_by_id(id).exec(&*txn).await?;
-    audit::record(
-        &*txn,
+    audit::commit_with(
+        txn,
         now,
         &actor.audit_actor(meta),
         AuditEntry::new(Some(tenant_id), "template.deleted", "role_template")
@@ -200,7 +200,5 @@ pub async fn delete(
             .before(json!({"name": template.name, "permissions": perms}))
             .after(json!({"members_moved": moved, "moved_to_template_id": reassign_to})),
     )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    .await
 }

@@ -55,8 +55,8 @@ pub async fn set_require_admin_two_factor(
     let mut t: tenants::ActiveModel = tenant.into();
     t.require_admin_two_factor = Set(on);
     t.update(&*txn).await?;
-    audit::record(
-        &*txn,
+    audit::commit_with(
+        txn,
         now,
         &actor.audit_actor(meta),
         AuditEntry::new(Some(actor.tenant.id), "tenant.security_changed", "tenant")
@@ -64,7 +64,5 @@ pub async fn set_require_admin_two_factor(
             .before(json!({"require_admin_two_factor": !on}))
             .after(json!({"require_admin_two_factor": on})),
     )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    .await
 }

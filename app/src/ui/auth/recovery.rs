@@ -5,7 +5,9 @@ use crate::api::auth::{
     get_password_reset, CompletePasswordReset, RequestPasswordReset, RESET_REQUESTED,
 };
 use crate::domain::AppError;
-use crate::ui::widgets::{error_of, hard_navigate, loading, FieldMessage, FormAlert};
+use crate::ui::widgets::{
+    error_of, navigating_action, AuthCard, FieldMessage, FormAlert, TokenPage,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -20,26 +22,23 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let answer = move || sent().then_some(RESET_REQUESTED);
     view! {
         <Title text="Forgot password" />
-        <main class="auth-page" id="main">
-            <section class="auth-card">
-                <p class="brand brand-large">"Gatehouse"</p>
-                <h1>"Forgot password"</h1>
-                <p class="muted">"Enter the email you sign in with. We'll send a link to choose a new password."</p>
-                <ActionForm action=action attr:class="form" attr:novalidate="true">
-                    <div class="field">
-                        <label for="email">"Email"</label>
-                        <input id="email" name="email" type="email" autocomplete="username" maxlength="254" aria-describedby="email-error" />
-                        <FieldMessage error field="email" />
-                    </div>
-                    <p role="status" class="form-status">{answer}</p>
-                    <FormAlert error />
-                    <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
-                        {move || if action.pending().get() { "Sending…" } else { "Send reset link" }}
-                    </button>
-                    <p class="form-footer"><a href="/sign-in">"Back to sign in"</a></p>
-                </ActionForm>
-            </section>
-        </main>
+        <AuthCard>
+            <h1>"Forgot password"</h1>
+            <p class="muted">"Enter the email you sign in with. We'll send a link to choose a new password."</p>
+            <ActionForm action=action attr:class="form" attr:novalidate="true">
+                <div class="field">
+                    <label for="email">"Email"</label>
+                    <input id="email" name="email" type="email" autocomplete="username" maxlength="254" aria-describedby="email-error" />
+                    <FieldMessage error field="email" />
+                </div>
+                <p role="status" class="form-status">{answer}</p>
+                <FormAlert error />
+                <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Sending…" } else { "Send reset link" }}
+                </button>
+                <p class="form-footer"><a href="/sign-in">"Back to sign in"</a></p>
+            </ActionForm>
+        </AuthCard>
     }
 }
 
@@ -56,52 +55,31 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
     let details = Resource::new_blocking(token, get_password_reset);
-    let action = ServerAction::<CompletePasswordReset>::new();
-    let error: Signal<Option<AppError>> = error_of(move || action.value().get());
-    Effect::new(move |_| {
-        if let Some(Ok(next)) = action.value().get() {
-            hard_navigate(&next);
-        }
-    });
+    let (action, error) = navigating_action::<CompletePasswordReset>();
     view! {
         <Title text="Choose a new password" />
-        <main class="auth-page" id="main">
-            <section class="auth-card">
-                <p class="brand brand-large">"Gatehouse"</p>
-                <Suspense fallback=loading>
-                    {move || Suspend::new(async move {
-                        match details.await {
-                            Err(e) => view! {
-                                <h1>"This link can't be used"</h1>
-                                <p role="alert" class="form-alert visible">{e.to_string()}</p>
-                                <p><a href="/forgot-password">"Ask for a new link"</a></p>
-                            }.into_any(),
-                            Ok(email) => view! {
-                                <h1>"Choose a new password"</h1>
-                                <p class="muted">"For " <strong>{email}</strong></p>
-                                <ActionForm action=action attr:class="form" attr:novalidate="true">
-                                    <input type="hidden" name="token" value=token() />
-                                    <div class="field">
-                                        <label for="password">"New password"</label>
-                                        <input id="password" name="password" type="password" autocomplete="new-password" aria-describedby="password-error password-hint" />
-                                        <p class="hint" id="password-hint">"At least 8 characters. A few words you'll remember work well."</p>
-                                        <FieldMessage error field="password" />
-                                    </div>
-                                    <div class="field">
-                                        <label for="confirm">"Confirm new password"</label>
-                                        <input id="confirm" name="confirm" type="password" autocomplete="new-password" aria-describedby="confirm-error" />
-                                        <FieldMessage error field="confirm" />
-                                    </div>
-                                    <FormAlert error />
-                                    <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
-                                        {move || if action.pending().get() { "Saving…" } else { "Set password" }}
-                                    </button>
-                                </ActionForm>
-                            }.into_any(),
-                        }
-                    })}
-                </Suspense>
-            </section>
-        </main>
+        <TokenPage details refused="This link can't be used" back_href="/forgot-password" back_label="Ask for a new link"
+            content=move |email: String| view! {
+                    <h1>"Choose a new password"</h1>
+                    <p class="muted">"For " <strong>{email}</strong></p>
+                    <ActionForm action=action attr:class="form" attr:novalidate="true">
+                        <input type="hidden" name="token" value=token() />
+                        <div class="field">
+                            <label for="password">"New password"</label>
+                            <input id="password" name="password" type="password" autocomplete="new-password" aria-describedby="password-error password-hint" />
+                            <p class="hint" id="password-hint">"At least 8 characters. A few words you'll remember work well."</p>
+                            <FieldMessage error field="password" />
+                        </div>
+                        <div class="field">
+                            <label for="confirm">"Confirm new password"</label>
+                            <input id="confirm" name="confirm" type="password" autocomplete="new-password" aria-describedby="confirm-error" />
+                            <FieldMessage error field="confirm" />
+                        </div>
+                        <FormAlert error />
+                        <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
+                            {move || if action.pending().get() { "Saving…" } else { "Set password" }}
+                        </button>
+                    </ActionForm>
+            } />
     }
 }

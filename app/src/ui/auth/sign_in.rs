@@ -3,69 +3,59 @@
 //! error encoded in the URL, which the action picks up.
 
 use crate::api::auth::SignIn;
-use crate::domain::AppError;
-use crate::ui::widgets::{error_of, hard_navigate, invalid_attr, FieldMessage, FormAlert};
+use crate::ui::widgets::{invalid_attr, navigating_action, AuthCard, FieldMessage, FormAlert};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let action = ServerAction::<SignIn>::new();
+    let (action, error) = navigating_action::<SignIn>();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
-    let error: Signal<Option<AppError>> = error_of(move || action.value().get());
-    Effect::new(move |_| {
-        if let Some(Ok(path)) = action.value().get() {
-            hard_navigate(&path);
-        }
-    });
     let invalid = move |field: &'static str| invalid_attr(error, field);
     view! {
         <Title text="Sign in" />
-        <main class="auth-page" id="main">
-            <section class="auth-card" aria-labelledby="sign-in-title">
-                <p class="brand brand-large">"Gatehouse"</p>
-                <h1 id="sign-in-title">"Sign in"</h1>
-                {move || query.read().get("reset").map(|_| view! {
-                    <p role="status" class="form-status">"Your password was changed and every session was signed out. Sign in with the new password."</p>
-                })}
-                <ActionForm action=action attr:class="form" attr:novalidate="true">
-                    <input type="hidden" name="next" value=next />
-                    <div class="field">
-                        <label for="email">"Email"</label>
-                        <input
-                            id="email"
-                            name="email"
-                            type="email"
-                            autocomplete="username"
-                            maxlength="254"
-                            aria-describedby="email-error"
-                            aria-invalid=invalid("email")
-                        />
-                        <FieldMessage error field="email" />
-                    </div>
-                    <div class="field">
-                        <label for="password">"Password"</label>
-                        <input
-                            id="password"
-                            name="password"
-                            type="password"
-                            autocomplete="current-password"
-                            aria-describedby="password-error"
-                            aria-invalid=invalid("password")
-                        />
-                        <FieldMessage error field="password" />
-                    </div>
-                    <FormAlert error />
-                    <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
-                        {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
-                    </button>
-                    <p class="form-footer">
-                        <a href="/forgot-password">"Forgot password?"</a>
-                    </p>
-                </ActionForm>
-            </section>
-        </main>
+        <AuthCard labelled_by="sign-in-title">
+            <h1 id="sign-in-title">"Sign in"</h1>
+            {move || query.read().get("reset").map(|_| view! {
+                <p role="status" class="form-status">"Your password was changed and every session was signed out. Sign in with the new password."</p>
+            })}
+            <ActionForm action=action attr:class="form" attr:novalidate="true">
+                <input type="hidden" name="next" value=next />
+                <div class="field">
+                    <label for="email">"Email"</label>
+                    <input
+                        id="email"
+                        name="email"
+                        type="email"
+                        autocomplete="username"
+                        maxlength="254"
+                        aria-describedby="email-error"
+                        aria-invalid=invalid("email")
+                    />
+                    <FieldMessage error field="email" />
+                </div>
+                <div class="field">
+                    <label for="password">"Password"</label>
+                    <input
+                        id="password"
+                        name="password"
+                        type="password"
+                        autocomplete="current-password"
+                        aria-describedby="password-error"
+                        aria-invalid=invalid("password")
+                    />
+                    <FieldMessage error field="password" />
+                </div>
+                <FormAlert error />
+                <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
+                </button>
+                <p class="form-footer">
+                    <a href="/forgot-password">"Forgot password?"</a>
+                </p>
+            </ActionForm>
+        </AuthCard>
     }
 }

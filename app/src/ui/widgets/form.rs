@@ -57,3 +57,24 @@ pub fn invalid_attr(
             .to_string()
     }
 }
+
+/// A server action whose answer is the path to open next, with its error signal:
+/// once it succeeds the browser goes there (after hydration; before it, the server
+/// answers the plain form with a redirect).
+pub fn navigating_action<A>() -> (ServerAction<A>, Signal<Option<AppError>>)
+where
+    A: leptos::server_fn::ServerFn<Output = String, Error = AppError>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+{
+    let action = ServerAction::<A>::new();
+    let error = error_of(move || action.value().get());
+    Effect::new(move |_| {
+        if let Some(Ok(path)) = action.value().get() {
+            super::hard_navigate(&path);
+        }
+    });
+    (action, error)
+}

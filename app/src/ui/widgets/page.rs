@@ -66,3 +66,63 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
         </section>
     }
 }
+
+/// The narrow centred card of the pages a person sees before signing in.
+#[component]
+pub fn AuthCard(
+    /// The id of the heading that names the card.
+    #[prop(optional)]
+    labelled_by: Option<&'static str>,
+    /// A wider card (for the two-factor set-up).
+    #[prop(optional)]
+    wide: bool,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <main class="auth-page" id="main">
+            <section class=if wide { "auth-card auth-card-wide" } else { "auth-card" } aria-labelledby=labelled_by>
+                <p class="brand brand-large">"Gatehouse"</p>
+                {children()}
+            </section>
+        </main>
+    }
+}
+
+/// The page behind an emailed link (`/invite/<token>`, `/reset/<token>`): loads what
+/// the link is for before rendering (so it works without JavaScript), and says in
+/// words why a link can't be used, with the way back.
+#[component]
+pub fn TokenPage<T, F, V>(
+    details: Resource<Result<T, AppError>>,
+    /// The heading when the link can't be used.
+    refused: &'static str,
+    back_href: &'static str,
+    back_label: &'static str,
+    /// The page for a usable link.
+    content: F,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <AuthCard>
+            <Suspense fallback=loading>
+                {move || {
+                    let content = content.clone();
+                    Suspend::new(async move {
+                        match details.await {
+                            Err(e) => view! {
+                                <h1>{refused}</h1>
+                                <p role="alert" class="form-alert visible">{e.to_string()}</p>
+                                <p><a href=back_href>{back_label}</a></p>
+                            }.into_any(),
+                            Ok(d) => content(d).into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        </AuthCard>
+    }
+}
