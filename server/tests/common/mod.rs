@@ -1,16 +1,27 @@
 //! Test helpers: a fresh, migrated database per test (SQLite always, PostgreSQL too
-//! when `GATEHOUSE_TEST_POSTGRES_URL` points at a server), and an in-process router.
+//! when `GATEHOUSE_TEST_POSTGRES_URL` points at a server), an in-process router and
+//! the fixtures the tests share.
+//!
+//! The integration tests (`tests/it`) and the benches (`benches/*.rs`, through a
+//! `#[path]` attribute) both compile this file, and the benches use only part of it:
+//! hence the `dead_code` allowance.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use app::backend::auth::sign_in::sign_in;
+use app::backend::kernel::actor::{current_actor, Actor};
 use app::backend::kernel::clock::ManualClock;
 use app::backend::kernel::db::Db;
 use app::backend::kernel::passwords::PasswordHasher;
+use app::backend::kernel::request::RequestMeta;
+use app::backend::members;
 use app::backend::tenant::{create_tenant_with_admin, NewTenantWithAdmin};
 use app::backend::{AppState, Settings};
-use app::domain::{Plan, TenantKind};
+use app::domain::members::InviteInput;
+use app::domain::{Plan, Role, TenantKind};
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
 use leptos::config::LeptosOptions;
+use std::future::Future;
 use std::sync::{Arc, OnceLock};
 use tower::ServiceExt;
 
@@ -39,6 +50,19 @@ pub fn engines() -> Vec<&'static str> {
         v.push("postgres");
     }
     v
+}
+
+/// Runs `test` on a fresh [`TestApp`] for each engine of [`engines`], one after the
+/// other; the engine's name is `app.engine`.
+pub async fn each_engine<F, Fut>(test: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    for engine in engines() {
+        eprintln!("each_engine: {engine}");
+        test(TestApp::new(engine).await).await;
+    }
 }
 
 /// A new, empty database on the PostgreSQL server of `GATEHOUSE_TEST_POSTGRES_URL`.
@@ -203,6 +227,48 @@ impl TestApp {
         panic!("no {kind} mail to {to} in {files:?}");
     }
 
+    /// Tenant "Acme" with ada@example.com as its admin, signed in over HTTP: answers
+    /// her session cookie.
+    pub async fn acme_signed_in(&self) -> String {
+        self.tenant_with_admin("Acme", "ada@example.com").await;
+        self.sign_in("ada@example.com", PASSWORD).await
+    }
+
+    /// Tenant "Acme" with ada@example.com as its admin, signed in through the
+    /// service: answers her as an actor.
+    pub async fn acme_admin(&self) -> Actor {
+        self.tenant_with_admin("Acme", "ada@example.com").await;
+        actor(self, "ada@example.com", PASSWORD).await.0
+    }
+
+    /// Tenant "Acme" with ada@example.com as its admin and bob@example.com as a user
+    /// (invited, and signed up as "Bob" with the password "bob's passphrase!").
+    pub async fn acme_with_bob(&self) -> AdminAndUser {
+        let admin = self.acme_admin().await;
+        let s = &self.state;
+        let user_id = members::invite(s, &admin, &meta(None), invite_input("bob@example.com"))
+            .await
+            .unwrap();
+        let token = self.mailed_token("bob@example.com", "invite").await;
+        let user_token = members::accept_invite(s, &token, "Bob", "bob's passphrase!", &meta(None))
+            .await
+            .unwrap()
+            .token;
+        AdminAndUser {
+            admin,
+            user_id,
+            user_token,
+        }
+    }
+
+    /// Signs in through the service, from 127.0.0.1: answers the session token.
+    pub async fn session_token(&self, email: &str, password: &str) -> String {
+        sign_in(&self.state, email, password, &meta(None))
+            .await
+            .unwrap()
+            .token
+    }
+
     /// Signs in through the server function and returns the `name=value` cookie.
     pub async fn sign_in(&self, email: &str, password: &str) -> String {
         let (status, body, cookies) = self
@@ -210,6 +276,65 @@ impl TestApp {
             .await;
         assert_eq!(status, StatusCode::OK, "sign-in failed: {body}");
         session_cookie(&cookies).expect("a session cookie")
+    }
+}
+
+/// A tenant's admin and one of its users (see [`TestApp::acme_with_bob`]).
+pub struct AdminAndUser {
+    pub admin: Actor,
+    /// The user's membership id.
+    pub user_id: i64,
+    /// The session token the user got by accepting the invitation.
+    pub user_token: String,
+}
+
+/// A request from `ip`, without a session.
+pub fn meta_from(ip: &str) -> RequestMeta {
+    RequestMeta {
+        ip: ip.into(),
+        user_agent: "test".into(),
+        session_token: None,
+    }
+}
+
+/// A request from 127.0.0.1 carrying the session `token`, if any.
+pub fn meta(token: Option<String>) -> RequestMeta {
+    RequestMeta {
+        session_token: token,
+        ..meta_from("127.0.0.1")
+    }
+}
+
+/// Signs in through the service and resolves the session: answers the actor and
+/// the session token.
+pub async fn actor(app: &TestApp, email: &str, password: &str) -> (Actor, String) {
+    let token = app.session_token(email, password).await;
+    (
+        current_actor(&app.state, &meta(Some(token.clone())))
+            .await
+            .unwrap(),
+        token,
+    )
+}
+
+/// Signs in over HTTP with the password only; answers the (possibly half-way)
+/// session cookie and the path the app goes to next.
+pub async fn password_step(app: &TestApp, email: &str, password: &str) -> (String, String) {
+    let (status, body, cookies) = app
+        .call("sign_in", &[("email", email), ("password", password)], None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let path: String = serde_json::from_str(&body).unwrap();
+    (session_cookie(&cookies).unwrap(), path)
+}
+
+/// An invitation of `email` as a plain user, without a template or CRM access.
+pub fn invite_input(email: &str) -> InviteInput {
+    InviteInput {
+        email: email.into(),
+        role: Role::User,
+        template_id: None,
+        crm_access: false,
     }
 }
 

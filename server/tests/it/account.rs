@@ -1,16 +1,12 @@
 //! My account, two-factor and sessions, through the HTTP router (server functions,
 //! middleware and services together), on a fresh database per test and engine.
-#![recursion_limit = "256"]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::{each_engine, password_step, session_cookie, TestApp, PASSWORD};
 use app::backend::entities::{accounts, audit_events, mail_outbox, recovery_codes};
 use app::backend::kernel::totp;
 use app::domain::account::AccountOverview;
 use app::domain::auth::{RequiredSetup, TotpSetup};
 use axum::http::StatusCode;
-use common::{engines, session_cookie, TestApp, PASSWORD};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::sync::Arc;
 
@@ -75,16 +71,6 @@ async fn enrol(app: &TestApp, cookie: &str) -> (String, Vec<String>) {
     (secret, codes)
 }
 
-/// Signs in with the password only; answers the half-way cookie and the next path.
-async fn password_step(app: &TestApp, email: &str, password: &str) -> (String, String) {
-    let (status, body, cookies) = app
-        .call("sign_in", &[("email", email), ("password", password)], None)
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let path: String = serde_json::from_str(&body).unwrap();
-    (session_cookie(&cookies).unwrap(), path)
-}
-
 async fn code_step(
     app: &TestApp,
     cookie: &str,
@@ -98,10 +84,9 @@ async fn code_step(
 
 #[tokio::test]
 async fn two_factor_enrolment_sign_in_replay_and_recovery_codes() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
-        app.tenant_with_admin("Acme", "ada@example.com").await;
-        let cookie = app.sign_in("ada@example.com", PASSWORD).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let cookie = app.acme_signed_in().await;
 
         // The code is checked, and the password too (recent authentication).
         let (_, body, _) = app.call("begin_two_factor", &[], Some(&cookie)).await;
@@ -218,15 +203,15 @@ async fn two_factor_enrolment_sign_in_replay_and_recovery_codes() {
             .as_deref()
             .unwrap_or_default()
             .contains("recovery code")));
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn wrong_codes_lock_the_account_and_reset_does_not_bypass_two_factor() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
-        app.tenant_with_admin("Acme", "ada@example.com").await;
-        let cookie = app.sign_in("ada@example.com", PASSWORD).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let cookie = app.acme_signed_in().await;
         let (secret, _) = enrol(&app, &cookie).await;
         app.clock.advance_secs(30);
 
@@ -266,15 +251,15 @@ async fn wrong_codes_lock_the_account_and_reset_does_not_bypass_two_factor() {
         assert!(session_cookie(&cookies).is_none(), "a reset never signs in");
         let (_, path) = password_step(&app, "ada@example.com", "an entirely new phrase").await;
         assert_eq!(path, "/sign-in/two-factor", "{engine}");
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn turning_two_factor_off_needs_a_password_or_code_and_sends_a_notice() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
-        app.tenant_with_admin("Acme", "ada@example.com").await;
-        let cookie = app.sign_in("ada@example.com", PASSWORD).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let cookie = app.acme_signed_in().await;
         let (secret, _) = enrol(&app, &cookie).await;
         let (status, body, _) = app
             .call(
@@ -321,15 +306,15 @@ async fn turning_two_factor_off_needs_a_password_or_code_and_sends_a_notice() {
             .call("disable_two_factor", &[("proof", PASSWORD)], Some(&cookie))
             .await;
         assert_eq!(status, StatusCode::OK);
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_tenant_can_require_two_factor_of_its_admins() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
-        app.tenant_with_admin("Acme", "ada@example.com").await;
-        let cookie = app.sign_in("ada@example.com", PASSWORD).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let cookie = app.acme_signed_in().await;
         let (status, body, _) = app
             .call(
                 "set_require_admin_two_factor",
@@ -394,15 +379,15 @@ async fn a_tenant_can_require_two_factor_of_its_admins() {
         // A half-way session from an ordinary sign-in can't use the set-up endpoints.
         let (status, _, _) = app.call("begin_required_two_factor", &[], None).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn my_account_profile_and_password_change() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
-        app.tenant_with_admin("Acme", "ada@example.com").await;
-        let cookie = app.sign_in("ada@example.com", PASSWORD).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let cookie = app.acme_signed_in().await;
         let other = app.sign_in("ada@example.com", PASSWORD).await;
 
         let me = account(&app, &cookie).await;
@@ -481,7 +466,8 @@ async fn my_account_profile_and_password_change() {
             .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "the old password is gone");
         app.sign_in("ada@example.com", "a fresh new phrase").await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -490,8 +476,7 @@ async fn a_longer_password_is_required_without_two_factor_when_configured() {
     let mut settings = (*app.state.settings).clone();
     settings.password_policy.min_chars_without_two_factor = 15;
     app.state.settings = Arc::new(settings);
-    app.tenant_with_admin("Acme", "ada@example.com").await;
-    let cookie = app.sign_in("ada@example.com", PASSWORD).await;
+    let cookie = app.acme_signed_in().await;
     let (_, body, _) = app
         .call(
             "change_password",
@@ -526,8 +511,8 @@ async fn a_longer_password_is_required_without_two_factor_when_configured() {
 
 #[tokio::test]
 async fn sessions_are_listed_and_can_be_signed_out_one_by_one_or_all_others() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
         app.tenant_with_admin("Acme", "ada@example.com").await;
         app.tenant_with_admin("Globex", "bob@example.com").await;
         let here = app.sign_in("ada@example.com", PASSWORD).await;
@@ -580,13 +565,14 @@ async fn sessions_are_listed_and_can_be_signed_out_one_by_one_or_all_others() {
         }
         assert_eq!(account(&app, &here).await.sessions.len(), 1);
         account(&app, &bob).await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn accepting_an_invitation_does_not_skip_two_factor() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
         app.tenant_with_admin("Acme", "ada@example.com").await;
         app.tenant_with_admin("Globex", "sam@example.com").await;
         let ada = app.sign_in("ada@example.com", PASSWORD).await;
@@ -622,5 +608,6 @@ async fn accepting_an_invitation_does_not_skip_two_factor() {
         let me = account(&app, &full.unwrap()).await;
         let here = me.memberships.iter().find(|m| m.current).unwrap();
         assert_eq!(here.tenant_name, "Globex");
-    }
+    })
+    .await;
 }

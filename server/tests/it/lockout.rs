@@ -1,30 +1,18 @@
 //! Lockout after repeated wrong passwords and the per-IP sign-in limit.
-#![recursion_limit = "256"]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::{self, each_engine, meta_from, TestApp, PASSWORD};
 use app::backend::auth::sign_in::sign_in;
 use app::backend::entities::{accounts, audit_events};
 use app::backend::kernel::request::RequestMeta;
 use app::backend::members;
 use app::domain::AppError;
 use axum::http::StatusCode;
-use common::{engines, TestApp, PASSWORD};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-
-fn from(ip: &str) -> RequestMeta {
-    RequestMeta {
-        ip: ip.into(),
-        user_agent: "test".into(),
-        session_token: None,
-    }
-}
 
 #[tokio::test]
 async fn ten_wrong_passwords_lock_the_account_without_saying_so() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
         app.tenant_with_admin("Acme", "ada@example.com").await;
         let s = &app.state;
         // Spread over IPs so the per-IP limit is not what stops them.
@@ -33,7 +21,7 @@ async fn ten_wrong_passwords_lock_the_account_without_saying_so() {
                 s,
                 "ada@example.com",
                 "wrong password!",
-                &from(&format!("10.0.0.{i}")),
+                &meta_from(&format!("10.0.0.{i}")),
             )
             .await
             .unwrap_err();
@@ -41,7 +29,7 @@ async fn ten_wrong_passwords_lock_the_account_without_saying_so() {
         }
         // Locked: even the right password gets the same generic refusal.
         assert_eq!(
-            sign_in(s, "ada@example.com", PASSWORD, &from("10.0.1.1"))
+            sign_in(s, "ada@example.com", PASSWORD, &meta_from("10.0.1.1"))
                 .await
                 .unwrap_err(),
             AppError::SignInRefused
@@ -65,9 +53,11 @@ async fn ten_wrong_passwords_lock_the_account_without_saying_so() {
 
         // After the delay the right password works and clears the count.
         app.clock.advance_secs(61);
-        assert!(sign_in(s, "ada@example.com", PASSWORD, &from("10.0.1.2"))
-            .await
-            .is_ok());
+        assert!(
+            sign_in(s, "ada@example.com", PASSWORD, &meta_from("10.0.1.2"))
+                .await
+                .is_ok()
+        );
         let account = accounts::Entity::find()
             .one(s.db.conn())
             .await
@@ -81,7 +71,7 @@ async fn ten_wrong_passwords_lock_the_account_without_saying_so() {
                 s,
                 "ada@example.com",
                 "wrong password!",
-                &from(&format!("10.0.2.{i}")),
+                &meta_from(&format!("10.0.2.{i}")),
             )
             .await;
             if i == 9 {
@@ -98,7 +88,8 @@ async fn ten_wrong_passwords_lock_the_account_without_saying_so() {
             Some(app.clock_now() + 120_000),
             "{engine}: growing delay"
         );
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -107,9 +98,15 @@ async fn one_ip_is_limited_per_minute_with_retry_after() {
     app.tenant_with_admin("Acme", "ada@example.com").await;
     let s = &app.state;
     for _ in 0..30 {
-        let _ = sign_in(s, "nobody@example.com", "whatever pw", &from("192.0.2.7")).await;
+        let _ = sign_in(
+            s,
+            "nobody@example.com",
+            "whatever pw",
+            &meta_from("192.0.2.7"),
+        )
+        .await;
     }
-    let err = sign_in(s, "ada@example.com", PASSWORD, &from("192.0.2.7"))
+    let err = sign_in(s, "ada@example.com", PASSWORD, &meta_from("192.0.2.7"))
         .await
         .unwrap_err();
     assert_eq!(
@@ -119,14 +116,14 @@ async fn one_ip_is_limited_per_minute_with_retry_after() {
         }
     );
     assert!(
-        sign_in(s, "ada@example.com", PASSWORD, &from("192.0.2.8"))
+        sign_in(s, "ada@example.com", PASSWORD, &meta_from("192.0.2.8"))
             .await
             .is_ok(),
         "other IPs are not affected"
     );
     app.clock.advance_secs(60);
     assert!(
-        sign_in(s, "ada@example.com", PASSWORD, &from("192.0.2.7"))
+        sign_in(s, "ada@example.com", PASSWORD, &meta_from("192.0.2.7"))
             .await
             .is_ok(),
         "a new window"
@@ -160,18 +157,18 @@ async fn one_ip_is_limited_per_minute_with_retry_after() {
 
 #[tokio::test]
 async fn an_admin_sees_the_lock_and_lifts_it() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
         app.tenant_with_admin("Acme", "ada@example.com").await;
         app.tenant_with_admin("Globex", "hank@globex.example").await;
         let s = &app.state;
-        let token = sign_in(s, "ada@example.com", PASSWORD, &from("10.1.0.1"))
+        let token = sign_in(s, "ada@example.com", PASSWORD, &meta_from("10.1.0.1"))
             .await
             .unwrap()
             .token;
         let meta = RequestMeta {
             session_token: Some(token),
-            ..from("10.1.0.1")
+            ..meta_from("10.1.0.1")
         };
         let ada = app::backend::kernel::actor::current_actor(s, &meta)
             .await
@@ -181,7 +178,7 @@ async fn an_admin_sees_the_lock_and_lifts_it() {
                 s,
                 "hank@globex.example",
                 "wrong password!",
-                &from(&format!("10.2.0.{i}")),
+                &meta_from(&format!("10.2.0.{i}")),
             )
             .await;
         }
@@ -214,7 +211,7 @@ async fn an_admin_sees_the_lock_and_lifts_it() {
                 s,
                 "ada@example.com",
                 "wrong password!",
-                &from(&format!("10.3.0.{i}")),
+                &meta_from(&format!("10.3.0.{i}")),
             )
             .await;
         }
@@ -231,12 +228,13 @@ async fn an_admin_sees_the_lock_and_lifts_it() {
             .await
             .unwrap();
         assert!(
-            sign_in(s, "ada@example.com", PASSWORD, &from("10.4.0.1"))
+            sign_in(s, "ada@example.com", PASSWORD, &meta_from("10.4.0.1"))
                 .await
                 .is_ok(),
             "{engine}"
         );
-    }
+    })
+    .await;
 }
 
 /// One sign-in attempt over HTTP from TCP peer `peer`, claiming `forwarded_for`.

@@ -1,16 +1,11 @@
 //! Mail through a real SMTP server: Debian's aiosmtpd on loopback, started here.
 //! Mail is queued in the outbox table and survives a mail server outage.
-#![recursion_limit = "256"]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::{meta, TestApp};
 use app::backend::auth::recovery;
 use app::backend::entities::mail_outbox;
 use app::backend::kernel::mail::{self, Outgoing};
-use app::backend::kernel::request::RequestMeta;
 use app::domain::Email;
-use common::TestApp;
 use sea_orm::EntityTrait;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -80,12 +75,7 @@ async fn mail_reaches_a_real_smtp_server_after_an_outage_without_header_injectio
     app.state.settings = Arc::new(settings);
     app.tenant_with_admin("Acme", "ada@example.com").await;
     let s = &app.state;
-    let meta = RequestMeta {
-        ip: "127.0.0.1".into(),
-        user_agent: "test".into(),
-        session_token: None,
-    };
-    recovery::request_reset(s, "ada@example.com", &meta)
+    recovery::request_reset(s, "ada@example.com", &meta(None))
         .await
         .unwrap();
     recovery::process_reset_requests(s).await.unwrap();

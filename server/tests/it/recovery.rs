@@ -1,32 +1,19 @@
 //! Forgot password and reset links, on a fresh database per test.
-#![recursion_limit = "256"]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::{each_engine, meta, meta_from, split, TestApp, PASSWORD};
 use app::backend::auth::recovery;
 use app::backend::auth::sign_in::sign_in;
 use app::backend::entities::{mail_outbox, password_resets, reset_requests};
 use app::backend::kernel::actor::current_actor;
-use app::backend::kernel::request::RequestMeta;
 use app::domain::AppError;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::{engines, split, TestApp, PASSWORD};
 use sea_orm::{EntityTrait, PaginatorTrait};
-
-fn meta(token: Option<String>) -> RequestMeta {
-    RequestMeta {
-        ip: "127.0.0.1".into(),
-        user_agent: "test".into(),
-        session_token: token,
-    }
-}
 
 #[tokio::test]
 async fn unknown_and_known_emails_get_the_same_answer() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
         app.tenant_with_admin("Acme", "ada@example.com").await;
         let s = &app.state;
         assert!(
@@ -92,19 +79,17 @@ async fn unknown_and_known_emails_get_the_same_answer() {
             .await;
         assert_eq!((a.0, &a.1), (b.0, &b.1));
         assert_eq!(a.0, StatusCode::OK);
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_reset_is_single_use_expires_and_ends_every_session() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
         app.tenant_with_admin("Acme", "ada@example.com").await;
         let s = &app.state;
-        let session = sign_in(s, "ada@example.com", PASSWORD, &meta(None))
-            .await
-            .unwrap()
-            .token;
+        let session = app.session_token("ada@example.com", PASSWORD).await;
         recovery::request_reset(s, "ada@example.com", &meta(None))
             .await
             .unwrap();
@@ -197,7 +182,8 @@ async fn a_reset_is_single_use_expires_and_ends_every_session() {
             expired.to_string().contains("expired"),
             "{engine}: {expired}"
         );
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -242,19 +228,14 @@ async fn reset_requests_are_limited_per_ip_whatever_the_email() {
     app.state.settings = std::sync::Arc::new(settings);
     app.tenant_with_admin("Acme", "ada@example.com").await;
     let s = &app.state;
-    let from = |ip: &str| RequestMeta {
-        ip: ip.into(),
-        user_agent: "test".into(),
-        session_token: None,
-    };
     for email in ["ada@example.com", "nobody@example.com", "ada@example.com"] {
-        recovery::request_reset(s, email, &from("192.0.2.1"))
+        recovery::request_reset(s, email, &meta_from("192.0.2.1"))
             .await
             .unwrap();
     }
     for email in ["ada@example.com", "nobody@example.com"] {
         assert_eq!(
-            recovery::request_reset(s, email, &from("192.0.2.1"))
+            recovery::request_reset(s, email, &meta_from("192.0.2.1"))
                 .await
                 .unwrap_err(),
             AppError::RateLimited {
@@ -262,11 +243,11 @@ async fn reset_requests_are_limited_per_ip_whatever_the_email() {
             }
         );
     }
-    recovery::request_reset(s, "ada@example.com", &from("192.0.2.2"))
+    recovery::request_reset(s, "ada@example.com", &meta_from("192.0.2.2"))
         .await
         .unwrap();
     app.clock.advance_secs(60);
-    recovery::request_reset(s, "ada@example.com", &from("192.0.2.1"))
+    recovery::request_reset(s, "ada@example.com", &meta_from("192.0.2.1"))
         .await
         .unwrap();
 }

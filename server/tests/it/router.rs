@@ -1,13 +1,9 @@
 //! Router tests: every server function refuses anonymous and cross-site callers,
 //! sign-in/sign-out over HTTP, headers, pages before hydration.
-#![recursion_limit = "256"]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::{self, each_engine, split, TestApp, ORIGIN, PASSWORD};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::{engines, split, TestApp, ORIGIN, PASSWORD};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 /// Every server function the app registers, as `/api/<name>` paths.
@@ -54,8 +50,7 @@ async fn every_server_function_refuses_anonymous_callers() {
 #[tokio::test]
 async fn every_server_function_refuses_cross_site_callers() {
     let app = TestApp::new("sqlite").await;
-    app.tenant_with_admin("Acme", "ada@example.com").await;
-    let cookie = app.sign_in("ada@example.com", PASSWORD).await;
+    let cookie = app.acme_signed_in().await;
     for path in server_fn_paths() {
         for (name, value) in [
             ("origin", "https://evil.example"),
@@ -84,8 +79,8 @@ async fn every_server_function_refuses_cross_site_callers() {
 
 #[tokio::test]
 async fn sign_in_sets_a_safe_cookie_and_sign_out_kills_the_session() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
         app.tenant_with_admin("Acme", "ada@example.com").await;
         let (status, body, cookies) = app
             .call(
@@ -125,7 +120,8 @@ async fn sign_in_sets_a_safe_cookie_and_sign_out_kills_the_session() {
         // Replaying the old cookie gets 401.
         let (status, _, _) = app.call("current_user", &[], Some(&cookie)).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{engine}");
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -367,8 +363,8 @@ async fn health_check_answers_once_the_database_is_reachable() {
 
 #[tokio::test]
 async fn members_of_one_tenant_never_see_another() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
         app.tenant_with_admin("Acme", "ada@example.com").await;
         app.tenant_with_admin("Globex", "hank@globex.example").await;
         let cookie = app.sign_in("ada@example.com", PASSWORD).await;
@@ -424,5 +420,6 @@ async fn members_of_one_tenant_never_see_another() {
             .call("switch_tenant", &[("tenant_id", "987654")], Some(&cookie))
             .await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
-    }
+    })
+    .await;
 }

@@ -1,26 +1,13 @@
 //! Service tests on a freshly migrated database (SQLite, and PostgreSQL when configured).
-#![recursion_limit = "256"]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::{self, each_engine, meta, TestApp, PASSWORD};
 use app::backend::auth::session::switch_tenant;
 use app::backend::auth::sign_in::sign_in;
 use app::backend::entities::{accounts, audit_events, memberships, sessions, tenants};
 use app::backend::kernel::actor::current_actor;
-use app::backend::kernel::request::RequestMeta;
 use app::backend::tenant::{create_tenant_with_admin, NewTenantWithAdmin};
 use app::domain::{AppError, MembershipStatus, Plan, Role, TenantKind};
-use common::{engines, TestApp, PASSWORD};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
-
-fn meta(token: Option<String>) -> RequestMeta {
-    RequestMeta {
-        ip: "127.0.0.1".into(),
-        user_agent: "test".into(),
-        session_token: token,
-    }
-}
 
 async fn counts(app: &TestApp) -> (u64, u64, u64) {
     let c = app.state.db.conn();
@@ -44,17 +31,18 @@ fn new_admin(tenant: &str, email: &str, password: &str) -> NewTenantWithAdmin {
 
 #[tokio::test]
 async fn migrations_are_repeatable() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
         app.state.db.migrate().await.unwrap();
         assert_eq!(counts(&app).await, (0, 0, 0), "{engine}");
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn create_admin_writes_everything_or_nothing() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
         let s = &app.state;
         let (tenant, account) = create_tenant_with_admin(
             &s.db,
@@ -128,13 +116,14 @@ async fn create_admin_writes_everything_or_nothing() {
                 "{engine}: {why} wrote something"
             );
         }
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn sign_in_refusals_are_indistinguishable() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
         app.tenant_with_admin("Acme", "ada@example.com").await;
         let s = &app.state;
         let wrong_password = sign_in(s, "ada@example.com", "not the password", &meta(None))
@@ -168,13 +157,14 @@ async fn sign_in_refusals_are_indistinguishable() {
             sessions::Entity::find().count(s.db.conn()).await.unwrap(),
             0
         );
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn sign_in_stores_only_a_hash_and_sets_last_login() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
         app.tenant_with_admin("Acme", "ada@example.com").await;
         let s = &app.state;
         let signed = sign_in(s, " ADA@example.com ", PASSWORD, &meta(None))
@@ -218,20 +208,18 @@ async fn sign_in_stores_only_a_hash_and_sets_last_login() {
             current_actor(s, &meta(Some(again.token))).await.is_ok(),
             "{engine}"
         );
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn sessions_expire_when_idle_and_at_their_absolute_lifetime() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
         app.tenant_with_admin("Acme", "ada@example.com").await;
         let s = &app.state;
         let idle = s.settings.session_idle_secs;
-        let token = sign_in(s, "ada@example.com", PASSWORD, &meta(None))
-            .await
-            .unwrap()
-            .token;
+        let token = app.session_token("ada@example.com", PASSWORD).await;
         app.clock.advance_secs(idle - 10);
         assert!(
             current_actor(s, &meta(Some(token.clone()))).await.is_ok(),
@@ -250,10 +238,7 @@ async fn sessions_expire_when_idle_and_at_their_absolute_lifetime() {
         );
 
         // Absolute lifetime: keep it busy, it still ends.
-        let token = sign_in(s, "ada@example.com", PASSWORD, &meta(None))
-            .await
-            .unwrap()
-            .token;
+        let token = app.session_token("ada@example.com", PASSWORD).await;
         let step = idle / 2;
         let mut elapsed = 0;
         while elapsed + step < s.settings.session_absolute_secs {
@@ -267,19 +252,17 @@ async fn sessions_expire_when_idle_and_at_their_absolute_lifetime() {
             AppError::Unauthenticated,
             "{engine}: absolute"
         );
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn suspension_ends_access_at_the_next_request() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
         app.tenant_with_admin("Acme", "ada@example.com").await;
         let s = &app.state;
-        let token = sign_in(s, "ada@example.com", PASSWORD, &meta(None))
-            .await
-            .unwrap()
-            .token;
+        let token = app.session_token("ada@example.com", PASSWORD).await;
         let m = memberships::Entity::find()
             .one(s.db.conn())
             .await
@@ -293,13 +276,14 @@ async fn suspension_ends_access_at_the_next_request() {
             AppError::Unauthenticated,
             "{engine}"
         );
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn switching_tenant_needs_an_active_membership_there() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
         let (acme, ada) = app.tenant_with_admin("Acme", "ada@example.com").await;
         let (sandbox, _) = app
             .tenant_with_admin_kind("Acme Sandbox", "bob@example.com", TenantKind::Sandbox)
@@ -321,10 +305,7 @@ async fn switching_tenant_needs_an_active_membership_there() {
         .insert(s.db.conn())
         .await
         .unwrap();
-        let token = sign_in(s, "ada@example.com", PASSWORD, &meta(None))
-            .await
-            .unwrap()
-            .token;
+        let token = app.session_token("ada@example.com", PASSWORD).await;
         let m = meta(Some(token));
         let actor = current_actor(s, &m).await.unwrap();
         assert_eq!(actor.tenant.id, acme);
@@ -343,13 +324,14 @@ async fn switching_tenant_needs_an_active_membership_there() {
             (sandbox, Role::User),
             "{engine}"
         );
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn concurrent_read_then_write_transactions_do_not_fail() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
         // Another writer outside any transaction keeps committing throughout — like the mail
         // loop or a session touch does, or the command line from another process.
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -407,7 +389,8 @@ async fn concurrent_read_then_write_transactions_do_not_fail() {
                 .unwrap(),
             16
         );
-    }
+    })
+    .await;
 }
 
 async fn futures_join<T>(tasks: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {

@@ -1,54 +1,19 @@
 //! Settings → Users and role templates, on a fresh database per test
 //! (SQLite, and PostgreSQL when configured).
-#![recursion_limit = "256"]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::common::{actor, each_engine, invite_input, meta, AdminAndUser, TestApp, PASSWORD};
 use app::backend::auth::sign_in::sign_in;
 use app::backend::entities::{
     accounts, audit_events, invitations, mail_outbox, memberships, sessions, tenants,
 };
-use app::backend::kernel::actor::{current_actor, Actor};
+use app::backend::kernel::actor::current_actor;
 use app::backend::kernel::policy::require;
-use app::backend::kernel::request::RequestMeta;
 use app::backend::{members, templates};
 use app::domain::access::{Action, Category, Permission};
 use app::domain::members::{InviteInput, MemberQuery, MemberUpdate};
 use app::domain::templates::TemplateInput;
 use app::domain::{AppError, MembershipStatus, Role};
-use common::{engines, TestApp, PASSWORD};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
-
-fn meta(token: Option<String>) -> RequestMeta {
-    RequestMeta {
-        ip: "127.0.0.1".into(),
-        user_agent: "test".into(),
-        session_token: token,
-    }
-}
-
-async fn actor(app: &TestApp, email: &str, password: &str) -> (Actor, String) {
-    let token = sign_in(&app.state, email, password, &meta(None))
-        .await
-        .unwrap()
-        .token;
-    (
-        current_actor(&app.state, &meta(Some(token.clone())))
-            .await
-            .unwrap(),
-        token,
-    )
-}
-
-fn invite_input(email: &str) -> InviteInput {
-    InviteInput {
-        email: email.into(),
-        role: Role::User,
-        template_id: None,
-        crm_access: false,
-    }
-}
 
 async fn count<E>(app: &TestApp) -> u64
 where
@@ -71,10 +36,9 @@ async fn set_seat_limit(app: &TestApp, tenant_id: i64, limit: i64) {
 
 #[tokio::test]
 async fn invite_accept_and_resend() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
-        app.tenant_with_admin("Acme", "ada@example.com").await;
-        let (admin, _) = actor(&app, "ada@example.com", PASSWORD).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let admin = app.acme_admin().await;
         let s = &app.state;
         let id = members::invite(s, &admin, &meta(None), invite_input("Bob@Example.com"))
             .await
@@ -167,14 +131,14 @@ async fn invite_accept_and_resend() {
                 .await
                 .is_ok()
         );
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn expired_invitations_cannot_be_used() {
     let app = TestApp::new("sqlite").await;
-    app.tenant_with_admin("Acme", "ada@example.com").await;
-    let (admin, _) = actor(&app, "ada@example.com", PASSWORD).await;
+    let admin = app.acme_admin().await;
     members::invite(
         &app.state,
         &admin,
@@ -207,8 +171,8 @@ async fn expired_invitations_cannot_be_used() {
 
 #[tokio::test]
 async fn bad_invites_write_nothing() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
         let (tenant, _) = app.tenant_with_admin("Acme", "ada@example.com").await;
         app.tenant_with_admin("Globex", "hank@globex.example").await;
         let (admin, _) = actor(&app, "ada@example.com", PASSWORD).await;
@@ -270,13 +234,14 @@ async fn bad_invites_write_nothing() {
             count::<mail_outbox::Entity>(&app).await,
         );
         assert_eq!(before, after, "{engine}: a refused invite wrote something");
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn seat_limit_holds_under_concurrent_invites() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
         let (tenant, _) = app.tenant_with_admin("Acme", "ada@example.com").await;
         set_seat_limit(&app, tenant, 6).await; // the admin holds one: 5 free
         let (admin, _) = actor(&app, "ada@example.com", PASSWORD).await;
@@ -309,13 +274,14 @@ async fn seat_limit_holds_under_concurrent_invites() {
                 .unwrap(),
             6
         );
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn an_existing_account_joins_a_second_tenant() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
         app.tenant_with_admin("Acme", "ada@example.com").await;
         app.tenant_with_admin("Acme Sandbox", "sam@example.com")
             .await;
@@ -355,24 +321,20 @@ async fn an_existing_account_joins_a_second_tenant() {
             .await
             .unwrap();
         assert_eq!(ms, 2, "{engine}: two memberships");
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn edits_apply_at_the_next_request_and_guard_the_last_admin() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
-        app.tenant_with_admin("Acme", "ada@example.com").await;
-        let (admin, _) = actor(&app, "ada@example.com", PASSWORD).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let AdminAndUser {
+            admin,
+            user_id: bob_id,
+            user_token: bob_token,
+        } = app.acme_with_bob().await;
         let s = &app.state;
-        let bob_id = members::invite(s, &admin, &meta(None), invite_input("bob@example.com"))
-            .await
-            .unwrap();
-        let token = app.mailed_token("bob@example.com", "invite").await;
-        let bob_token = members::accept_invite(s, &token, "Bob", "bob's passphrase!", &meta(None))
-            .await
-            .unwrap()
-            .token;
         let bob = || async { current_actor(s, &meta(Some(bob_token.clone()))).await };
         let analytics = Permission::new(Category::Analytics, Action::View);
         let conn = s.db.conn();
@@ -557,13 +519,14 @@ async fn edits_apply_at_the_next_request_and_guard_the_last_admin() {
         .await
         .unwrap_err();
         assert!(err.field_message("status").is_some());
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn deleting_frees_the_seat_ends_access_and_keeps_the_trail() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
         let (tenant, _) = app.tenant_with_admin("Acme", "ada@example.com").await;
         app.tenant_with_admin("Globex", "bob@example.com").await;
         let (admin, _) = actor(&app, "ada@example.com", PASSWORD).await;
@@ -628,15 +591,15 @@ async fn deleting_frees_the_seat_ends_access_and_keeps_the_trail() {
                 .is_err(),
             "already gone"
         );
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn deleting_a_template_moves_its_members_first() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
-        app.tenant_with_admin("Acme", "ada@example.com").await;
-        let (admin, _) = actor(&app, "ada@example.com", PASSWORD).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let admin = app.acme_admin().await;
         let s = &app.state;
         let view = Permission::new(Category::Conversations, Action::View);
         let a = templates::save(
@@ -735,23 +698,18 @@ async fn deleting_a_template_moves_its_members_first() {
             dangling, 0,
             "{engine}: nobody references a missing template"
         );
-    }
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn members_without_user_management_are_refused() {
-    for engine in engines() {
-        let app = TestApp::new(engine).await;
-        app.tenant_with_admin("Acme", "ada@example.com").await;
-        let (admin, _) = actor(&app, "ada@example.com", PASSWORD).await;
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let AdminAndUser {
+            admin, user_id: id, ..
+        } = app.acme_with_bob().await;
         let s = &app.state;
-        let id = members::invite(s, &admin, &meta(None), invite_input("bob@example.com"))
-            .await
-            .unwrap();
-        let token = app.mailed_token("bob@example.com", "invite").await;
-        members::accept_invite(s, &token, "Bob", "bob's passphrase!", &meta(None))
-            .await
-            .unwrap();
         let (bob, _) = actor(&app, "bob@example.com", "bob's passphrase!").await;
         let forbidden = |r: Result<(), AppError>| {
             assert!(matches!(r, Err(AppError::Forbidden(m)) if m.contains("user management")))
@@ -797,7 +755,8 @@ async fn members_without_user_management_are_refused() {
                 .is_ok(),
             "{engine}"
         );
-    }
+    })
+    .await;
 }
 
 #[tokio::test]

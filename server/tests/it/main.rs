@@ -1,0 +1,17 @@
+//! The server's integration tests, in one binary: services, router, mail and pages on
+//! a fresh, migrated database per test (SQLite, and PostgreSQL too when
+//! `GATEHOUSE_TEST_POSTGRES_URL` is set; see `common::each_engine`).
+#![recursion_limit = "256"]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+// Shared with the benches, which include it by path: it stays in `tests/common`.
+#[path = "../common/mod.rs"]
+mod common;
+
+mod account;
+mod lockout;
+mod mail;
+mod recovery;
+mod router;
+mod services;
+mod users;
