@@ -5,6 +5,8 @@
 //! entities and migrations) imports a feature, when a feature imports another
 //! feature, or when the module graph has a circle.
 
+#![allow(clippy::indexing_slicing, clippy::panic)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -185,23 +187,33 @@ fn check(files: &BTreeMap<PathBuf, String>) -> Vec<String> {
     problems
 }
 
-fn backend_files() -> BTreeMap<PathBuf, String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/backend");
-    let mut files = BTreeMap::new();
-    let mut dirs = vec![root.clone()];
+/// Every `.rs` file below `dir`.
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
             let path = entry.map(|e| e.path()).unwrap_or_default();
             if path.is_dir() {
                 dirs.push(path);
             } else if path.extension().is_some_and(|e| e == "rs") {
-                let source = std::fs::read_to_string(&path).unwrap_or_default();
-                let relative = path.strip_prefix(&root).unwrap_or(&path).to_path_buf();
-                files.insert(relative, source);
+                found.push(path);
             }
         }
     }
-    files
+    found
+}
+
+fn backend_files() -> BTreeMap<PathBuf, String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/backend");
+    rust_files(&root)
+        .into_iter()
+        .map(|path| {
+            let source = std::fs::read_to_string(&path).unwrap_or_default();
+            let relative = path.strip_prefix(&root).unwrap_or(&path).to_path_buf();
+            (relative, source)
+        })
+        .collect()
 }
 
 #[test]
@@ -221,21 +233,13 @@ fn backend_module_graph_keeps_its_shape() {
 #[test]
 fn ui_never_imports_the_backend() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ui");
-    let mut dirs = vec![root];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-            let path = entry.map(|e| e.path()).unwrap_or_default();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let source = std::fs::read_to_string(&path).unwrap_or_default();
-                assert!(
-                    !source.contains("crate::backend"),
-                    "{} imports the backend",
-                    path.display()
-                );
-            }
-        }
+    for path in rust_files(&root) {
+        let source = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            !source.contains("crate::backend"),
+            "{} imports the backend",
+            path.display()
+        );
     }
 }
 

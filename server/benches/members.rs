@@ -1,7 +1,13 @@
 //! `make bench`: seeds 100,000 members into one tenant and prints how long one page
 //! of the Users table takes, next to a bare indexed query on the same database.
 //! Figures are printed, never asserted.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 #[path = "../tests/common/mod.rs"]
 mod common;

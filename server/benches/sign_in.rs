@@ -1,7 +1,13 @@
 //! `make bench` (second part): how long refusals take, so an attacker can't tell
 //! an existing account from the time of the answer. Prints medians, asserts nothing.
 #![recursion_limit = "256"]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 #[path = "../tests/common/mod.rs"]
 mod common;

@@ -18,7 +18,7 @@ pub async fn list_members(query: MemberQuery) -> Result<MemberPage, AppError> {
     let (state, _meta, actor) = ctx::actor().await?;
     let conn = state.db.conn();
     crate::backend::kernel::policy::require_user_admin(conn, &actor).await?;
-    Ok(members::list(conn, &actor.tenant, &query, state.now_ms()).await?)
+    members::list(conn, &actor.tenant, &query, state.now_ms()).await
 }
 
 #[server(prefix = "/api", endpoint = "invite_member", input = Json)]

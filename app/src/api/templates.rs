@@ -17,7 +17,7 @@ pub async fn list_role_templates() -> Result<Vec<TemplateView>, AppError> {
     let (state, _meta, actor) = ctx::actor().await?;
     let conn = state.db.conn();
     require_user_admin(conn, &actor).await?;
-    Ok(templates::list(conn, actor.tenant.id).await?)
+    templates::list(conn, actor.tenant.id).await
 }
 
 #[server(prefix = "/api", endpoint = "save_role_template", input = Json)]

@@ -16,7 +16,7 @@ pub async fn get_tenant_overview() -> Result<TenantOverview, AppError> {
         "You don't have access to the tenant settings. Ask an admin of this tenant if you need it.",
     )
     .await?;
-    Ok(crate::backend::tenant::tenant_overview(conn, &actor).await?)
+    crate::backend::tenant::tenant_overview(conn, &actor).await
 }
 
 /// Turns "Require two-factor for admins" on or off (an unchecked box sends no

@@ -64,6 +64,8 @@ fn SignedInFrame(me: Me) -> impl IntoView {
 }
 
 /// Closes an open `<details>` menu when Escape is pressed inside it.
+// An event handler takes its event by value (and uses it only in the browser build).
+#[allow(clippy::needless_pass_by_value)]
 fn close_on_escape(ev: leptos::ev::KeyboardEvent) {
     #[cfg(feature = "hydrate")]
     {
@@ -88,6 +90,7 @@ fn close_on_escape(ev: leptos::ev::KeyboardEvent) {
 
 /// Closes the `<details>` menu around a clicked link, so it isn't left open on the
 /// page the link leads to.
+#[allow(clippy::needless_pass_by_value)]
 fn close_parent_menu(ev: leptos::ev::MouseEvent) {
     #[cfg(feature = "hydrate")]
     {

@@ -2,7 +2,12 @@
 //! a fresh, migrated database per test (SQLite, and PostgreSQL too when
 //! `GATEHOUSE_TEST_POSTGRES_URL` is set; see `common::each_engine`).
 #![recursion_limit = "256"]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 // Shared with the benches, which include it by path: it stays in `tests/common`.
 #[path = "../common/mod.rs"]

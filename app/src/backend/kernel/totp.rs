@@ -13,6 +13,11 @@ pub const SECRET_BYTES: usize = 20;
 const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 /// RFC 4648 base32 without padding (what authenticator apps expect).
+/// The base32 letter for the low five bits of `value`.
+fn base32_digit(value: u32) -> Option<char> {
+    BASE32.get((value & 31) as usize).map(|&b| char::from(b))
+}
+
 pub fn base32_encode(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(5) * 8);
     let mut buffer: u32 = 0;
@@ -22,11 +27,11 @@ pub fn base32_encode(bytes: &[u8]) -> String {
         bits += 8;
         while bits >= 5 {
             bits -= 5;
-            out.push(BASE32[((buffer >> bits) & 31) as usize] as char);
+            out.extend(base32_digit(buffer >> bits));
         }
     }
     if bits > 0 {
-        out.push(BASE32[((buffer << (5 - bits)) & 31) as usize] as char);
+        out.extend(base32_digit(buffer << (5 - bits)));
     }
     out
 }
@@ -64,12 +69,13 @@ pub fn code_at(secret: &[u8], step: i64, digits: u32) -> u32 {
         return u32::MAX;
     };
     mac.update(&step.to_be_bytes());
-    let digest = mac.finalize().into_bytes();
-    let offset = (digest[digest.len() - 1] & 0x0f) as usize;
-    let binary = (u32::from(digest[offset] & 0x7f) << 24)
-        | (u32::from(digest[offset + 1]) << 16)
-        | (u32::from(digest[offset + 2]) << 8)
-        | u32::from(digest[offset + 3]);
+    let digest: [u8; 20] = mac.finalize().into_bytes().into();
+    let offset = usize::from(digest[19] & 0x0f);
+    // offset ≤ 15, so the four bytes are always there.
+    let Some(&[a, b, c, d]) = digest.get(offset..offset + 4) else {
+        return u32::MAX;
+    };
+    let binary = u32::from_be_bytes([a & 0x7f, b, c, d]);
     binary % 10u32.pow(digits)
 }
 

@@ -137,7 +137,7 @@ pub fn UsersPage() -> impl IntoView {
                                     </tr>
                                 </thead>
                                 <tbody>
-                                    {p.rows.into_iter().map(|m| member_row(m, editing, deleting, resend, unlock)).collect_view()}
+                                    {p.rows.into_iter().map(|m| member_row(&m, editing, deleting, resend, unlock)).collect_view()}
                                 </tbody>
                             </table>
                             <nav class="pager" aria-label="Pages">
@@ -158,7 +158,7 @@ pub fn UsersPage() -> impl IntoView {
 }
 
 fn member_row(
-    m: MemberRow,
+    m: &MemberRow,
     editing: RwSignal<Option<MemberRow>>,
     deleting: RwSignal<Option<MemberRow>>,
     resend: ServerAction<ResendInvite>,

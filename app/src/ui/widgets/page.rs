@@ -50,6 +50,8 @@ pub fn KindBadge(kind: TenantKind) -> impl IntoView {
 
 /// Shown when a page cannot load. Says what happened in a sentence; internal
 /// failures show only a reference id.
+// Component props are passed by value.
+#[allow(clippy::needless_pass_by_value)]
 #[component]
 pub fn ErrorPage(error: AppError) -> impl IntoView {
     let (title, detail) = match &error {
