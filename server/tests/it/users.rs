@@ -878,3 +878,103 @@ async fn the_audit_log_lists_a_tenants_events_newest_first() {
         .unwrap();
     assert_eq!(bob_only.rows.len(), 1);
 }
+
+#[tokio::test]
+async fn the_edit_dialog_gets_what_decides_a_members_access() {
+    use app::backend::entities::{group_members, group_templates, groups};
+    use app::domain::access::{evaluate, GrantSource};
+    each_engine(|app| async move {
+        let AdminAndUser { admin, user_id, .. } = app.acme_with_bob().await;
+        let s = &app.state;
+        let conn = s.db.conn();
+        let edit = Permission::new(Category::Settings, Action::Edit);
+        let view = Permission::new(Category::Conversations, Action::View);
+        let agent = templates::save(
+            s,
+            &admin,
+            &meta(None),
+            TemplateInput {
+                id: None,
+                name: "Agent".into(),
+                permissions: vec![view],
+            },
+        )
+        .await
+        .unwrap();
+        let ops_template = templates::save(
+            s,
+            &admin,
+            &meta(None),
+            TemplateInput {
+                id: None,
+                name: "Settings editor".into(),
+                permissions: vec![edit],
+            },
+        )
+        .await
+        .unwrap();
+        let bob = memberships::Entity::find_by_id(user_id)
+            .one(conn)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut m: memberships::ActiveModel = bob.into();
+        m.role_template_id = Set(Some(agent));
+        m.update(conn).await.unwrap();
+        let group = groups::ActiveModel {
+            tenant_id: Set(admin.tenant.id),
+            name: Set("Ops".into()),
+            created_at: Set(0),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await
+        .unwrap();
+        group_members::ActiveModel {
+            group_id: Set(group.id),
+            membership_id: Set(user_id),
+        }
+        .insert(conn)
+        .await
+        .unwrap();
+        group_templates::ActiveModel {
+            group_id: Set(group.id),
+            template_id: Set(ops_template),
+        }
+        .insert(conn)
+        .await
+        .unwrap();
+
+        let inputs = members::member_access(s, &admin, user_id).await.unwrap();
+        assert_eq!(inputs.role, Role::User);
+        assert_eq!(
+            inputs.template.as_ref().map(|t| t.name.as_str()),
+            Some("Agent")
+        );
+        assert_eq!(
+            evaluate(&inputs, edit).sources,
+            vec![GrantSource::Group {
+                group: "Ops".into(),
+                template: "Settings editor".into()
+            }]
+        );
+
+        let (bob, _) = actor(&app, "bob@example.com", "bob's passphrase!").await;
+        assert!(matches!(
+            members::member_access(s, &bob, user_id).await,
+            Err(AppError::Forbidden(_))
+        ));
+        let (_, gus) = app.tenant_with_admin("Globex", "gus@example.com").await;
+        let globex_admin = memberships::Entity::find()
+            .filter(memberships::Column::AccountId.eq(gus))
+            .one(conn)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(matches!(
+            members::member_access(s, &admin, globex_admin.id).await,
+            Err(AppError::NotFound)
+        ));
+    })
+    .await;
+}

@@ -1,10 +1,10 @@
 //! The Edit user dialog, deletion and unlocking.
 
-use super::{parse_email_field, template_in_tenant};
+use super::{begin_member_change, parse_email_field, template_in_tenant, MemberChange};
 use crate::backend::entities::{accounts, membership_permissions, memberships};
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
-use crate::backend::kernel::directory::{find_account_by_email, lock_tenant, member_in_tenant};
+use crate::backend::kernel::directory::{find_account_by_email, member_in_tenant};
 use crate::backend::kernel::mail::{self, Outgoing};
 use crate::backend::kernel::policy::{access_inputs, require_user_admin};
 use crate::backend::kernel::request::RequestMeta;
@@ -71,11 +71,12 @@ pub async fn update(
     input: MemberUpdate,
 ) -> Result<(), AppError> {
     let email = parse_email_field(&input.email)?;
-    let now = state.now_ms();
-    let txn = state.db.begin_write().await?;
-    require_user_admin(&*txn, actor).await?;
-    lock_tenant(&*txn, actor.tenant.id).await?;
-    let (membership, account) = member_in_tenant(&*txn, actor.tenant.id, input.id).await?;
+    let MemberChange {
+        txn,
+        now,
+        membership,
+        account,
+    } = begin_member_change(state, actor, input.id, true).await?;
     let current_status: MembershipStatus = decode(&membership.status)?;
     let allowed = match current_status {
         MembershipStatus::Invited => input.status == MembershipStatus::Invited,
@@ -194,11 +195,12 @@ pub async fn delete(
     meta: &RequestMeta,
     member_id: i64,
 ) -> Result<(), AppError> {
-    let now = state.now_ms();
-    let txn = state.db.begin_write().await?;
-    require_user_admin(&*txn, actor).await?;
-    lock_tenant(&*txn, actor.tenant.id).await?;
-    let (membership, account) = member_in_tenant(&*txn, actor.tenant.id, member_id).await?;
+    let MemberChange {
+        txn,
+        now,
+        membership,
+        account,
+    } = begin_member_change(state, actor, member_id, true).await?;
     if membership.id == actor.membership.id {
         return Err(AppError::Conflict(
             "You can't remove yourself. Ask another admin of this tenant to do it.".into(),
@@ -245,10 +247,12 @@ pub async fn unlock(
     meta: &RequestMeta,
     member_id: i64,
 ) -> Result<(), AppError> {
-    let now = state.now_ms();
-    let txn = state.db.begin_write().await?;
-    require_user_admin(&*txn, actor).await?;
-    let (membership, account) = member_in_tenant(&*txn, actor.tenant.id, member_id).await?;
+    let MemberChange {
+        txn,
+        now,
+        membership,
+        account,
+    } = begin_member_change(state, actor, member_id, false).await?;
     let before =
         json!({"failed_sign_ins": account.failed_sign_ins, "locked_until": account.locked_until});
     throttle::record_success(&*txn, &account).await?;

@@ -1,14 +1,14 @@
 //! Invitations: inviting someone (a seat, a single-use link, an email), resending,
 //! and accepting on the invite page.
 
-use super::{parse_email_field, template_in_tenant};
+use super::{begin_member_change, parse_email_field, template_in_tenant, MemberChange};
 use crate::backend::entities::{accounts, invitations, memberships, tenants};
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditActor, AuditEntry};
 use crate::backend::kernel::credentials::{sign_in_stage, NextStep, SignedIn};
 use crate::backend::kernel::crypto::{hash_token, random_token};
 use crate::backend::kernel::directory::{
-    find_account_by_email, lock_tenant, member_in_tenant, membership_of, seats_used,
+    find_account_by_email, lock_tenant, membership_of, seats_used,
 };
 use crate::backend::kernel::mail::{self, html_escape, Outgoing};
 use crate::backend::kernel::passwords;
@@ -187,10 +187,12 @@ pub async fn resend_invite(
     meta: &RequestMeta,
     member_id: i64,
 ) -> Result<(), AppError> {
-    let now = state.now_ms();
-    let txn = state.db.begin_write().await?;
-    require_user_admin(&*txn, actor).await?;
-    let (membership, account) = member_in_tenant(&*txn, actor.tenant.id, member_id).await?;
+    let MemberChange {
+        txn,
+        now,
+        membership,
+        account,
+    } = begin_member_change(state, actor, member_id, false).await?;
     if membership.status != MembershipStatus::Invited.as_str() {
         return Err(AppError::Conflict(format!(
             "{} has already joined, so there is no invitation to resend.",

@@ -8,7 +8,12 @@ pub use edit::{delete, member_access, unlock, update};
 pub use invitations::{accept_invite, invite, invite_details, resend_invite};
 pub use list::{list, PAGE_SIZE};
 
-use crate::backend::entities::role_templates;
+use crate::backend::entities::{accounts, memberships, role_templates};
+use crate::backend::kernel::actor::Actor;
+use crate::backend::kernel::db::WriteTxn;
+use crate::backend::kernel::directory::{lock_tenant, member_in_tenant};
+use crate::backend::kernel::policy::require_user_admin;
+use crate::backend::AppState;
 use crate::domain::{AppError, Email};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
@@ -33,4 +38,37 @@ async fn template_in_tenant(
             "Choose a role template from this tenant's list.",
         )),
     }
+}
+
+/// A change to one member of the actor's tenant, opened by [`begin_member_change`].
+pub struct MemberChange {
+    pub txn: WriteTxn,
+    pub now: i64,
+    pub membership: memberships::Model,
+    pub account: accounts::Model,
+}
+
+/// Opens a change to one member: the write transaction with "manage people" checked
+/// inside it, and the member with their account (another tenant's id answers
+/// `NotFound`). `lock_tenant_row` also locks the tenant row, for seat and last-admin
+/// checks that must be exact under concurrency.
+pub async fn begin_member_change(
+    state: &AppState,
+    actor: &Actor,
+    member_id: i64,
+    lock_tenant_row: bool,
+) -> Result<MemberChange, AppError> {
+    let now = state.now_ms();
+    let txn = state.db.begin_write().await?;
+    require_user_admin(&*txn, actor).await?;
+    if lock_tenant_row {
+        lock_tenant(&*txn, actor.tenant.id).await?;
+    }
+    let (membership, account) = member_in_tenant(&*txn, actor.tenant.id, member_id).await?;
+    Ok(MemberChange {
+        txn,
+        now,
+        membership,
+        account,
+    })
 }
