@@ -16,7 +16,9 @@ use app::backend::kernel::request::RequestMeta;
 use app::backend::members;
 use app::backend::tenant::{create_tenant_with_admin, NewTenantWithAdmin};
 use app::backend::{AppState, Settings};
+use app::domain::access::Permission;
 use app::domain::members::InviteInput;
+use app::domain::templates::TemplateInput;
 use app::domain::{Plan, Role, TenantKind};
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
@@ -329,6 +331,15 @@ pub async fn password_step(app: &TestApp, email: &str, password: &str) -> (Strin
 }
 
 /// An invitation of `email` as a plain user, without a template or CRM access.
+/// A new role template named `name` with `permissions`.
+pub fn new_template(name: &str, permissions: Vec<Permission>) -> TemplateInput {
+    TemplateInput {
+        id: None,
+        name: name.into(),
+        permissions,
+    }
+}
+
 pub fn invite_input(email: &str) -> InviteInput {
     InviteInput {
         email: email.into(),

@@ -1,7 +1,9 @@
 //! Settings → Users and role templates, on a fresh database per test
 //! (SQLite, and PostgreSQL when configured).
 
-use crate::common::{actor, each_engine, invite_input, meta, AdminAndUser, TestApp, PASSWORD};
+use crate::common::{
+    actor, each_engine, invite_input, meta, new_template, AdminAndUser, TestApp, PASSWORD,
+};
 use app::backend::auth::sign_in::sign_in;
 use app::backend::entities::{
     accounts, audit_events, invitations, mail_outbox, memberships, sessions, tenants,
@@ -182,11 +184,7 @@ async fn bad_invites_write_nothing() {
             s,
             &globex_admin,
             &meta(None),
-            TemplateInput {
-                id: None,
-                name: "Agents".into(),
-                permissions: vec![],
-            },
+            new_template("Agents", vec![]),
         )
         .await
         .unwrap();
@@ -364,11 +362,7 @@ async fn edits_apply_at_the_next_request_and_guard_the_last_admin() {
             s,
             &admin,
             &meta(None),
-            TemplateInput {
-                id: None,
-                name: "Support agent".into(),
-                permissions: vec![],
-            },
+            new_template("Support agent", vec![]),
         )
         .await
         .unwrap();
@@ -602,58 +596,22 @@ async fn deleting_a_template_moves_its_members_first() {
         let admin = app.acme_admin().await;
         let s = &app.state;
         let view = Permission::new(Category::Conversations, Action::View);
-        let a = templates::save(
-            s,
-            &admin,
-            &meta(None),
-            TemplateInput {
-                id: None,
-                name: "Agent".into(),
-                permissions: vec![view],
-            },
-        )
-        .await
-        .unwrap();
-        let b = templates::save(
-            s,
-            &admin,
-            &meta(None),
-            TemplateInput {
-                id: None,
-                name: "Manager".into(),
-                permissions: vec![],
-            },
-        )
-        .await
-        .unwrap();
-        let err = templates::save(
-            s,
-            &admin,
-            &meta(None),
-            TemplateInput {
-                id: None,
-                name: " agent ".into(),
-                permissions: vec![],
-            },
-        )
-        .await
-        .unwrap_err();
+        let a = templates::save(s, &admin, &meta(None), new_template("Agent", vec![view]))
+            .await
+            .unwrap();
+        let b = templates::save(s, &admin, &meta(None), new_template("Manager", vec![]))
+            .await
+            .unwrap();
+        let err = templates::save(s, &admin, &meta(None), new_template(" agent ", vec![]))
+            .await
+            .unwrap_err();
         assert!(
             err.field_message("name").is_some(),
             "names are unique, ignoring case"
         );
-        let err = templates::save(
-            s,
-            &admin,
-            &meta(None),
-            TemplateInput {
-                id: None,
-                name: "  ".into(),
-                permissions: vec![],
-            },
-        )
-        .await
-        .unwrap_err();
+        let err = templates::save(s, &admin, &meta(None), new_template("  ", vec![]))
+            .await
+            .unwrap_err();
         assert!(err.field_message("name").is_some());
         for email in ["p1@example.com", "p2@example.com"] {
             members::invite(
@@ -722,18 +680,9 @@ async fn members_without_user_management_are_refused() {
         forbidden(members::resend_invite(s, &bob, &meta(None), id).await);
         forbidden(members::delete(s, &bob, &meta(None), admin.membership.id).await);
         forbidden(
-            templates::save(
-                s,
-                &bob,
-                &meta(None),
-                TemplateInput {
-                    id: None,
-                    name: "X".into(),
-                    permissions: vec![],
-                },
-            )
-            .await
-            .map(|_| ()),
+            templates::save(s, &bob, &meta(None), new_template("X", vec![]))
+                .await
+                .map(|_| ()),
         );
         // With "manage people" granted directly, Bob may.
         let update = MemberUpdate {
@@ -889,27 +838,14 @@ async fn the_edit_dialog_gets_what_decides_a_members_access() {
         let conn = s.db.conn();
         let edit = Permission::new(Category::Settings, Action::Edit);
         let view = Permission::new(Category::Conversations, Action::View);
-        let agent = templates::save(
-            s,
-            &admin,
-            &meta(None),
-            TemplateInput {
-                id: None,
-                name: "Agent".into(),
-                permissions: vec![view],
-            },
-        )
-        .await
-        .unwrap();
+        let agent = templates::save(s, &admin, &meta(None), new_template("Agent", vec![view]))
+            .await
+            .unwrap();
         let ops_template = templates::save(
             s,
             &admin,
             &meta(None),
-            TemplateInput {
-                id: None,
-                name: "Settings editor".into(),
-                permissions: vec![edit],
-            },
+            new_template("Settings editor", vec![edit]),
         )
         .await
         .unwrap();
