@@ -49,6 +49,18 @@ fn references(source: &str, module: &[String]) -> Vec<Vec<String>> {
                 .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
                 .unwrap_or(tail.len());
             let path: Vec<&str> = tail[..end].split("::").filter(|s| !s.is_empty()).collect();
+            // `use crate::backend::{members::x, kernel::y}`: each item of the group is
+            // a path of its own.
+            let group: Vec<String> = if tail[end..].starts_with('{') {
+                let close = tail[end..].find('}').map_or(tail.len(), |c| end + c);
+                tail[end + 1..close]
+                    .split(',')
+                    .map(|item| item.trim().split(" as ").next().unwrap_or("").to_string())
+                    .filter(|item| !item.is_empty() && item != "self")
+                    .collect()
+            } else {
+                Vec::new()
+            };
             rest = &tail[end.max(1)..];
             let mut absolute: Vec<String> = Vec::new();
             let mut segments = path.iter().peekable();
@@ -64,6 +76,11 @@ fn references(source: &str, module: &[String]) -> Vec<Vec<String>> {
                 }
             }
             absolute.extend(segments.map(|s| s.to_string()));
+            for item in &group {
+                let mut each = absolute.clone();
+                each.extend(item.split("::").map(str::to_string));
+                found.push(each);
+            }
             found.push(absolute);
         }
     }
@@ -278,6 +295,12 @@ fn the_check_finds_each_kind_of_problem() {
         "let x = crate::backend::auth::sign_in::refused();",
     )]);
     assert!(check(&kernel_to_feature)[0].contains("imports feature auth"));
+
+    let grouped = files(&[(
+        "kernel/actor.rs",
+        "use crate::backend::{entities::accounts, members::list};",
+    )]);
+    assert!(check(&grouped)[0].contains("imports feature members"));
 
     let feature_to_feature = files(&[("account/password.rs", "use super::super::auth::recovery;")]);
     assert!(check(&feature_to_feature)[0].contains("feature account imports feature auth"));

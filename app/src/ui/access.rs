@@ -53,7 +53,9 @@ pub fn PermissionPicker(
                                             />
                                             <span>{action.label()}</span>
                                             {move || granted_elsewhere.with(|g| g.get(&p).map(|sources| {
-                                                let short = sources.iter().map(GrantSource::short).collect::<Vec<_>>().join(", ");
+                                                let mut shorts: Vec<String> = sources.iter().map(GrantSource::short).collect();
+                                                shorts.dedup();
+                                                let short = shorts.join(", ");
                                                 let full = sources.iter().map(|s| format!("Granted by {s}")).collect::<Vec<_>>().join("; ");
                                                 view! { <span class="via" title=full>{short}</span> }
                                             }))}

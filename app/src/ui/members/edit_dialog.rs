@@ -2,7 +2,7 @@
 //! permissions, with what else grants each permission as the server decides it.
 
 use super::template_options;
-use crate::api::members::{get_member_access, UpdateMember};
+use crate::api::members::{GetMemberAccess, UpdateMember};
 use crate::domain::access::{indirect_sources, AccessInputs, Permission, TemplateGrant};
 use crate::domain::members::{MemberRow, MemberUpdate};
 use crate::domain::templates::TemplateView;
@@ -31,6 +31,10 @@ pub fn EditDialog(
     let toasts = use_toasts();
     let open = RwSignal::new(false);
     let action = ServerAction::<UpdateMember>::new();
+    // The member's groups come from the server when the dialog opens; role, direct
+    // grants and template are what the dialog shows now. The domain's one evaluation
+    // says what grants what.
+    let stored_access = ServerAction::<GetMemberAccess>::new();
     let error = error_of(move || action.value().get());
     let email = RwSignal::new(String::new());
     let role = RwSignal::new(Role::User);
@@ -41,6 +45,8 @@ pub fn EditDialog(
     let all_templates = RwSignal::new(Vec::<TemplateView>::new());
     open_dialog_for(editing, open, move |m| {
         action.value().set(None);
+        stored_access.value().set(None);
+        stored_access.dispatch(GetMemberAccess { member_id: m.id });
         email.set(m.email.clone());
         role.set(m.role);
         status.set(m.status);
@@ -60,21 +66,11 @@ pub fn EditDialog(
             reload.update(|n| *n += 1);
         }
     });
-    // The member's groups come from the server; role, direct grants and template are
-    // what the dialog shows now. The domain's one evaluation says what grants what.
-    let stored_access = LocalResource::new(move || {
-        let id = editing.get().map(|m| m.id);
-        async move {
-            match id {
-                Some(id) => get_member_access(id).await.ok(),
-                None => None,
-            }
-        }
-    });
     let granted_elsewhere = Signal::derive(move || {
         let groups = stored_access
+            .value()
             .get()
-            .flatten()
+            .and_then(Result::ok)
             .map(|a: AccessInputs| a.groups)
             .unwrap_or_default();
         let inputs = AccessInputs {
