@@ -79,6 +79,9 @@ test.describe('Settings → Users', () => {
     await row(page, member).getByRole('button', { name: 'Edit' }).click();
     const edit = page.getByRole('dialog', { name: 'Edit user' });
     await edit.getByLabel('Role template').selectOption({ label: 'Support agent' });
+    // The dialog marks what the chosen template grants, as the server's evaluation decides.
+    await expect(edit.getByRole('group', { name: 'Conversations' }).locator('.via')).toHaveText(['via template']);
+    await expect(edit.getByRole('group', { name: 'Analytics' }).locator('.via')).toHaveCount(0);
     await edit.getByRole('group', { name: 'Analytics' }).getByLabel('View').check();
     await edit.getByRole('button', { name: 'Save' }).click();
     await expect(edit).toBeHidden();
