@@ -14,6 +14,7 @@ use axum::routing::get;
 use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
 /// Largest request body accepted (forms and server-function calls are small).
@@ -38,6 +39,7 @@ pub fn build_router(state: AppState) -> Router {
         >(
             move || provide_context(fallback_state.clone()), shell
         ))
+        .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .with_state(state)
@@ -83,6 +85,19 @@ fn error_response(error: &AppError) -> Response {
         StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = serde_json::to_string(error).unwrap_or_default();
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// What a request whose handler panicked gets: the usual sentence with a reference
+/// id (the panic is logged under it), never a dropped connection or a trace.
+// The signature is the one CatchPanicLayer calls.
+#[allow(clippy::needless_pass_by_value)]
+pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let cause = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic without a message");
+    error_response(&app::backend::internal(format!("panic: {cause}")))
 }
 
 fn refuse_cross_site() -> Response {
@@ -230,5 +245,38 @@ mod tests {
         ));
         assert!(!is_same_site(&h(&[("origin", "null")]), url));
         assert!(!is_same_site(&HeaderMap::new(), url));
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_a_sentence_and_a_reference() {
+        use tower::ServiceExt;
+        let router: Router = Router::new()
+            .route(
+                "/boom",
+                get(|| async {
+                    let pages: Vec<u64> = Vec::new();
+                    // An out-of-range index, as a bug would do.
+                    let third = pages
+                        .get(3)
+                        .copied()
+                        .unwrap_or_else(|| panic!("index out of range"));
+                    third.to_string()
+                }),
+            )
+            .layer(CatchPanicLayer::custom(panic_response));
+        let res = router
+            .oneshot(Request::builder().uri("/boom").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(res.into_body(), 4096).await.unwrap();
+        let error: AppError = serde_json::from_slice(&body).unwrap();
+        let AppError::Internal(reference) = &error else {
+            panic!("{error:?}")
+        };
+        assert!(!reference.is_empty());
+        let text = String::from_utf8_lossy(&body);
+        assert!(!text.contains("index out of range"), "{text}");
+        assert!(error.to_string().contains(reference.as_str()), "{error}");
     }
 }

@@ -292,3 +292,40 @@ async fn the_per_ip_limit_believes_forwarded_for_only_from_trusted_proxies() {
         StatusCode::TOO_MANY_REQUESTS
     );
 }
+
+#[tokio::test]
+async fn ipv6_callers_are_limited_by_their_64_prefix() {
+    let app = TestApp::new("sqlite").await;
+    app.tenant_with_admin("Acme", "ada@example.com").await;
+    let s = &app.state;
+    // Thirty attempts, each from another address of one /64.
+    for i in 0..30 {
+        let _ = sign_in(
+            s,
+            "nobody@example.com",
+            "whatever pw",
+            &meta_from(&format!("2001:db8:5:6::{:x}", i + 1)),
+        )
+        .await;
+    }
+    let err = sign_in(
+        s,
+        "ada@example.com",
+        PASSWORD,
+        &meta_from("2001:db8:5:6:ffff::1"),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, AppError::RateLimited { .. }), "{err:?}");
+    assert!(
+        sign_in(
+            s,
+            "ada@example.com",
+            PASSWORD,
+            &meta_from("2001:db8:5:7::1")
+        )
+        .await
+        .is_ok(),
+        "the next /64 is another caller"
+    );
+}

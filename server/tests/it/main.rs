@@ -14,6 +14,7 @@
 mod common;
 
 mod account;
+mod authorization;
 mod lockout;
 mod mail;
 mod recovery;

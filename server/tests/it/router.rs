@@ -423,3 +423,81 @@ async fn members_of_one_tenant_never_see_another() {
     })
     .await;
 }
+
+/// Every numeric field of every server function, fed out-of-range and malformed
+/// values: the answer is a 4xx with a sentence, never a panic or a dropped connection.
+#[tokio::test]
+async fn numeric_inputs_out_of_range_get_a_sentence_never_a_panic() {
+    let app = TestApp::new("sqlite").await;
+    let cookie = app.acme_signed_in().await;
+    let values = ["0", "-1", "9223372036854775807", "1e20", "\"x\""];
+    let json_calls: &[(&str, &str)] = &[
+        (
+            "list_members",
+            r#"{"query":{"search":"","status":null,"role":null,"page":V}}"#,
+        ),
+        ("resend_invite", r#"{"member_id":V}"#),
+        ("delete_member", r#"{"member_id":V}"#),
+        ("unlock_member", r#"{"member_id":V}"#),
+        ("get_member_access", r#"{"member_id":V}"#),
+        (
+            "update_member",
+            r#"{"input":{"id":V,"email":"x@example.com","role":"user","status":"active","template_id":null,"crm_access":false,"permissions":[]}}"#,
+        ),
+        (
+            "update_member",
+            r#"{"input":{"id":1,"email":"x@example.com","role":"user","status":"active","template_id":V,"crm_access":false,"permissions":[]}}"#,
+        ),
+        (
+            "invite_member",
+            r#"{"input":{"email":"new@example.com","role":"user","template_id":V,"crm_access":false}}"#,
+        ),
+        ("role_template_references", r#"{"id":V}"#),
+        ("delete_role_template", r#"{"id":V,"reassign_to":null}"#),
+        ("delete_role_template", r#"{"id":1,"reassign_to":V}"#),
+        (
+            "save_role_template",
+            r#"{"input":{"id":V,"name":"T","permissions":[]}}"#,
+        ),
+        ("list_audit_events", r#"{"member":"","before_id":V}"#),
+    ];
+    for (endpoint, template) in json_calls {
+        for value in values {
+            let body = template.replace('V', value);
+            let (status, text, _) = app.call_json(endpoint, &body, &cookie).await;
+            let wanted_ok = value == "0" && *endpoint == "list_members";
+            if wanted_ok {
+                assert_eq!(status, StatusCode::OK, "{endpoint} {value}: {text}");
+                continue;
+            }
+            assert!(
+                status.is_client_error() || status == StatusCode::OK,
+                "{endpoint} {value}: {status} {text}"
+            );
+            if status.is_client_error() {
+                let error: app::domain::AppError = serde_json::from_str(&text)
+                    .unwrap_or_else(|e| panic!("{endpoint} {value}: {e}: {text}"));
+                assert!(!error.to_string().is_empty());
+            }
+        }
+    }
+    for (endpoint, field) in [("end_session", "id"), ("switch_tenant", "tenant_id")] {
+        for value in ["0", "-1", "9223372036854775807", "1e20", "x"] {
+            let (status, text, _) = app.call(endpoint, &[(field, value)], Some(&cookie)).await;
+            assert!(
+                status.is_client_error(),
+                "{endpoint} {value}: {status} {text}"
+            );
+        }
+    }
+    // The huge page number of the report: refused with the field's sentence.
+    let (status, text, _) = app
+        .call_json(
+            "list_members",
+            r#"{"query":{"search":"","status":null,"role":null,"page":400000000000000000}}"#,
+            &cookie,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
+    assert!(text.contains("page number is out of range"), "{text}");
+}

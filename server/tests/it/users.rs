@@ -914,3 +914,106 @@ async fn the_edit_dialog_gets_what_decides_a_members_access() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn changing_an_email_voids_links_sent_to_the_old_address() {
+    each_engine(|app| async move {
+        let admin = app.acme_admin().await;
+        let s = &app.state;
+        let id = members::invite(s, &admin, &meta(None), invite_input("bob@exmaple.com"))
+            .await
+            .unwrap();
+        let typo_link = app.mailed_token("bob@exmaple.com", "invite").await;
+        let update = |email: &str| MemberUpdate {
+            id,
+            email: email.into(),
+            role: Role::User,
+            status: MembershipStatus::Invited,
+            template_id: None,
+            crm_access: false,
+            permissions: vec![],
+        };
+        members::update(s, &admin, &meta(None), update("bob@example.com"))
+            .await
+            .unwrap();
+        // The link sent to the mistyped address no longer activates the membership…
+        let refused =
+            members::accept_invite(s, &typo_link, "Bob", "bob's passphrase!", &meta(None))
+                .await
+                .unwrap_err();
+        assert!(matches!(refused, AppError::Conflict(m) if m.contains("replaced")));
+        // …and a fresh invitation went to the corrected one.
+        let link = app.mailed_token("bob@example.com", "invite").await;
+        members::accept_invite(s, &link, "Bob", "bob's passphrase!", &meta(None))
+            .await
+            .unwrap();
+
+        // A reset link mailed before an email change stops working too.
+        app::backend::auth::recovery::request_reset(s, "bob@example.com", &meta(None))
+            .await
+            .unwrap();
+        let reset = app.mailed_token("bob@example.com", "reset").await;
+        let mut change = update("robert@example.com");
+        change.status = MembershipStatus::Active;
+        members::update(s, &admin, &meta(None), change)
+            .await
+            .unwrap();
+        let err = app::backend::auth::recovery::complete_reset(
+            s,
+            &reset,
+            "a brand new passphrase",
+            "a brand new passphrase",
+            &meta(None),
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_email_change_never_tells_which_addresses_have_accounts() {
+    each_engine(|app| async move {
+        let AdminAndUser { admin, user_id, .. } = app.acme_with_bob().await;
+        let s = &app.state;
+        // carol has an account in another tenant.
+        app.tenant_with_admin("Globex", "carol@example.com").await;
+        let to = |email: &str| MemberUpdate {
+            id: user_id,
+            email: email.into(),
+            role: Role::User,
+            status: MembershipStatus::Active,
+            template_id: None,
+            crm_access: false,
+            permissions: vec![],
+        };
+        let taken = members::update(s, &admin, &meta(None), to("carol@example.com"))
+            .await
+            .unwrap_err();
+        let own_admin = members::update(s, &admin, &meta(None), to("ada@example.com"))
+            .await
+            .unwrap_err();
+        assert_eq!(taken, own_admin);
+        assert_eq!(
+            taken,
+            AppError::field("email", members::edit::EMAIL_NOT_CHANGEABLE)
+        );
+        // Bob's account joins Globex too: now his own email can't be changed here,
+        // and the answer is the same sentence.
+        let globex = app::backend::kernel::directory::find_tenant_by_name(s.db.conn(), "Globex")
+            .await
+            .unwrap()
+            .unwrap();
+        let carol = actor(&app, "carol@example.com", PASSWORD).await.0;
+        assert_eq!(carol.tenant.id, globex.id);
+        members::invite(s, &carol, &meta(None), invite_input("bob@example.com"))
+            .await
+            .unwrap();
+        let shared = members::update(s, &admin, &meta(None), to("bobby@example.com"))
+            .await
+            .unwrap_err();
+        assert_eq!(shared, taken);
+    })
+    .await;
+}

@@ -9,7 +9,7 @@ use crate::backend::kernel::crypto::{hash_token, random_token};
 use crate::backend::kernel::directory::{find_account_by_email, tenant_names_of};
 use crate::backend::kernel::mail::{self, Outgoing};
 use crate::backend::kernel::passwords;
-use crate::backend::kernel::request::RequestMeta;
+use crate::backend::kernel::request::{rate_limit_key, RequestMeta};
 use crate::backend::kernel::sessions;
 use crate::backend::kernel::throttle;
 use crate::backend::kernel::tokens;
@@ -57,7 +57,7 @@ pub async fn request_reset(
     let txn = state.db.begin_write().await?;
     // Requests count against the caller's IP like sign-in attempts, so nobody can
     // flood someone's inbox with reset links.
-    let key = format!("reset:ip:{}", meta.ip);
+    let key = format!("reset:ip:{}", rate_limit_key(&meta.ip));
     let limit = state.settings.sign_in_attempts_per_ip_per_minute;
     if let Err(limited) = throttle::count_attempt(&*txn, &key, now, 60, limit).await {
         txn.commit().await?;

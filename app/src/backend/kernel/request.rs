@@ -33,9 +33,11 @@ pub fn clean_for_log(value: &str, max_chars: usize) -> String {
 }
 
 /// The client's address. Only when the TCP peer is one of `trusted_proxies` is
-/// `X-Forwarded-For` believed: its entries are read from the right (the ones our
-/// proxies added) and the first address that is not a trusted proxy is the client.
-/// Anyone else can write any `X-Forwarded-For` they like, so it is ignored.
+/// `X-Forwarded-For` believed: its entries are walked from the right (the ones our
+/// proxies added), trusted proxies are skipped, and the first other address is the
+/// client. An entry that does not parse ends the walk (nothing to its left can be
+/// trusted) and the last trusted hop stands for the client. Anyone else can write
+/// any `X-Forwarded-For` they like, so from them it is ignored.
 pub fn client_ip(
     peer: Option<std::net::IpAddr>,
     headers: &HeaderMap,
@@ -45,20 +47,39 @@ pub fn client_ip(
     if !trusted_proxies.contains(&peer) {
         return Some(peer);
     }
-    let forwarded: Vec<std::net::IpAddr> = headers
+    let entries: Vec<&str> = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .map_while(|part| part.trim().parse().ok())
+        .map(str::trim)
         .collect();
-    Some(
-        forwarded
-            .into_iter()
-            .rev()
-            .find(|ip| !trusted_proxies.contains(ip))
-            .unwrap_or(peer),
-    )
+    let mut last_trusted = peer;
+    for entry in entries.into_iter().rev() {
+        match entry.parse::<std::net::IpAddr>() {
+            Ok(ip) if trusted_proxies.contains(&ip) => last_trusted = ip,
+            Ok(ip) => return Some(ip),
+            Err(_) => break,
+        }
+    }
+    Some(last_trusted)
+}
+
+/// The key a per-address limit counts under: an IPv4 address whole, an IPv6 address
+/// by its /64 (one subscriber usually holds a whole /64, so counting single IPv6
+/// addresses would give them unlimited keys).
+pub fn rate_limit_key(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+                format!("{}/64", std::net::Ipv6Addr::from(prefix))
+            }
+        },
+        Ok(v4) => v4.to_string(),
+        Err(_) => ip.to_string(),
+    }
 }
 
 impl RequestMeta {
@@ -124,6 +145,65 @@ mod tests {
             Some(proxy)
         );
         assert_eq!(client_ip(None, &h, &[proxy]), None);
+    }
+
+    #[test]
+    fn malformed_or_spoofed_forwarded_lists_never_pick_the_clients_claim() {
+        let proxy: std::net::IpAddr = "10.0.0.1".parse().unwrap();
+        let ip = |s: &str| -> std::net::IpAddr { s.parse().unwrap() };
+        let with = |value: &'static str| {
+            let mut h = HeaderMap::new();
+            h.append("x-forwarded-for", HeaderValue::from_static(value));
+            h
+        };
+        // The client wrote "6.6.6.6, x": the unparsable entry ends the walk.
+        assert_eq!(
+            client_ip(Some(proxy), &with("6.6.6.6, x"), &[proxy]),
+            Some(proxy)
+        );
+        // Garbage to the left of the address our proxy saw is never reached.
+        assert_eq!(
+            client_ip(Some(proxy), &with("x, 6.6.6.6, 203.0.113.7"), &[proxy]),
+            Some(ip("203.0.113.7"))
+        );
+        // A spoofed trusted address on the left does not hide the real client.
+        assert_eq!(
+            client_ip(Some(proxy), &with("10.0.0.1, 203.0.113.7"), &[proxy]),
+            Some(ip("203.0.113.7"))
+        );
+        // Empty entries and spaces.
+        assert_eq!(client_ip(Some(proxy), &with(" , "), &[proxy]), Some(proxy));
+        assert_eq!(
+            client_ip(Some(proxy), &with("  203.0.113.7  "), &[proxy]),
+            Some(ip("203.0.113.7"))
+        );
+        // Two headers: read as one list, right to left.
+        let mut two = HeaderMap::new();
+        two.append("x-forwarded-for", HeaderValue::from_static("6.6.6.6"));
+        two.append("x-forwarded-for", HeaderValue::from_static("203.0.113.7"));
+        assert_eq!(
+            client_ip(Some(proxy), &two, &[proxy]),
+            Some(ip("203.0.113.7"))
+        );
+    }
+
+    #[test]
+    fn ipv6_addresses_count_by_their_64_prefix() {
+        assert_eq!(
+            rate_limit_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd"),
+            "2001:db8:1:2::/64"
+        );
+        assert_eq!(
+            rate_limit_key("2001:db8:1:2::1"),
+            rate_limit_key("2001:db8:1:2:ffff::9")
+        );
+        assert_ne!(
+            rate_limit_key("2001:db8:1:2::1"),
+            rate_limit_key("2001:db8:1:3::1")
+        );
+        assert_eq!(rate_limit_key("203.0.113.7"), "203.0.113.7");
+        assert_eq!(rate_limit_key("::ffff:203.0.113.7"), "203.0.113.7");
+        assert_eq!(rate_limit_key(""), "");
     }
 
     #[test]

@@ -1,12 +1,16 @@
 //! The Edit user dialog, deletion and unlocking.
 
+use super::invitations::send_invitation;
 use super::{begin_member_change, parse_email_field, template_in_tenant, MemberChange};
 use crate::backend::entities::{accounts, membership_permissions, memberships};
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
+use crate::backend::kernel::credentials::revoke_resets;
 use crate::backend::kernel::directory::{find_account_by_email, member_in_tenant};
 use crate::backend::kernel::mail::{self, Outgoing};
-use crate::backend::kernel::policy::{access_inputs, require_user_admin};
+use crate::backend::kernel::policy::{
+    access_inputs, grantor, require_user_admin, template_permissions, NOT_YOUR_OWN,
+};
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::sessions;
 use crate::backend::kernel::stored::{decode, decode_all};
@@ -21,6 +25,44 @@ use sea_orm::{
 };
 use serde_json::json;
 use std::collections::BTreeSet;
+
+/// What an admin is told when a member's email can't be changed to the one asked
+/// for, whatever the reason (see `update`).
+pub const EMAIL_NOT_CHANGEABLE: &str = "That email can't be used for this person. To give access to that address, invite it as a new member.";
+
+/// The privilege boundaries of an edit: only admins touch an admin's membership or
+/// give the Admin role; nobody changes their own access; anyone else grants (directly
+/// or through a newly chosen template) only what they hold themselves.
+async fn guard_grants(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    membership: &memberships::Model,
+    input: &MemberUpdate,
+    before_perms: &BTreeSet<Permission>,
+    after_perms: &BTreeSet<Permission>,
+) -> Result<(), AppError> {
+    let grantor = grantor(conn, actor).await?;
+    if membership.role == Role::Admin.as_str() || input.role == Role::Admin {
+        grantor.require_admin()?;
+    }
+    if membership.id == actor.membership.id {
+        let own_access_changes = input.role.as_str() != membership.role
+            || input.status.as_str() != membership.status
+            || input.template_id != membership.role_template_id
+            || (input.crm_access || input.role == Role::Admin) != membership.crm_access
+            || after_perms != before_perms;
+        if own_access_changes {
+            return Err(AppError::Forbidden(NOT_YOUR_OWN.to_string()));
+        }
+    }
+    grantor.may_grant(after_perms.difference(before_perms))?;
+    if input.template_id != membership.role_template_id {
+        if let Some(template) = input.template_id {
+            grantor.may_grant(&template_permissions(conn, template).await?)?;
+        }
+    }
+    Ok(())
+}
 
 async fn active_admins(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<u64, DbErr> {
     memberships::Entity::find()
@@ -99,6 +141,18 @@ pub async fn update(
     {
         return Err(last_admin_error(&account.email));
     }
+    // The last-admin answer first: it says more than "not your own".
+    let before_perms = direct_permissions(&*txn, membership.id).await?;
+    let after_perms: BTreeSet<Permission> = input.permissions.iter().copied().collect();
+    guard_grants(
+        &*txn,
+        actor,
+        &membership,
+        &input,
+        &before_perms,
+        &after_perms,
+    )
+    .await?;
 
     if email.as_str() != account.email {
         let other_tenants = memberships::Entity::find()
@@ -106,17 +160,10 @@ pub async fn update(
             .filter(memberships::Column::TenantId.ne(actor.tenant.id))
             .count(&*txn)
             .await?;
-        if other_tenants > 0 {
-            return Err(AppError::field(
-                "email",
-                "This person's account is also used in other tenants, so only they can change its email.",
-            ));
-        }
-        if find_account_by_email(&*txn, &email).await?.is_some() {
-            return Err(AppError::field(
-                "email",
-                "That email is already used by another account.",
-            ));
+        // One answer whether this person's account is shared with other tenants or
+        // the address already has an account: it must not tell which addresses do.
+        if other_tenants > 0 || find_account_by_email(&*txn, &email).await?.is_some() {
+            return Err(AppError::field("email", EMAIL_NOT_CHANGEABLE));
         }
         let mut a: accounts::ActiveModel = account.clone().into();
         a.email = Set(email.to_string());
@@ -135,10 +182,14 @@ pub async fn update(
             )
             .await?;
         }
+        // Links sent to the old address stop working. Someone who hasn't joined yet
+        // gets a fresh invitation at the new address (it voids the old link).
+        revoke_resets(&*txn, account.id, now).await?;
+        if current_status == MembershipStatus::Invited {
+            send_invitation(&*txn, state, actor, &actor.tenant, &membership, &email, now).await?;
+        }
     }
 
-    let before_perms = direct_permissions(&*txn, membership.id).await?;
-    let after_perms: BTreeSet<Permission> = input.permissions.iter().copied().collect();
     let before = member_snapshot(&membership, &account.email, &before_perms);
 
     let mut m: memberships::ActiveModel = membership.clone().into();
@@ -205,6 +256,9 @@ pub async fn delete(
         return Err(AppError::Conflict(
             "You can't remove yourself. Ask another admin of this tenant to do it.".into(),
         ));
+    }
+    if membership.role == Role::Admin.as_str() {
+        grantor(&*txn, actor).await?.require_admin()?;
     }
     let is_active_admin = membership.role == Role::Admin.as_str()
         && membership.status == MembershipStatus::Active.as_str();

@@ -12,7 +12,7 @@ use crate::backend::kernel::directory::{
 };
 use crate::backend::kernel::mail::{self, html_escape, Outgoing};
 use crate::backend::kernel::passwords;
-use crate::backend::kernel::policy::require_user_admin;
+use crate::backend::kernel::policy::{grantor, require_user_admin, template_permissions};
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::sessions;
 use crate::backend::kernel::stored::decode;
@@ -90,7 +90,7 @@ async fn issue_invitation(
 
 /// Issues a fresh invitation token for the membership and queues the email with
 /// its link (both inside the caller's transaction).
-async fn send_invitation(
+pub(super) async fn send_invitation(
     conn: &impl ConnectionTrait,
     state: &AppState,
     actor: &Actor,
@@ -125,6 +125,15 @@ pub async fn invite(
     require_user_admin(&*txn, actor).await?;
     let tenant = lock_tenant(&*txn, actor.tenant.id).await?;
     template_in_tenant(&*txn, tenant.id, input.template_id).await?;
+    // Inviting grants too: the Admin role only from an admin, a template only with
+    // permissions the inviter holds.
+    let inviter = grantor(&*txn, actor).await?;
+    if input.role == Role::Admin {
+        inviter.require_admin()?;
+    }
+    if let Some(template) = input.template_id {
+        inviter.may_grant(&template_permissions(&*txn, template).await?)?;
+    }
     let existing = find_account_by_email(&*txn, &email).await?;
     if let Some(account) = &existing {
         if membership_of(&*txn, tenant.id, account.id).await?.is_some() {
@@ -193,6 +202,9 @@ pub async fn resend_invite(
         membership,
         account,
     } = begin_member_change(state, actor, member_id, false).await?;
+    if membership.role == Role::Admin.as_str() {
+        grantor(&*txn, actor).await?.require_admin()?;
+    }
     if membership.status != MembershipStatus::Invited.as_str() {
         return Err(AppError::Conflict(format!(
             "{} has already joined, so there is no invitation to resend.",

@@ -18,6 +18,9 @@ use std::collections::HashMap;
 
 pub const PAGE_SIZE: u64 = 25;
 
+/// The highest page number the Users table accepts (a billion members).
+pub const MAX_PAGE: u64 = 40_000_000;
+
 fn like_pattern(search: &str) -> String {
     let mut escaped = String::with_capacity(search.len() + 2);
     escaped.push('%');
@@ -38,6 +41,13 @@ pub async fn list(
     query: &MemberQuery,
     now_ms: i64,
 ) -> Result<MemberPage, AppError> {
+    // Far past any real table, and small enough that the row offset never overflows.
+    if query.page > MAX_PAGE {
+        return Err(AppError::field(
+            "page",
+            "That page number is out of range. Go back to the first page.",
+        ));
+    }
     let mut select = memberships::Entity::find()
         .find_also_related(accounts::Entity)
         .filter(memberships::Column::TenantId.eq(tenant.id));

@@ -2,11 +2,11 @@
 //! its permissions live (evaluated at each request), so editing it changes everyone's
 //! access at once.
 
-use super::list::permissions_of;
 use crate::backend::entities::{memberships, role_template_permissions, role_templates};
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
 use crate::backend::kernel::policy::require_user_admin;
+use crate::backend::kernel::policy::{grantor, template_permissions};
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::AppState;
 use crate::domain::access::Permission;
@@ -92,6 +92,15 @@ pub async fn save(
         ));
     }
     let keys = |p: &BTreeSet<Permission>| p.iter().map(|p| p.key()).collect::<Vec<_>>();
+    // Whoever edits a template gives its permissions to everyone using it: only
+    // what they hold themselves (an admin anything).
+    let held_before = match input.id {
+        Some(id) => template_permissions(&*txn, id).await?,
+        None => BTreeSet::new(),
+    };
+    grantor(&*txn, actor)
+        .await?
+        .may_grant(perms.difference(&held_before))?;
     let (id, entry) = match input.id {
         None => {
             let t = role_templates::ActiveModel {
@@ -111,7 +120,7 @@ pub async fn save(
         }
         Some(id) => {
             let existing = template_in_tenant(&*txn, tenant_id, id).await?;
-            let before = json!({"name": existing.name, "permissions": keys(&permissions_of(&*txn, id).await?)});
+            let before = json!({"name": existing.name, "permissions": keys(&template_permissions(&*txn, id).await?)});
             let mut t: role_templates::ActiveModel = existing.into();
             t.name = Set(name.clone());
             t.updated_at = Set(now);
@@ -185,7 +194,7 @@ pub async fn delete(
         .exec(&*txn)
         .await?
         .rows_affected;
-    let perms: Vec<String> = permissions_of(&*txn, id)
+    let perms: Vec<String> = template_permissions(&*txn, id)
         .await?
         .iter()
         .map(|p| p.key())

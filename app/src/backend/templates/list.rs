@@ -1,26 +1,13 @@
 //! The Role templates panel: every template of the tenant with its permissions and
 //! how many members use it.
 
-use crate::backend::entities::{memberships, role_template_permissions, role_templates};
-use crate::backend::kernel::stored::decode_all;
-use crate::domain::access::Permission;
+use crate::backend::entities::{memberships, role_templates};
+use crate::backend::kernel::policy::template_permissions;
 use crate::domain::templates::TemplateView;
 use crate::domain::AppError;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
-use std::collections::BTreeSet;
-
-pub async fn permissions_of(
-    conn: &impl ConnectionTrait,
-    template_id: i64,
-) -> Result<BTreeSet<Permission>, AppError> {
-    let rows = role_template_permissions::Entity::find()
-        .filter(role_template_permissions::Column::TemplateId.eq(template_id))
-        .all(conn)
-        .await?;
-    decode_all(rows.iter().map(|r| r.permission.as_str()))
-}
 
 pub async fn members_using(
     conn: &impl ConnectionTrait,
@@ -47,7 +34,10 @@ pub async fn list(
     for t in templates {
         out.push(TemplateView {
             id: t.id,
-            permissions: permissions_of(conn, t.id).await?.into_iter().collect(),
+            permissions: template_permissions(conn, t.id)
+                .await?
+                .into_iter()
+                .collect(),
             members: members_using(conn, tenant_id, t.id).await? as i64,
             name: t.name,
         });

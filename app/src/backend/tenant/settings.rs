@@ -4,7 +4,7 @@ use crate::backend::entities::tenants;
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
 use crate::backend::kernel::directory::seats_used;
-use crate::backend::kernel::policy::require_user_admin;
+use crate::backend::kernel::policy::{grantor, require_user_admin};
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::AppState;
 use crate::domain::model::PlanFeature;
@@ -25,7 +25,7 @@ pub async fn tenant_overview(
         seat_limit: actor.tenant.seat_limit,
         seats_used: seats_used(conn, actor.tenant.id).await?,
         require_admin_two_factor: actor.tenant.require_admin_two_factor,
-        can_manage_security: require_user_admin(conn, actor).await.is_ok(),
+        can_manage_security: grantor(conn, actor).await?.is_admin,
         plan_features: PlanFeature::ALL
             .iter()
             .map(|f| (f.label().to_string(), plan.includes(*f)))
@@ -43,6 +43,7 @@ pub async fn set_require_admin_two_factor(
 ) -> Result<(), AppError> {
     let conn = state.db.conn();
     require_user_admin(conn, actor).await?;
+    grantor(conn, actor).await?.require_admin()?;
     let now = state.now_ms();
     let txn = state.db.begin_write().await?;
     let tenant = tenants::Entity::find_by_id(actor.tenant.id)

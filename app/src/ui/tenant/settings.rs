@@ -66,6 +66,7 @@ pub fn TenantSettingsPage() -> impl IntoView {
                             } else {
                                 view! {
                                     <p>{if t.require_admin_two_factor { "Admins must sign in with two-factor." } else { "Two-factor is optional for everyone." }}</p>
+                                    <p class="note">"Only an admin of this tenant can change sign-in security."</p>
                                 }
                                 .into_any()
                             }}
