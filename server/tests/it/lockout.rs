@@ -329,3 +329,99 @@ async fn ipv6_callers_are_limited_by_their_64_prefix() {
         "the next /64 is another caller"
     );
 }
+
+#[tokio::test]
+async fn parallel_wrong_passwords_are_all_counted_and_a_racing_right_one_opens_nothing() {
+    each_engine(|app| async move {
+        let engine = app.engine;
+        app.tenant_with_admin("Acme", "ada@example.com").await;
+        // Thirty wrong passwords at once, each from its own address.
+        let burst: Vec<_> = (0..30)
+            .map(|i| {
+                let state = app.state.clone();
+                tokio::spawn(async move {
+                    sign_in(
+                        &state,
+                        "ada@example.com",
+                        "not the password at all",
+                        &meta_from(&format!("198.51.100.{i}")),
+                    )
+                    .await
+                })
+            })
+            .collect();
+        for task in burst {
+            assert!(task.await.unwrap().is_err());
+        }
+        let account = accounts::Entity::find()
+            .filter(accounts::Column::Email.eq("ada@example.com"))
+            .one(app.state.db.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        let threshold = app.state.settings.lockout_threshold;
+        assert!(
+            account.failed_sign_ins >= threshold,
+            "{engine}: {}",
+            account.failed_sign_ins
+        );
+        assert!(account.locked_until.is_some(), "{engine}");
+
+        // The counter itself loses nothing: thirty failures recorded at once are thirty.
+        let before = account.failed_sign_ins;
+        let counters: Vec<_> = (0..30)
+            .map(|_| {
+                let state = app.state.clone();
+                tokio::spawn(async move {
+                    let txn = state.db.begin_write().await.unwrap();
+                    app::backend::kernel::throttle::record_failure(
+                        &*txn,
+                        account.id,
+                        state.now_ms(),
+                        state.settings.lockout_threshold,
+                    )
+                    .await
+                    .unwrap();
+                    txn.commit().await.unwrap();
+                })
+            })
+            .collect();
+        for task in counters {
+            task.await.unwrap();
+        }
+        let after = accounts::Entity::find_by_id(account.id)
+            .one(app.state.db.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(after.failed_sign_ins, before + 30, "{engine}");
+
+        // The right password, sent together with more wrong ones, gets no session.
+        let mut tasks = Vec::new();
+        for i in 0..6 {
+            let state = app.state.clone();
+            let password = if i == 3 {
+                PASSWORD
+            } else {
+                "still wrong, sorry"
+            };
+            tasks.push(tokio::spawn(async move {
+                sign_in(
+                    &state,
+                    "ada@example.com",
+                    password,
+                    &meta_from(&format!("203.0.113.{i}")),
+                )
+                .await
+            }));
+        }
+        for task in tasks {
+            assert_eq!(
+                task.await.unwrap().unwrap_err(),
+                AppError::SignInRefused,
+                "{engine}"
+            );
+        }
+    })
+    .await;
+}

@@ -121,6 +121,7 @@ pub async fn sign_in(
     }
     // The password was right; the session waits for the second step.
     let txn = state.db.begin_write().await?;
+    throttle::unlocked_now(&*txn, account.id, now).await?;
     let token = sessions::open(
         &*txn,
         &state.settings,
@@ -150,6 +151,9 @@ async fn finish_sign_in(
     second_factor: Option<Proof>,
 ) -> Result<SignedIn, AppError> {
     let now = state.now_ms();
+    // Checked again where the session is issued: a lock set by failures that raced
+    // with this request wins.
+    let account = &throttle::unlocked_now(conn, account.id, now).await?;
     let token = sessions::open(
         conn,
         &state.settings,

@@ -70,7 +70,7 @@ pub async fn count_failure(
     who: &AuditActor,
     now_ms: i64,
 ) -> Result<(), AppError> {
-    if throttle::record_failure(conn, account, now_ms, state.settings.lockout_threshold).await? {
+    if throttle::record_failure(conn, account.id, now_ms, state.settings.lockout_threshold).await? {
         audit::record(
             conn,
             now_ms,

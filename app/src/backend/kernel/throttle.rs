@@ -4,8 +4,11 @@
 
 use crate::backend::entities::{accounts, rate_limits};
 use crate::domain::AppError;
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QuerySelect, Set};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter,
+    QuerySelect, Set, Statement,
+};
 
 /// Counts one attempt for `key` in a fixed window; refuses past `limit`.
 pub async fn count_attempt(
@@ -73,22 +76,59 @@ pub fn lock_duration_ms(failures: i64, threshold: i64) -> Option<i64> {
     Some((60_000_i64 << doublings).min(3_600_000))
 }
 
-/// Records a wrong password; returns true when this failure locked the account.
+/// Records a wrong password or code; returns true when this failure locked the
+/// account. One statement increments the count and answers the new value, so
+/// failures sent in parallel are all counted (a read-then-write would lose them).
 pub async fn record_failure(
     conn: &impl ConnectionTrait,
-    account: &accounts::Model,
+    account_id: i64,
     now_ms: i64,
     threshold: i64,
 ) -> Result<bool, AppError> {
-    let failures = account.failed_sign_ins + 1;
+    let backend = conn.get_database_backend();
+    let sql = match backend {
+        DatabaseBackend::Postgres => {
+            "UPDATE accounts SET failed_sign_ins = failed_sign_ins + 1 WHERE id = $1 RETURNING failed_sign_ins"
+        }
+        _ => "UPDATE accounts SET failed_sign_ins = failed_sign_ins + 1 WHERE id = ? RETURNING failed_sign_ins",
+    };
+    let row = conn
+        .query_one(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [account_id.into()],
+        ))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let failures: i64 = row.try_get("", "failed_sign_ins")?;
     let lock = lock_duration_ms(failures, threshold);
-    let mut active: accounts::ActiveModel = account.clone().into();
-    active.failed_sign_ins = Set(failures);
     if let Some(ms) = lock {
-        active.locked_until = Set(Some(now_ms + ms));
+        accounts::Entity::update_many()
+            .col_expr(accounts::Column::LockedUntil, Expr::value(now_ms + ms))
+            .filter(accounts::Column::Id.eq(account_id))
+            .exec(conn)
+            .await?;
     }
-    active.update(conn).await?;
     Ok(lock.is_some())
+}
+
+/// The account as it stands inside the caller's transaction (locked for the rest of
+/// it on PostgreSQL), refused when a lock was set meanwhile: a right password that
+/// was being checked while a burst of wrong ones locked the account opens nothing.
+pub async fn unlocked_now(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    now_ms: i64,
+) -> Result<accounts::Model, AppError> {
+    let mut query = accounts::Entity::find_by_id(account_id);
+    if conn.get_database_backend() == DatabaseBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    let account = query.one(conn).await?.ok_or(AppError::SignInRefused)?;
+    if is_locked(&account, now_ms) {
+        return Err(AppError::SignInRefused);
+    }
+    Ok(account)
 }
 
 /// A successful sign-in clears the count.
