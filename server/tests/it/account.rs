@@ -611,3 +611,35 @@ async fn accepting_an_invitation_does_not_skip_two_factor() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn turning_two_factor_off_counts_wrong_proofs_and_is_limited_per_session() {
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let cookie = app.acme_signed_in().await;
+        enrol(&app, &cookie).await;
+        for _ in 0..app::backend::auth::two_factor::PROOFS_PER_SESSION_PER_MINUTE {
+            let (status, body, _) = app
+                .call("disable_two_factor", &[("proof", "000000")], Some(&cookie))
+                .await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{engine}: {body}");
+        }
+        let ada = accounts::Entity::find()
+            .filter(accounts::Column::Email.eq("ada@example.com"))
+            .one(app.state.db.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            ada.failed_sign_ins,
+            app::backend::auth::two_factor::PROOFS_PER_SESSION_PER_MINUTE,
+            "{engine}: every wrong code counts towards the lock"
+        );
+        let (status, _, _) = app
+            .call("disable_two_factor", &[("proof", "000000")], Some(&cookie))
+            .await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{engine}");
+        assert!(account(&app, &cookie).await.two_factor, "{engine}");
+    })
+    .await;
+}

@@ -1017,3 +1017,46 @@ async fn an_email_change_never_tells_which_addresses_have_accounts() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn accepting_with_an_existing_account_counts_wrong_passwords_and_keeps_the_lock() {
+    each_engine(|app| async move {
+        let engine = app.engine;
+        app.tenant_with_admin("Acme", "ada@example.com").await;
+        app.tenant_with_admin("Globex", "gus@example.com").await;
+        let (gus, _) = actor(&app, "gus@example.com", PASSWORD).await;
+        let s = &app.state;
+        members::invite(s, &gus, &meta(None), invite_input("ada@example.com"))
+            .await
+            .unwrap();
+        let link = app.mailed_token("ada@example.com", "invite").await;
+        let threshold = s.settings.lockout_threshold;
+        for _ in 0..threshold {
+            let err = members::accept_invite(s, &link, "", "a wrong guess here", &meta(None))
+                .await
+                .unwrap_err();
+            assert!(
+                err.field_message("password")
+                    .is_some_and(|m| m.contains("isn't the password")),
+                "{engine}: {err:?}"
+            );
+        }
+        let ada = accounts::Entity::find()
+            .filter(accounts::Column::Email.eq("ada@example.com"))
+            .one(s.db.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(ada.failed_sign_ins, threshold, "{engine}");
+        // Locked now: even the right password is refused.
+        let err = members::accept_invite(s, &link, "", PASSWORD, &meta(None))
+            .await
+            .unwrap_err();
+        assert!(
+            err.field_message("password")
+                .is_some_and(|m| m.contains("Too many wrong passwords")),
+            "{engine}: {err:?}"
+        );
+    })
+    .await;
+}

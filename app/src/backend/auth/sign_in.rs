@@ -4,9 +4,11 @@
 use crate::backend::entities::{accounts, memberships};
 use crate::backend::kernel::actor::pending;
 use crate::backend::kernel::audit::{self, AuditActor, AuditEntry};
-use crate::backend::kernel::credentials::{count_failure, sign_in_stage, NextStep, SignedIn};
+use crate::backend::kernel::credentials::{
+    count_failure, count_password_attempt, sign_in_stage, NextStep, SignedIn,
+};
 use crate::backend::kernel::directory::{active_tenants_of, find_account_by_email};
-use crate::backend::kernel::request::{rate_limit_key, RequestMeta};
+use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::second_factor::{self, Proof};
 use crate::backend::kernel::sessions::{self, STAGE_ENROL, STAGE_FULL, STAGE_TWO_FACTOR};
 use crate::backend::kernel::throttle;
@@ -53,14 +55,7 @@ pub async fn sign_in(
     let now = state.now_ms();
     let conn = state.db.conn();
     // Every attempt counts against the caller's IP, whatever the email.
-    {
-        let txn = state.db.begin_write().await?;
-        let key = format!("sign_in:ip:{}", rate_limit_key(&meta.ip));
-        let limit = state.settings.sign_in_attempts_per_ip_per_minute;
-        let counted = throttle::count_attempt(&*txn, &key, now, 60, limit).await;
-        txn.commit().await?;
-        counted?;
-    }
+    count_password_attempt(state, meta).await?;
     let account = find_account_by_email(conn, &email).await?;
     let locked = account
         .as_ref()

@@ -4,7 +4,8 @@
 use crate::backend::entities::{accounts, recovery_codes};
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditActor, AuditEntry};
-use crate::backend::kernel::credentials::reauthenticate;
+use crate::backend::kernel::credentials::{count_failure, reauthenticate};
+use crate::backend::kernel::crypto::hash_token;
 use crate::backend::kernel::crypto::random_bytes;
 use crate::backend::kernel::directory::memberships_of;
 use crate::backend::kernel::mail::{self, Outgoing};
@@ -12,6 +13,7 @@ use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::second_factor::{
     is_enabled, new_recovery_codes, recovery_code_hash, seal_context, seed_of, use_second_factor,
 };
+use crate::backend::kernel::throttle;
 use crate::backend::kernel::totp;
 use crate::backend::AppState;
 use crate::domain::auth::TotpSetup;
@@ -182,6 +184,9 @@ async fn notify(
     Ok(())
 }
 
+/// Tries at turning two-factor off, per session and minute.
+pub const PROOFS_PER_SESSION_PER_MINUTE: i64 = 5;
+
 /// Turns two-factor off. `proof` is the account's password or a current code from
 /// the app. Refused while a tenant requires two-factor of the account as an admin.
 pub async fn disable(
@@ -214,6 +219,25 @@ pub async fn disable(
         )));
     }
     let now = state.now_ms();
+    // A left-open session must not become a free code-guessing machine: a few tries
+    // a minute per session, the account's lock, and every wrong proof counted.
+    {
+        let key = format!(
+            "two_factor_off:session:{}",
+            hash_token(meta.session_token.as_deref().unwrap_or_default())
+        );
+        let txn = state.db.begin_write().await?;
+        let counted =
+            throttle::count_attempt(&*txn, &key, now, 60, PROOFS_PER_SESSION_PER_MINUTE).await;
+        txn.commit().await?;
+        counted?;
+    }
+    if throttle::is_locked(account, now) {
+        return Err(AppError::field(
+            "proof",
+            "Too many wrong passwords or codes. Wait a few minutes, then try again.",
+        ));
+    }
     let password_ok = !totp::looks_like_code(proof)
         && state
             .hasher
@@ -230,6 +254,15 @@ pub async fn disable(
             .await?
             .is_some();
     if !password_ok && !code_ok {
+        count_failure(
+            &*txn,
+            state,
+            &current,
+            &AuditActor::account(&current, meta),
+            now,
+        )
+        .await?;
+        txn.commit().await?;
         return Err(AppError::field(
             "proof",
             "That isn't your password or a current code from your app.",

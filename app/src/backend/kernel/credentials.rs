@@ -7,7 +7,7 @@ use super::state::AppState;
 use super::throttle;
 use crate::backend::entities::{accounts, memberships, password_resets, tenants};
 use crate::backend::kernel::audit::{self, AuditActor, AuditEntry};
-use crate::backend::kernel::request::RequestMeta;
+use crate::backend::kernel::request::{rate_limit_key, RequestMeta};
 use crate::backend::kernel::sessions::{STAGE_ENROL, STAGE_FULL, STAGE_TWO_FACTOR};
 use crate::domain::{AppError, Role};
 use sea_orm::sea_query::Expr;
@@ -125,6 +125,39 @@ pub async fn reauthenticate(
     field: &str,
     meta: &RequestMeta,
 ) -> Result<(), AppError> {
+    check_password(
+        state,
+        account,
+        password,
+        field,
+        "That isn't your current password.",
+        meta,
+    )
+    .await
+}
+
+/// Counts one password attempt against the caller's address: the per-IP limit every
+/// password form shares (429 with Retry-After past it).
+pub async fn count_password_attempt(state: &AppState, meta: &RequestMeta) -> Result<(), AppError> {
+    let txn = state.db.begin_write().await?;
+    let key = format!("sign_in:ip:{}", rate_limit_key(&meta.ip));
+    let limit = state.settings.sign_in_attempts_per_ip_per_minute;
+    let counted = throttle::count_attempt(&*txn, &key, state.now_ms(), 60, limit).await;
+    txn.commit().await?;
+    counted
+}
+
+/// Checks an account's password with the lockout: refused while locked, and a wrong
+/// one counts towards the lock like a failed sign-in. `wrong` is what a wrong
+/// password is told.
+pub async fn check_password(
+    state: &AppState,
+    account: &accounts::Model,
+    password: &str,
+    field: &str,
+    wrong: &str,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
     if password.is_empty() {
         return Err(AppError::field(field, "Enter your current password."));
     }
@@ -153,7 +186,7 @@ pub async fn reauthenticate(
         if locked {
             "Too many wrong passwords. Wait a few minutes, then try again."
         } else {
-            "That isn't your current password."
+            wrong
         },
     ))
 }

@@ -5,7 +5,9 @@ use super::{begin_member_change, parse_email_field, template_in_tenant, MemberCh
 use crate::backend::entities::{accounts, invitations, memberships, tenants};
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditActor, AuditEntry};
-use crate::backend::kernel::credentials::{sign_in_stage, NextStep, SignedIn};
+use crate::backend::kernel::credentials::{
+    check_password, count_password_attempt, sign_in_stage, NextStep, SignedIn,
+};
 use crate::backend::kernel::crypto::{hash_token, random_token};
 use crate::backend::kernel::directory::{
     find_account_by_email, lock_tenant, membership_of, seats_used,
@@ -317,13 +319,18 @@ pub async fn accept_invite(
                 .map_err(crate::backend::internal)?,
         ))
     } else {
-        if !state
-            .hasher
-            .verify(password, preview.account.password_hash.as_deref())
-            .await
-        {
-            return Err(AppError::field("password", "That isn't the password of your Gatehouse account. Try again, or use Forgot password on the sign-in page."));
-        }
+        // An existing account proves itself like a sign-in: the per-IP limit, the
+        // lock, and a wrong password counted towards it.
+        count_password_attempt(state, meta).await?;
+        check_password(
+            state,
+            &preview.account,
+            password,
+            "password",
+            "That isn't the password of your Gatehouse account. Try again, or use Forgot password on the sign-in page.",
+            meta,
+        )
+        .await?;
         None
     };
 
