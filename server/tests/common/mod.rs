@@ -330,7 +330,6 @@ pub async fn password_step(app: &TestApp, email: &str, password: &str) -> (Strin
     (session_cookie(&cookies).unwrap(), path)
 }
 
-/// An invitation of `email` as a plain user, without a template or CRM access.
 /// A new role template named `name` with `permissions`.
 pub fn new_template(name: &str, permissions: Vec<Permission>) -> TemplateInput {
     TemplateInput {
@@ -340,6 +339,7 @@ pub fn new_template(name: &str, permissions: Vec<Permission>) -> TemplateInput {
     }
 }
 
+/// An invitation of `email` as a plain user, without a template or CRM access.
 pub fn invite_input(email: &str) -> InviteInput {
     InviteInput {
         email: email.into(),

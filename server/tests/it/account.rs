@@ -643,3 +643,48 @@ async fn turning_two_factor_off_counts_wrong_proofs_and_is_limited_per_session()
     })
     .await;
 }
+
+/// Showing the required set-up (what the GET of /sign-in/set-up-two-factor renders)
+/// writes nothing: a second tab or a cross-site link shows the same key and leaves
+/// the seed being scanned alone.
+#[tokio::test]
+async fn showing_the_required_set_up_changes_nothing() {
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let cookie = app.acme_signed_in().await;
+        let (status, _, _) = app
+            .call(
+                "set_require_admin_two_factor",
+                &[("on", "true")],
+                Some(&cookie),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let (pending, _) = password_step(&app, "ada@example.com", PASSWORD).await;
+        let ada = || async {
+            accounts::Entity::find()
+                .filter(accounts::Column::Email.eq("ada@example.com"))
+                .one(app.state.db.conn())
+                .await
+                .unwrap()
+                .unwrap()
+        };
+        let before = ada().await;
+        assert!(
+            before.totp_secret.is_some(),
+            "{engine}: made at the password step"
+        );
+        let mut secrets = Vec::new();
+        for _ in 0..2 {
+            let (status, body, _) = app
+                .call("begin_required_two_factor", &[], Some(&pending))
+                .await;
+            assert_eq!(status, StatusCode::OK, "{engine}: {body}");
+            let required: RequiredSetup = serde_json::from_str(&body).unwrap();
+            secrets.push(required.setup.secret);
+        }
+        assert_eq!(secrets[0], secrets[1], "{engine}");
+        assert_eq!(ada().await, before, "{engine}: nothing written");
+    })
+    .await;
+}

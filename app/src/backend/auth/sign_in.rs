@@ -117,6 +117,9 @@ pub async fn sign_in(
     // The password was right; the session waits for the second step.
     let txn = state.db.begin_write().await?;
     throttle::unlocked_now(&*txn, account.id, now).await?;
+    if stage == STAGE_ENROL {
+        second_factor::start_enrolment(&*txn, state, account.id).await?;
+    }
     let token = sessions::open(
         &*txn,
         &state.settings,
@@ -233,7 +236,10 @@ pub async fn begin_required_enrolment(
     meta: &RequestMeta,
 ) -> Result<(TotpSetup, String), AppError> {
     let (_, account, _, tenant) = pending(state, meta, STAGE_ENROL).await?;
-    let setup = super::two_factor::begin(state, &account, &tenant.name).await?;
+    // Read only: the seed was made at the password step (a POST), so this page can
+    // be requested by GET, from a link or a second tab, without replacing it.
+    let setup = super::two_factor::pending_setup(state, &account, &tenant.name)?
+        .ok_or(AppError::Unauthenticated)?;
     Ok((setup, tenant.name))
 }
 

@@ -6,12 +6,11 @@ use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditActor, AuditEntry};
 use crate::backend::kernel::credentials::{count_failure, reauthenticate};
 use crate::backend::kernel::crypto::hash_token;
-use crate::backend::kernel::crypto::random_bytes;
 use crate::backend::kernel::directory::memberships_of;
 use crate::backend::kernel::mail::{self, Outgoing};
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::second_factor::{
-    is_enabled, new_recovery_codes, recovery_code_hash, seal_context, seed_of, use_second_factor,
+    is_enabled, new_recovery_codes, recovery_code_hash, seed_of, start_enrolment, use_second_factor,
 };
 use crate::backend::kernel::throttle;
 use crate::backend::kernel::totp;
@@ -42,27 +41,36 @@ pub async fn begin(
             "Two-factor is already on for your account.".into(),
         ));
     }
-    let seed = random_bytes::<{ totp::SECRET_BYTES }>();
-    let secret = totp::base32_encode(&seed);
-    let sealed = state
-        .settings
-        .secret_key
-        .seal(&seal_context(account.id), &seed);
     let txn = state.db.begin_write().await?;
-    let current = accounts::Entity::find_by_id(account.id)
-        .one(&*txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if is_enabled(&current) {
-        return Err(AppError::Conflict(
-            "Two-factor is already on for your account.".into(),
-        ));
-    }
-    let mut a: accounts::ActiveModel = current.into();
-    a.totp_secret = Set(Some(sealed));
-    a.totp_last_step = Set(None);
-    a.update(&*txn).await?;
+    let seed = start_enrolment(&*txn, state, account.id).await?;
     txn.commit().await?;
+    setup_view(account, issuer_tenant, &seed)
+}
+
+/// What the set-up page shows for the enrolment already started (at the password
+/// step of a sign-in that requires it): reading it changes nothing, so the page can
+/// be requested by GET any number of times. `None` when no set-up was started.
+pub fn pending_setup(
+    state: &AppState,
+    account: &accounts::Model,
+    issuer_tenant: &str,
+) -> Result<Option<TotpSetup>, AppError> {
+    if is_enabled(account) {
+        return Ok(None);
+    }
+    match seed_of(state, account) {
+        Some(seed) => setup_view(account, issuer_tenant, &seed).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The QR code and the key as text for a seed.
+fn setup_view(
+    account: &accounts::Model,
+    issuer_tenant: &str,
+    seed: &[u8],
+) -> Result<TotpSetup, AppError> {
+    let secret = totp::base32_encode(seed);
     let issuer = format!("Gatehouse ({issuer_tenant})");
     let uri = totp::otpauth_uri(&issuer, &account.email, &secret);
     let (qr_path, qr_size) =

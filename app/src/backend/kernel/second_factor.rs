@@ -128,6 +128,40 @@ pub async fn use_second_factor(
     Ok((updated.rows_affected == 1).then_some(Proof::RecoveryCode))
 }
 
+/// Starts enrolment inside the caller's transaction: a new sealed seed replaces any
+/// unconfirmed one. Answers the seed (for the set-up page). Refused when two-factor
+/// is already on.
+pub async fn start_enrolment(
+    conn: &impl ConnectionTrait,
+    state: &AppState,
+    account_id: i64,
+) -> Result<Vec<u8>, AppError> {
+    let current = accounts::Entity::find_by_id(account_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if is_enabled(&current) {
+        return Err(AppError::Conflict(
+            "Two-factor is already on for your account.".into(),
+        ));
+    }
+    let seed = random_bytes::<{ totp::SECRET_BYTES }>().to_vec();
+    let sealed = state
+        .settings
+        .secret_key
+        .seal(&seal_context(account_id), &seed);
+    accounts::Entity::update_many()
+        .col_expr(accounts::Column::TotpSecret, Expr::value(Some(sealed)))
+        .col_expr(
+            accounts::Column::TotpLastStep,
+            Expr::value(Option::<i64>::None),
+        )
+        .filter(accounts::Column::Id.eq(account_id))
+        .exec(conn)
+        .await?;
+    Ok(seed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

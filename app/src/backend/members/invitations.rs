@@ -16,7 +16,8 @@ use crate::backend::kernel::mail::{self, html_escape, Outgoing};
 use crate::backend::kernel::passwords;
 use crate::backend::kernel::policy::{grantor, require_user_admin, template_permissions};
 use crate::backend::kernel::request::RequestMeta;
-use crate::backend::kernel::sessions;
+use crate::backend::kernel::second_factor;
+use crate::backend::kernel::sessions::{self, STAGE_ENROL};
 use crate::backend::kernel::stored::decode;
 use crate::backend::kernel::tokens;
 use crate::backend::{AppState, Settings};
@@ -354,6 +355,9 @@ pub async fn accept_invite(
     membership.update(&*txn).await?;
     // Someone with two-factor still proves it before the session is theirs.
     let stage = sign_in_stage(&live.account, &live.tenant, &live.membership);
+    if stage == STAGE_ENROL {
+        second_factor::start_enrolment(&*txn, state, live.account.id).await?;
+    }
     let session_token = sessions::open(
         &*txn,
         &state.settings,
