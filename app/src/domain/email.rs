@@ -22,6 +22,19 @@ pub enum EmailError {
     Malformed,
 }
 
+/// The domain in its ASCII (IDNA) form. On the server only: the IDNA tables stay
+/// out of the WASM bundle; the browser keeps the domain as typed.
+fn ascii_domain(domain: &str) -> Result<String, EmailError> {
+    #[cfg(feature = "ssr")]
+    {
+        idna::domain_to_ascii(domain).map_err(|_| EmailError::Malformed)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        Ok(domain.to_string())
+    }
+}
+
 impl Email {
     pub fn parse(input: &str) -> Result<Self, EmailError> {
         let trimmed = input.trim();
@@ -32,11 +45,18 @@ impl Email {
             return Err(EmailError::TooLong);
         }
         if trimmed.chars().any(|c| {
-            c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"' | '\\')
+            c.is_whitespace()
+                || c.is_control()
+                || crate::domain::text::is_invisible_or_bidi(c)
+                || matches!(c, '<' | '>' | ',' | ';' | '"' | '\\')
         }) {
             return Err(EmailError::Malformed);
         }
-        let (local, domain) = trimmed.rsplit_once('@').ok_or(EmailError::Malformed)?;
+        let normalised = crate::domain::text::nfc(trimmed);
+        let (local, domain) = normalised.rsplit_once('@').ok_or(EmailError::Malformed)?;
+        // One spelling per domain: "bücher.de" and "xn--bcher-kva.de" are one address.
+        let domain = ascii_domain(domain)?;
+        let domain = domain.as_str();
         if local.is_empty() || local.len() > 64 || local.contains('@') {
             return Err(EmailError::Malformed);
         }
@@ -52,7 +72,11 @@ impl Email {
         {
             return Err(EmailError::Malformed);
         }
-        Ok(Email(trimmed.to_lowercase()))
+        let email = format!("{}@{}", local.to_lowercase(), domain.to_lowercase());
+        if email.chars().count() > MAX_EMAIL_LEN {
+            return Err(EmailError::TooLong);
+        }
+        Ok(Email(email))
     }
 
     pub fn as_str(&self) -> &str {
@@ -119,5 +143,31 @@ mod tests {
         let e: Email = serde_json::from_str("\"X@Example.org\"").unwrap();
         assert_eq!(e.as_str(), "x@example.org");
         assert!(serde_json::from_str::<Email>("\"nope\"").is_err());
+    }
+
+    #[test]
+    fn invisible_characters_never_pass_for_another_address() {
+        assert_eq!(
+            Email::parse("ada\u{200b}@example.com"),
+            Err(EmailError::Malformed)
+        );
+        assert_eq!(
+            Email::parse("ada@exam\u{202e}ple.com"),
+            Err(EmailError::Malformed)
+        );
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn international_domains_have_one_spelling() {
+        let unicode = Email::parse("user@bücher.de").unwrap();
+        let ascii = Email::parse("user@xn--bcher-kva.de").unwrap();
+        assert_eq!(unicode, ascii);
+        assert_eq!(unicode.as_str(), "user@xn--bcher-kva.de");
+        assert_eq!(Email::parse("User@BÜCHER.de").unwrap(), ascii);
+        assert_eq!(
+            Email::parse("Ada@Example.COM").unwrap().as_str(),
+            "ada@example.com"
+        );
     }
 }

@@ -2,6 +2,39 @@
 
 use super::error::AppError;
 
+/// Characters that are invisible or turn text around (zero-width spaces and joiners,
+/// the soft hyphen, word joiners, the byte-order mark, and the bidirectional
+/// embedding, override and isolate controls): they let "ada\u{200b}@example.com" pass
+/// for "ada@example.com" or a name read backwards.
+pub fn is_invisible_or_bidi(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
+
+/// Unicode NFC, so that "é" typed as one character or as "e" + accent is one
+/// name. On the server only: the tables stay out of the WASM bundle (the server's
+/// answer is the one that counts).
+pub fn nfc(text: &str) -> String {
+    #[cfg(feature = "ssr")]
+    {
+        use unicode_normalization::UnicodeNormalization;
+        text.nfc().collect()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        text.to_string()
+    }
+}
+
 /// Trims `input` and checks it has at most `max_chars` characters and no control
 /// characters (so it can never break a mail header or a log line). `label` names
 /// the thing in the message, e.g. "tenant name"; `field` is the form field.
@@ -11,7 +44,7 @@ pub fn parse_short_text(
     label: &str,
     max_chars: usize,
 ) -> Result<String, AppError> {
-    let text = input.trim();
+    let text = nfc(input.trim());
     if text.chars().count() > max_chars {
         return Err(AppError::field(
             field,
@@ -24,7 +57,15 @@ pub fn parse_short_text(
             format!("The {label} cannot contain line breaks or control characters."),
         ));
     }
-    Ok(text.to_string())
+    if text.chars().any(is_invisible_or_bidi) {
+        return Err(AppError::field(
+            field,
+            format!(
+                "The {label} cannot contain invisible or text-direction characters. Type it again without them."
+            ),
+        ));
+    }
+    Ok(text)
 }
 
 #[cfg(test)]
@@ -52,5 +93,30 @@ mod tests {
             parse_short_text("Zoë 🙂", "name", "name", 6).unwrap(),
             "Zoë 🙂"
         );
+    }
+
+    #[test]
+    fn invisible_and_direction_characters_are_refused() {
+        for name in ["Ada\u{200b}", "\u{202e}adA", "A\u{2066}da", "\u{feff}Ada"] {
+            let err = parse_short_text(name, "display_name", "name", 80).unwrap_err();
+            assert!(
+                err.field_message("display_name")
+                    .is_some_and(|m| m.contains("invisible")),
+                "{name:?}"
+            );
+        }
+        assert_eq!(
+            parse_short_text("Zoë Ångström", "name", "name", 80).unwrap(),
+            "Zoë Ångström"
+        );
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn names_are_stored_in_nfc() {
+        let decomposed = "Jose\u{301}";
+        let stored = parse_short_text(decomposed, "name", "name", 80).unwrap();
+        assert_eq!(stored, "Jos\u{e9}");
+        assert_eq!(stored.chars().count(), 4);
     }
 }
