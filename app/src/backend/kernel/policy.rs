@@ -207,13 +207,22 @@ pub async fn require_user_admin(
     conn: &impl ConnectionTrait,
     actor: &Actor,
 ) -> Result<(), AppError> {
-    require(
-        conn,
-        actor,
-        Permission::new(Category::Users, Action::Manage),
-        NO_USER_MANAGEMENT,
-    )
-    .await
+    user_manager(conn, actor).await.map(|_| ())
+}
+
+/// The actor as a manager of people: refused unless they hold "manage people, roles
+/// and role templates" (admins do); otherwise what they may grant, loaded once for
+/// the checks that follow.
+pub async fn user_manager(conn: &impl ConnectionTrait, actor: &Actor) -> Result<Grantor, AppError> {
+    let grantor = grantor(conn, actor).await?;
+    if grantor
+        .held
+        .contains(&Permission::new(Category::Users, Action::Manage))
+    {
+        Ok(grantor)
+    } else {
+        Err(AppError::Forbidden(NO_USER_MANAGEMENT.to_string()))
+    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use crate::backend::kernel::credentials::revoke_resets;
 use crate::backend::kernel::directory::{find_account_by_email, member_in_tenant};
 use crate::backend::kernel::mail::{self, Outgoing};
 use crate::backend::kernel::policy::{
-    access_inputs, grantor, require_user_admin, template_permissions, NOT_YOUR_OWN,
+    access_inputs, require_user_admin, template_permissions, Grantor, NOT_YOUR_OWN,
 };
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::sessions;
@@ -35,13 +35,13 @@ pub const EMAIL_NOT_CHANGEABLE: &str = "That email can't be used for this person
 /// or through a newly chosen template) only what they hold themselves.
 async fn guard_grants(
     conn: &impl ConnectionTrait,
+    grantor: &Grantor,
     actor: &Actor,
     membership: &memberships::Model,
     input: &MemberUpdate,
     before_perms: &BTreeSet<Permission>,
     after_perms: &BTreeSet<Permission>,
 ) -> Result<(), AppError> {
-    let grantor = grantor(conn, actor).await?;
     if membership.role == Role::Admin.as_str() || input.role == Role::Admin {
         grantor.require_admin()?;
     }
@@ -118,6 +118,7 @@ pub async fn update(
         now,
         membership,
         account,
+        grantor,
     } = begin_member_change(state, actor, input.id, true).await?;
     let current_status: MembershipStatus = decode(&membership.status)?;
     let allowed = match current_status {
@@ -146,6 +147,7 @@ pub async fn update(
     let after_perms: BTreeSet<Permission> = input.permissions.iter().copied().collect();
     guard_grants(
         &*txn,
+        &grantor,
         actor,
         &membership,
         &input,
@@ -251,6 +253,7 @@ pub async fn delete(
         now,
         membership,
         account,
+        grantor,
     } = begin_member_change(state, actor, member_id, true).await?;
     if membership.id == actor.membership.id {
         return Err(AppError::Conflict(
@@ -258,7 +261,7 @@ pub async fn delete(
         ));
     }
     if membership.role == Role::Admin.as_str() {
-        grantor(&*txn, actor).await?.require_admin()?;
+        grantor.require_admin()?;
     }
     let is_active_admin = membership.role == Role::Admin.as_str()
         && membership.status == MembershipStatus::Active.as_str();
@@ -306,6 +309,7 @@ pub async fn unlock(
         now,
         membership,
         account,
+        ..
     } = begin_member_change(state, actor, member_id, false).await?;
     let before =
         json!({"failed_sign_ins": account.failed_sign_ins, "locked_until": account.locked_until});

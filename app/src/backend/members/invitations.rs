@@ -14,7 +14,7 @@ use crate::backend::kernel::directory::{
 };
 use crate::backend::kernel::mail::{self, html_escape, Outgoing};
 use crate::backend::kernel::passwords;
-use crate::backend::kernel::policy::{grantor, require_user_admin, template_permissions};
+use crate::backend::kernel::policy::{template_permissions, user_manager};
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::second_factor;
 use crate::backend::kernel::sessions::{self, STAGE_ENROL};
@@ -125,12 +125,11 @@ pub async fn invite(
     let email = parse_email_field(&input.email)?;
     let now = state.now_ms();
     let txn = state.db.begin_write().await?;
-    require_user_admin(&*txn, actor).await?;
+    let inviter = user_manager(&*txn, actor).await?;
     let tenant = lock_tenant(&*txn, actor.tenant.id).await?;
     template_in_tenant(&*txn, tenant.id, input.template_id).await?;
     // Inviting grants too: the Admin role only from an admin, a template only with
     // permissions the inviter holds.
-    let inviter = grantor(&*txn, actor).await?;
     if input.role == Role::Admin {
         inviter.require_admin()?;
     }
@@ -204,9 +203,10 @@ pub async fn resend_invite(
         now,
         membership,
         account,
+        grantor,
     } = begin_member_change(state, actor, member_id, false).await?;
     if membership.role == Role::Admin.as_str() {
-        grantor(&*txn, actor).await?.require_admin()?;
+        grantor.require_admin()?;
     }
     if membership.status != MembershipStatus::Invited.as_str() {
         return Err(AppError::Conflict(format!(

@@ -12,7 +12,7 @@ use crate::backend::entities::{accounts, memberships, role_templates};
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::db::WriteTxn;
 use crate::backend::kernel::directory::{lock_tenant, member_in_tenant};
-use crate::backend::kernel::policy::require_user_admin;
+use crate::backend::kernel::policy::{user_manager, Grantor};
 use crate::backend::AppState;
 use crate::domain::{AppError, Email};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
@@ -46,6 +46,8 @@ pub struct MemberChange {
     pub now: i64,
     pub membership: memberships::Model,
     pub account: accounts::Model,
+    /// What the actor may grant (checked to manage people already).
+    pub grantor: Grantor,
 }
 
 /// Opens a change to one member: the write transaction with "manage people" checked
@@ -60,7 +62,7 @@ pub async fn begin_member_change(
 ) -> Result<MemberChange, AppError> {
     let now = state.now_ms();
     let txn = state.db.begin_write().await?;
-    require_user_admin(&*txn, actor).await?;
+    let grantor = user_manager(&*txn, actor).await?;
     if lock_tenant_row {
         lock_tenant(&*txn, actor.tenant.id).await?;
     }
@@ -70,5 +72,6 @@ pub async fn begin_member_change(
         now,
         membership,
         account,
+        grantor,
     })
 }

@@ -5,8 +5,7 @@
 use crate::backend::entities::{memberships, role_template_permissions, role_templates};
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
-use crate::backend::kernel::policy::require_user_admin;
-use crate::backend::kernel::policy::{grantor, template_permissions};
+use crate::backend::kernel::policy::{require_user_admin, template_permissions, user_manager};
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::AppState;
 use crate::domain::access::Permission;
@@ -84,7 +83,7 @@ pub async fn save(
     let now = state.now_ms();
     let tenant_id = actor.tenant.id;
     let txn = state.db.begin_write().await?;
-    require_user_admin(&*txn, actor).await?;
+    let grantor = user_manager(&*txn, actor).await?;
     if name_taken(&*txn, tenant_id, &name, input.id).await? {
         return Err(AppError::field(
             "name",
@@ -98,9 +97,7 @@ pub async fn save(
         Some(id) => template_permissions(&*txn, id).await?,
         None => BTreeSet::new(),
     };
-    grantor(&*txn, actor)
-        .await?
-        .may_grant(perms.difference(&held_before))?;
+    grantor.may_grant(perms.difference(&held_before))?;
     let (id, entry) = match input.id {
         None => {
             let t = role_templates::ActiveModel {

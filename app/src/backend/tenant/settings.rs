@@ -4,7 +4,7 @@ use crate::backend::entities::tenants;
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
 use crate::backend::kernel::directory::seats_used;
-use crate::backend::kernel::policy::{grantor, require_user_admin};
+use crate::backend::kernel::policy::{grantor, user_manager};
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::AppState;
 use crate::domain::model::PlanFeature;
@@ -42,8 +42,7 @@ pub async fn set_require_admin_two_factor(
     meta: &RequestMeta,
 ) -> Result<(), AppError> {
     let conn = state.db.conn();
-    require_user_admin(conn, actor).await?;
-    grantor(conn, actor).await?.require_admin()?;
+    user_manager(conn, actor).await?.require_admin()?;
     let now = state.now_ms();
     let txn = state.db.begin_write().await?;
     let tenant = tenants::Entity::find_by_id(actor.tenant.id)
