@@ -128,6 +128,12 @@ async fn guard(State(state): State<AppState>, request: Request<Body>, next: Next
         add_security_headers(res.headers_mut(), state.settings.secure_cookies());
         return res;
     }
+    if *request.method() == Method::GET {
+        if let Some(mut res) = echoed_error_redirect(request.uri()) {
+            add_security_headers(res.headers_mut(), state.settings.secure_cookies());
+            return res;
+        }
+    }
     let path = request.uri().path().to_string();
     let is_api = path.starts_with("/api/");
     if is_api && !app::api::ANONYMOUS_ENDPOINTS.contains(&path.as_str()) {
@@ -149,6 +155,59 @@ async fn guard(State(state): State<AppState>, request: Request<Body>, next: Next
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res
+}
+
+/// A form posted without JavaScript reports its failure by redirecting back with
+/// the error in the link (`?__path=…&__err=…`), and the page shows it. Anyone can
+/// craft such a link, so a link whose error says more than the fixed sentences of
+/// `AppError::as_echoed` is redirected to the same page with those instead.
+fn echoed_error_redirect(uri: &axum::http::Uri) -> Option<Response> {
+    use leptos::server_fn::error::ServerFnUrlError;
+    let query = uri.query()?;
+    if !query.contains("__err") {
+        return None;
+    }
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let path_of_fn = pairs
+        .iter()
+        .find(|(k, _)| k == "__path")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let echoed: Vec<AppError> = pairs
+        .iter()
+        .filter(|(k, _)| k == "__err")
+        .map(|(_, v)| ServerFnUrlError::<AppError>::decode_err(v))
+        .collect();
+    let shown = echoed.first().map(AppError::as_echoed);
+    let mut base = url::Url::parse("http://gatehouse.invalid/").ok()?;
+    base.set_path(uri.path());
+    {
+        let mut kept = base.query_pairs_mut();
+        kept.clear();
+        for (k, v) in pairs.iter().filter(|(k, _)| k != "__path" && k != "__err") {
+            kept.append_pair(k, v);
+        }
+    }
+    let mut target = base;
+    if let Some(shown) = shown {
+        target = ServerFnUrlError::new(path_of_fn, shown)
+            .to_url(target.as_str())
+            .ok()?;
+    }
+    let fixed: Vec<(String, String)> = target.query_pairs().into_owned().collect();
+    if fixed == pairs {
+        return None;
+    }
+    let location = match target.query() {
+        Some(q) if !q.is_empty() => format!("{}?{q}", target.path()),
+        _ => target.path().to_string(),
+    };
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    res.headers_mut()
+        .insert(header::LOCATION, HeaderValue::from_str(&location).ok()?);
+    Some(res)
 }
 
 /// Server functions answer every error with status 500; this gives each `AppError`

@@ -84,6 +84,64 @@ impl AppError {
     }
 }
 
+/// What an error read back from a link (`?__err=…`, how a form posted without
+/// JavaScript reports its failure) may say. Anyone can craft such a link, so every
+/// sentence that carries text from the link is replaced by a fixed one: a crafted
+/// link can never make a page say "call this number".
+impl AppError {
+    pub fn as_echoed(&self) -> AppError {
+        match self {
+            AppError::Unauthenticated
+            | AppError::SignInRefused
+            | AppError::NotFound
+            | AppError::BadRequest => self.clone(),
+            AppError::RateLimited { retry_after_secs } => AppError::RateLimited {
+                retry_after_secs: (*retry_after_secs).clamp(1, 3600),
+            },
+            AppError::Forbidden(_) => AppError::Forbidden(ECHOED_FORBIDDEN.to_string()),
+            AppError::Conflict(_) => AppError::Conflict(ECHOED_CONFLICT.to_string()),
+            AppError::Validation(fields) => AppError::Validation(
+                fields
+                    .iter()
+                    .filter_map(|f| {
+                        echoed_field_message(&f.field).map(|m| FieldError::new(f.field.clone(), m))
+                    })
+                    .take(8)
+                    .collect(),
+            ),
+            AppError::Internal(reference) => {
+                let plausible = (1..=32).contains(&reference.len())
+                    && reference.chars().all(|c| c.is_ascii_hexdigit());
+                AppError::Internal(if plausible {
+                    reference.clone()
+                } else {
+                    "unknown".to_string()
+                })
+            }
+        }
+    }
+}
+
+pub const ECHOED_FORBIDDEN: &str = "You don't have permission to do that.";
+pub const ECHOED_CONFLICT: &str =
+    "That couldn't be saved because something changed. Please try again.";
+
+/// The fixed sentence shown next to a field named in an error that came through
+/// a link; fields the product does not have are dropped.
+fn echoed_field_message(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "email" => "Check the email address and try again.",
+        "password" | "new_password" | "current_password" => "Check the password and try again.",
+        "confirm" => "Check that both passwords match.",
+        "code" => "Check the code and try again.",
+        "display_name" | "name" => "Check the name and try again.",
+        "tenant_name" => "Check the tenant name and try again.",
+        "reassign_to" => "Choose a role template to move its members to.",
+        "status" | "role" | "template" | "permissions" => "Check this choice and try again.",
+        _ => return None,
+    })
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
@@ -130,6 +188,46 @@ mod tests {
         assert!(!e.to_string().contains("password"));
         let e = AppError::from_server_fn_error(ServerFnErrorErr::ServerError("SQL syntax".into()));
         assert!(!e.to_string().contains("SQL"));
+    }
+
+    #[test]
+    fn errors_from_links_show_only_fixed_sentences() {
+        let crafted = [
+            AppError::Forbidden("Your account is frozen. Call +1 555 0100.".into()),
+            AppError::Conflict("Call +1 555 0100.".into()),
+            AppError::Internal("call +1 555 0100".into()),
+            AppError::Validation(vec![
+                FieldError::new("email", "Call +1 555 0100."),
+                FieldError::new("<script>", "Call +1 555 0100."),
+            ]),
+            AppError::Validation(vec![FieldError::new("password", "Call +1 555 0100.")]),
+        ];
+        for error in crafted {
+            let shown = error.as_echoed();
+            assert!(!shown.to_string().contains("555"), "{shown}");
+            assert_eq!(shown.status_code(), error.status_code());
+            for field in ["email", "password", "<script>"] {
+                let message = shown.field_message(field).unwrap_or_default();
+                assert!(!message.contains("555"), "{message}");
+            }
+            assert_eq!(shown.field_message("<script>"), None);
+            // A fixed point: echoing twice changes nothing more.
+            assert_eq!(shown.as_echoed(), shown);
+        }
+        assert_eq!(
+            AppError::Internal("a1b2c3d4e5f6".into()).as_echoed(),
+            AppError::Internal("a1b2c3d4e5f6".into())
+        );
+        assert_eq!(AppError::SignInRefused.as_echoed(), AppError::SignInRefused);
+        assert_eq!(
+            AppError::RateLimited {
+                retry_after_secs: u64::MAX
+            }
+            .as_echoed(),
+            AppError::RateLimited {
+                retry_after_secs: 3600
+            }
+        );
     }
 
     #[test]

@@ -35,6 +35,7 @@ pub struct TestApp {
     pub state: AppState,
     pub clock: ManualClock,
     pub engine: &'static str,
+    router: OnceLock<axum::Router>,
     _dir: tempfile::TempDir,
 }
 
@@ -115,6 +116,7 @@ impl TestApp {
             state,
             clock,
             engine,
+            router: OnceLock::new(),
             _dir: dir,
         }
     }
@@ -154,8 +156,12 @@ impl TestApp {
         self.clock.now_ms()
     }
 
+    /// Sends a request through the whole router, built once per app (building it
+    /// walks every route of the Leptos app).
     pub async fn send(&self, request: Request<Body>) -> Response<Body> {
-        server::http::build_router(self.state.clone())
+        self.router
+            .get_or_init(|| server::http::build_router(self.state.clone()))
+            .clone()
             .oneshot(request)
             .await
             .unwrap()
@@ -392,4 +398,57 @@ fn enc(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// Every row of every table as text, one line a row, in a stable order: what a
+/// database copy or backup would give someone.
+pub async fn dump(app: &TestApp) -> String {
+    use sea_orm::{ConnectionTrait, Statement};
+    let conn = app.state.db.conn();
+    let backend = conn.get_database_backend();
+    let text = |sql: String| Statement::from_string(backend, sql);
+    let tables: Vec<String> = if app.engine == "postgres" {
+        conn.query_all(text(
+            "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1".into(),
+        ))
+        .await
+        .unwrap()
+    } else {
+        conn.query_all(text(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1".into(),
+        ))
+        .await
+        .unwrap()
+    }
+    .iter()
+    .map(|r| r.try_get::<String>("", "name").unwrap())
+    .collect();
+    let mut out = String::new();
+    for table in tables {
+        let sql = if app.engine == "postgres" {
+            format!("SELECT row_to_json(t)::text AS line FROM \"{table}\" t ORDER BY 1")
+        } else {
+            let columns: Vec<String> = conn
+                .query_all(text(format!(
+                    "SELECT name FROM pragma_table_info('{table}')"
+                )))
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.try_get::<String>("", "name").unwrap())
+                .collect();
+            let quoted: Vec<String> = columns.iter().map(|c| format!("quote(\"{c}\")")).collect();
+            format!(
+                "SELECT {} AS line FROM \"{table}\" ORDER BY 1",
+                quoted.join(" || ',' || ")
+            )
+        };
+        for row in conn.query_all(text(sql)).await.unwrap() {
+            out.push_str(&table);
+            out.push_str(": ");
+            out.push_str(&row.try_get::<String>("", "line").unwrap_or_default());
+            out.push('\n');
+        }
+    }
+    out
 }

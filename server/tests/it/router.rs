@@ -1,7 +1,8 @@
 //! Router tests: every server function refuses anonymous and cross-site callers,
 //! sign-in/sign-out over HTTP, headers, pages before hydration.
 
-use crate::common::{self, each_engine, split, TestApp, ORIGIN, PASSWORD};
+use crate::common::{self, each_engine, password_step, split, TestApp, ORIGIN, PASSWORD};
+use app::domain::AppError;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -266,6 +267,66 @@ async fn plain_form_posts_work_without_javascript() {
 }
 
 #[tokio::test]
+async fn an_error_carried_in_a_link_shows_only_fixed_sentences() {
+    use leptos::server_fn::error::ServerFnUrlError;
+    let app = TestApp::new("sqlite").await;
+    let crafted = |error: AppError| {
+        ServerFnUrlError::new("/api/sign_in", error)
+            .to_url(&format!("{ORIGIN}/sign-in?next=%2Faccount"))
+            .unwrap()
+            .to_string()
+            .trim_start_matches(ORIGIN)
+            .to_string()
+    };
+    for error in [
+        AppError::Forbidden("Your account is frozen. Call +1 555 0100 now.".into()),
+        AppError::field("email", "Your account is frozen. Call +1 555 0100 now."),
+        AppError::Internal("0; call +1 555 0100 now".into()),
+    ] {
+        let link = crafted(error);
+        let res = app
+            .send(Request::get(link.as_str()).body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{link}");
+        let location = res.headers()["location"].to_str().unwrap().to_string();
+        assert!(
+            location.starts_with("/sign-in?next=%2Faccount"),
+            "{location}"
+        );
+        let (status, html, _) = split(
+            app.send(Request::get(location.as_str()).body(Body::empty()).unwrap())
+                .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{location}");
+        assert!(!html.contains("555"), "crafted text shown from {location}");
+        // The fixed link is stable: asking for it again is not redirected.
+        let again = app
+            .send(Request::get(location.as_str()).body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(again.status(), StatusCode::OK);
+    }
+    // Undecodable error text is replaced too.
+    let res = app
+        .send(
+            Request::get("/sign-in?__path=/api/sign_in&__err=Q2FsbCA1NTU")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // A genuine refusal still reads as itself.
+    let genuine = crafted(AppError::SignInRefused);
+    let (status, html, _) = split(
+        app.send(Request::get(genuine.as_str()).body(Body::empty()).unwrap())
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("match an account that can sign in"));
+}
+
+#[tokio::test]
 async fn pages_carry_security_headers() {
     let app = TestApp::new("sqlite").await;
     let response = app
@@ -500,4 +561,78 @@ async fn numeric_inputs_out_of_range_get_a_sentence_never_a_panic() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
     assert!(text.contains("page number is out of range"), "{text}");
+}
+
+/// No GET changes anything: every page of the app, read anonymously, signed in and
+/// half-way signed in (password given, two-factor set-up owed), leaves every table
+/// exactly as it was.
+#[tokio::test]
+async fn reading_any_page_changes_nothing() {
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let signed_in = app.acme_signed_in().await;
+        let input = serde_json::json!({ "input": common::invite_input("bob@example.com") });
+        let (status, body, _) = app
+            .call_json("invite_member", &input.to_string(), &signed_in)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{engine}: {body}");
+        let invite = app.mailed_token("bob@example.com", "invite").await;
+        app.call(
+            "request_password_reset",
+            &[("email", "ada@example.com")],
+            None,
+        )
+        .await;
+        let reset = app.mailed_token("ada@example.com", "reset").await;
+        let (status, _, _) = app
+            .call(
+                "set_require_admin_two_factor",
+                &[("on", "true")],
+                Some(&signed_in),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let (half_way, next) = password_step(&app, "ada@example.com", PASSWORD).await;
+        assert!(next.contains("set-up-two-factor"), "{engine}: {next}");
+
+        let mut paths: Vec<String> = leptos_axum::generate_route_list(app::App)
+            .iter()
+            .map(|r| {
+                r.path().replace(
+                    ":token",
+                    if r.path().starts_with("/invite") {
+                        &invite
+                    } else {
+                        &reset
+                    },
+                )
+            })
+            .collect();
+        paths.extend(["/healthz", "/no/such/page", "/sign-in?next=%2Faccount"].map(String::from));
+        assert!(paths.len() >= 12, "{engine}: {paths:?}");
+
+        let before = common::dump(&app).await;
+        for cookie in [None, Some(&signed_in), Some(&half_way)] {
+            for path in &paths {
+                let mut request = Request::get(path.as_str()).header("accept", "text/html");
+                if let Some(cookie) = cookie {
+                    request = request.header("cookie", cookie.as_str());
+                }
+                let (status, _, _) =
+                    split(app.send(request.body(Body::empty()).unwrap()).await).await;
+                assert!(
+                    status.as_u16() < 500,
+                    "{engine}: GET {path} answered {status}"
+                );
+            }
+        }
+        let after = common::dump(&app).await;
+        assert!(before.lines().count() > 10, "{engine}: {before}");
+        if before != after {
+            let gone: Vec<&str> = before.lines().filter(|l| !after.contains(l)).collect();
+            let new: Vec<&str> = after.lines().filter(|l| !before.contains(l)).collect();
+            panic!("{engine}: GET changed the database\nbefore: {gone:#?}\nafter: {new:#?}");
+        }
+    })
+    .await;
 }
