@@ -56,6 +56,7 @@ pub async fn change_password(
     let to = Email::parse(&account.email).map_err(crate::backend::internal)?;
     mail::enqueue(
         &*txn,
+        &state.settings,
         now,
         Outgoing::notice(
             to,

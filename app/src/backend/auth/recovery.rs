@@ -114,7 +114,13 @@ pub async fn process_reset_requests(state: &AppState) -> Result<usize, AppError>
             }
             .insert(&*txn)
             .await?;
-            mail::enqueue(&*txn, now, reset_mail(&state.settings, email, &token)).await?;
+            mail::enqueue(
+                &*txn,
+                &state.settings,
+                now,
+                reset_mail(&state.settings, email, &token),
+            )
+            .await?;
             let meta = RequestMeta {
                 ip: request.ip.clone(),
                 user_agent: request.user_agent.clone(),
@@ -207,7 +213,7 @@ pub async fn complete_reset(
     revoke_resets(&*txn, account.id, now).await?;
     let ended = sessions::end_all_for_account(&*txn, account.id).await?;
     let email = Email::parse(&account.email).map_err(crate::backend::internal)?;
-    mail::enqueue(&*txn, now, changed_mail(email)).await?;
+    mail::enqueue(&*txn, &state.settings, now, changed_mail(email)).await?;
     let who = AuditActor::account(&account, meta);
     audit::commit_with(
         txn,

@@ -127,6 +127,7 @@ pub async fn confirm(
     let codes = replace_recovery_codes(&*txn, account.id).await?;
     notify(
         &*txn,
+        &state.settings,
         now,
         &account,
         "Two-factor was turned on for your Gatehouse account",
@@ -182,13 +183,14 @@ async fn replace_recovery_codes(
 
 async fn notify(
     conn: &impl ConnectionTrait,
+    settings: &crate::backend::Settings,
     now_ms: i64,
     account: &accounts::Model,
     subject: &str,
     text: &str,
 ) -> Result<(), AppError> {
     let to = Email::parse(&account.email).map_err(crate::backend::internal)?;
-    mail::enqueue(conn, now_ms, Outgoing::notice(to, subject, text)).await?;
+    mail::enqueue(conn, settings, now_ms, Outgoing::notice(to, subject, text)).await?;
     Ok(())
 }
 
@@ -287,6 +289,7 @@ pub async fn disable(
         .await?;
     notify(
         &*txn,
+        &state.settings,
         now,
         &current,
         "Two-factor was turned off for your Gatehouse account",

@@ -3,7 +3,12 @@
 //! loop sends them after commit, with retries: a mail server outage never loses or
 //! rolls back the change. Without SMTP they are written as `.eml` files to the outbox
 //! folder, so invite links work on a laptop with no mail server.
+//!
+//! Bodies carry live invite and reset links, so a queued body is sealed with the
+//! server key (bound to its recipient) and erased once delivered: a copy or backup
+//! of the database yields no working link. Recipient, subject, status and times stay.
 
+use super::crypto::SecretKey;
 use super::state::Settings;
 use crate::backend::entities::mail_outbox;
 use crate::domain::Email;
@@ -51,16 +56,26 @@ pub fn header_safe(value: &str) -> String {
     value.chars().filter(|c| !c.is_control()).collect()
 }
 
+/// What a body's seal is bound to: a sealed body copied to another recipient's row
+/// does not open.
+fn seal_context(recipient: &str) -> String {
+    format!("mail:{recipient}")
+}
+
 pub async fn enqueue(
     conn: &impl ConnectionTrait,
+    settings: &Settings,
     now_ms: i64,
     mail: Outgoing,
 ) -> Result<(), DbErr> {
+    let recipient = mail.to.to_string();
+    let key = &settings.secret_key;
+    let context = seal_context(&recipient);
     mail_outbox::ActiveModel {
-        recipient: Set(mail.to.to_string()),
+        body_text: Set(key.seal(&context, mail.text.as_bytes())),
+        body_html: Set(key.seal(&context, mail.html.as_bytes())),
+        recipient: Set(recipient),
         subject: Set(header_safe(&mail.subject)),
-        body_text: Set(mail.text),
-        body_html: Set(mail.html),
         attempts: Set(0),
         next_attempt_at: Set(now_ms),
         created_at: Set(now_ms),
@@ -69,6 +84,16 @@ pub async fn enqueue(
     .insert(conn)
     .await
     .map(|_| ())
+}
+
+/// A queued body in clear. Rows queued before bodies were sealed are plain text.
+fn open_body(key: &SecretKey, recipient: &str, stored: &str) -> Result<String, String> {
+    if !stored.starts_with("v1:") {
+        return Ok(stored.to_string());
+    }
+    key.open(&seal_context(recipient), stored)
+        .and_then(|plain| String::from_utf8(plain).ok())
+        .ok_or_else(|| "the message can't be opened with this server's key".to_string())
 }
 
 fn build_message(settings: &Settings, row: &mail_outbox::Model) -> Result<Message, String> {
@@ -85,8 +110,8 @@ fn build_message(settings: &Settings, row: &mail_outbox::Model) -> Result<Messag
         .to(to)
         .subject(header_safe(&row.subject))
         .multipart(MultiPart::alternative_plain_html(
-            row.body_text.clone(),
-            row.body_html.clone(),
+            open_body(&settings.secret_key, &row.recipient, &row.body_text)?,
+            open_body(&settings.secret_key, &row.recipient, &row.body_html)?,
         ))
         .map_err(|e| e.to_string())
 }
@@ -156,6 +181,9 @@ pub async fn deliver_pending(
             Ok(()) => {
                 active.sent_at = Set(Some(now_ms));
                 active.last_error = Set(None);
+                // Delivered: the links inside are no longer kept anywhere here.
+                active.body_text = Set(String::new());
+                active.body_html = Set(String::new());
                 sent += 1;
             }
             Err(error) => {
@@ -172,6 +200,20 @@ pub async fn deliver_pending(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sealed_bodies_open_only_for_their_recipient_and_key() {
+        let key = SecretKey::random();
+        let sealed = key.seal(&seal_context("ada@example.com"), b"https://x/reset/abc");
+        assert!(!sealed.contains("abc"));
+        assert_eq!(
+            open_body(&key, "ada@example.com", &sealed).as_deref(),
+            Ok("https://x/reset/abc")
+        );
+        assert!(open_body(&key, "eve@example.com", &sealed).is_err());
+        assert!(open_body(&SecretKey::random(), "ada@example.com", &sealed).is_err());
+        assert_eq!(open_body(&key, "a@b.c", "plain").as_deref(), Ok("plain"));
+    }
 
     #[test]
     fn headers_lose_line_breaks_and_html_is_escaped() {

@@ -179,6 +179,7 @@ pub async fn update(
         for to in [old.clone(), email.clone()] {
             mail::enqueue(
                 &*txn,
+                &state.settings,
                 now,
                 Outgoing::notice(to, "The email of your Gatehouse account was changed", &text),
             )

@@ -111,7 +111,7 @@ pub(super) async fn send_invitation(
         email.clone(),
         &token,
     );
-    mail::enqueue(conn, now_ms, mail).await
+    mail::enqueue(conn, &state.settings, now_ms, mail).await
 }
 
 /// Invites someone: an `invited` membership, a single-use expiring token (stored

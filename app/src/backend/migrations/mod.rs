@@ -4,6 +4,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_core_tables;
 mod m20261122_000002_reset_requests;
+mod m20261202_000003_data_hygiene;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_create_core_tables::Migration),
             Box::new(m20261122_000002_reset_requests::Migration),
+            Box::new(m20261202_000003_data_hygiene::Migration),
         ]
     }
 }
