@@ -109,11 +109,52 @@ fn refuse_cross_site() -> Response {
 
 /// Every server function but the anonymous ones needs a live session; this refuses
 /// the rest before any of their code runs (they check again themselves).
-async fn require_session(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
+async fn require_session(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<app::backend::kernel::actor::Actor, AppError> {
     let meta = RequestMeta::from_headers(headers, None, state.settings.session_cookie_name());
-    app::backend::kernel::actor::current_actor(state, &meta)
-        .await
-        .map(|_| ())
+    app::backend::kernel::actor::current_actor(state, &meta).await
+}
+
+/// Whether a server function answered "forbidden": status 403, or for a form posted
+/// without JavaScript, a redirect back carrying that error in its link.
+fn is_refusal(res: &Response) -> bool {
+    if res.status() == StatusCode::FORBIDDEN {
+        return true;
+    }
+    let Some(location) = res
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let query = location.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    url::form_urlencoded::parse(query.as_bytes())
+        .filter(|(k, _)| k == "__err")
+        .any(|(_, v)| {
+            matches!(
+                leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(&v),
+                AppError::Forbidden(_)
+            )
+        })
+}
+
+/// The caller's address as the audit log records it (behind trusted proxies, the
+/// client they forwarded for).
+fn client_ip_of(state: &AppState, request: &Request<Body>) -> String {
+    let peer = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    app::backend::kernel::request::client_ip(
+        peer,
+        request.headers(),
+        &state.settings.trusted_proxies,
+    )
+    .map(|ip| ip.to_string())
+    .unwrap_or_default()
 }
 
 /// Refuses cross-site state changes and adds security headers to every response.
@@ -136,18 +177,31 @@ async fn guard(State(state): State<AppState>, request: Request<Body>, next: Next
     }
     let path = request.uri().path().to_string();
     let is_api = path.starts_with("/api/");
+    let mut caller = None;
     if is_api && !app::api::ANONYMOUS_ENDPOINTS.contains(&path.as_str()) {
-        if let Err(error) = require_session(&state, request.headers()).await {
-            let mut res = error_response(&error);
-            add_security_headers(res.headers_mut(), state.settings.secure_cookies());
-            res.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            return res;
+        match require_session(&state, request.headers()).await {
+            Ok(actor) => caller = Some((actor, client_ip_of(&state, &request))),
+            Err(error) => {
+                let mut res = error_response(&error);
+                add_security_headers(res.headers_mut(), state.settings.secure_cookies());
+                res.headers_mut()
+                    .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                return res;
+            }
         }
     }
     let mut res = next.run(request).await;
     if is_api && res.status() == StatusCode::INTERNAL_SERVER_ERROR {
         res = with_error_status(res).await;
+    }
+    // Every refusal lands in the tenant's audit log: who tried what, from where.
+    if let (Some((actor, ip)), true) = (&caller, is_refusal(&res)) {
+        let attempted = app::api::describe_endpoint(&path);
+        if let Err(error) =
+            app::backend::kernel::audit::record_denial(&state, actor, ip, attempted).await
+        {
+            tracing::warn!(%error, "could not record a refused attempt");
+        }
     }
     let headers = res.headers_mut();
     add_security_headers(headers, state.settings.secure_cookies());

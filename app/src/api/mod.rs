@@ -25,3 +25,25 @@ pub const ANONYMOUS_ENDPOINTS: &[&str] = &[
     "/api/begin_required_two_factor",
     "/api/confirm_required_two_factor",
 ];
+
+/// What calling a server function attempts, in words: how the audit log names a
+/// refused attempt (the endpoint's name is internal and never shown).
+pub fn describe_endpoint(path: &str) -> &'static str {
+    match path.trim_start_matches("/api/") {
+        "list_members" => "see the people of this tenant",
+        "invite_member" => "invite someone",
+        "resend_invite" => "resend an invitation",
+        "update_member" => "change a member",
+        "delete_member" => "remove a member",
+        "get_member_access" => "see a member's access",
+        "unlock_member" => "unlock a member's sign-in",
+        "list_role_templates" | "role_template_references" => "see the role templates",
+        "save_role_template" => "save a role template",
+        "delete_role_template" => "delete a role template",
+        "list_audit_events" => "read the audit log",
+        "get_tenant_overview" => "see the tenant settings",
+        "set_require_admin_two_factor" => "change the tenant's sign-in security",
+        "switch_tenant" => "switch tenant",
+        _ => "do something they may not",
+    }
+}

@@ -158,7 +158,20 @@ impl TestApp {
 
     /// Sends a request through the whole router, built once per app (building it
     /// walks every route of the Leptos app).
-    pub async fn send(&self, request: Request<Body>) -> Response<Body> {
+    /// Requests come from 127.0.0.1, as through a real socket.
+    pub async fn send(&self, mut request: Request<Body>) -> Response<Body> {
+        if request
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .is_none()
+        {
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                    [127, 0, 0, 1],
+                    40_000,
+                ))));
+        }
         self.router
             .get_or_init(|| server::http::build_router(self.state.clone()))
             .clone()

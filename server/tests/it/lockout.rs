@@ -425,3 +425,83 @@ async fn parallel_wrong_passwords_are_all_counted_and_a_racing_right_one_opens_n
     })
     .await;
 }
+
+/// Refused sign-ins and the lock they lead to are in the audit log of every tenant
+/// the account belongs to, never of another, and never with the password tried.
+#[tokio::test]
+async fn each_tenants_admins_see_refused_sign_ins_and_locks_of_their_members() {
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let acme = app.acme_with_bob().await;
+        let (beta, _) = app.tenant_with_admin("Beta", "carol@example.com").await;
+        let (gamma, _) = app.tenant_with_admin("Gamma", "dan@example.com").await;
+        let s = &app.state;
+        let carol = common::actor(&app, "carol@example.com", PASSWORD).await.0;
+        members::invite(
+            s,
+            &carol,
+            &common::meta(None),
+            common::invite_input("bob@example.com"),
+        )
+        .await
+        .unwrap();
+        let token = app.mailed_token("bob@example.com", "invite").await;
+        members::accept_invite(s, &token, "Bob", "bob's passphrase!", &common::meta(None))
+            .await
+            .unwrap();
+        for i in 0..10 {
+            let _ = sign_in(
+                s,
+                "bob@example.com",
+                "guess number {i}!",
+                &meta_from(&format!("10.0.1.{i}")),
+            )
+            .await;
+        }
+        let _ = sign_in(
+            s,
+            "nobody@example.com",
+            "whatever it is",
+            &meta_from("10.0.2.1"),
+        )
+        .await;
+        let conn = s.db.conn();
+        for tenant in [acme.admin.tenant.id, beta] {
+            let log = app::backend::audit::list(conn, tenant, "bob@", None)
+                .await
+                .unwrap();
+            let actions: Vec<&str> = log.rows.iter().map(|r| r.action.as_str()).collect();
+            assert_eq!(
+                actions.iter().filter(|a| **a == "Sign-in refused").count(),
+                10,
+                "{engine} tenant {tenant}: {actions:?}"
+            );
+            assert!(
+                actions.contains(&"Locked after repeated wrong passwords"),
+                "{engine} tenant {tenant}: {actions:?}"
+            );
+        }
+        for tenant in [acme.admin.tenant.id, beta, gamma] {
+            let log = app::backend::audit::list(conn, tenant, "", None)
+                .await
+                .unwrap();
+            assert!(
+                log.rows
+                    .iter()
+                    .all(|r| !r.target.contains("nobody") && !r.actor.contains("nobody")),
+                "{engine}: an unknown email is the operator's only"
+            );
+        }
+        let gamma_log = app::backend::audit::list(conn, gamma, "bob@", None)
+            .await
+            .unwrap();
+        assert!(gamma_log.rows.is_empty(), "{engine}: {:?}", gamma_log.rows);
+        let all = audit_events::Entity::find().all(conn).await.unwrap();
+        assert!(
+            all.iter()
+                .all(|r| !format!("{r:?}").contains("guess number")),
+            "{engine}: a tried password is never recorded"
+        );
+    })
+    .await;
+}

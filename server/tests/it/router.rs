@@ -636,3 +636,57 @@ async fn reading_any_page_changes_nothing() {
     })
     .await;
 }
+
+/// A refused attempt is in the tenant's audit log, in words, with who and from
+/// where: called by the hydrated app (403) or posted as a plain form (a redirect
+/// carrying the refusal).
+#[tokio::test]
+async fn refusals_are_in_the_tenants_audit_log() {
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let acme = app.acme_with_bob().await;
+        let bob = app.sign_in("bob@example.com", "bob's passphrase!").await;
+        let update = format!(
+            r#"{{"input":{{"id":{},"email":"bob@example.com","role":"admin","status":"active","template_id":null,"crm_access":false,"permissions":[]}}}}"#,
+            acme.user_id
+        );
+        let (status, body, _) = app.call_json("update_member", &update, &bob).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{engine}: {body}");
+        let plain = Request::post("/api/set_require_admin_two_factor")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", ORIGIN)
+            .header("accept", "text/html")
+            .header("referer", format!("{ORIGIN}/settings/tenant"))
+            .header("cookie", &bob)
+            .body(Body::from("on=false"))
+            .unwrap();
+        let res = app.send(plain).await;
+        assert!(res.status().is_redirection(), "{engine}: {}", res.status());
+        let log = app::backend::audit::list(app.state.db.conn(), acme.admin.tenant.id, "", None)
+            .await
+            .unwrap();
+        let refusals: Vec<(String, String, String)> = log
+            .rows
+            .iter()
+            .filter(|r| r.action.starts_with("Refused"))
+            .map(|r| (r.actor.clone(), r.target.clone(), r.action.clone()))
+            .collect();
+        assert_eq!(refusals.len(), 2, "{engine}: {refusals:?}");
+        for (actor, _, _) in &refusals {
+            assert!(actor.contains("bob@example.com"), "{engine}: {actor}");
+        }
+        let targets: Vec<&str> = refusals.iter().map(|r| r.1.as_str()).collect();
+        assert!(targets.contains(&"change a member"), "{engine}: {targets:?}");
+        assert!(
+            targets.contains(&"change the tenant's sign-in security"),
+            "{engine}: {targets:?}"
+        );
+        let rows = app::backend::entities::audit_events::Entity::find()
+            .filter(app::backend::entities::audit_events::Column::Action.eq("access.denied"))
+            .all(app.state.db.conn())
+            .await
+            .unwrap();
+        assert!(rows.iter().all(|r| r.tenant_id == Some(acme.admin.tenant.id) && r.ip == "127.0.0.1"), "{engine}: {rows:?}");
+    })
+    .await;
+}

@@ -40,6 +40,7 @@ pub fn describe(action: &str) -> &str {
         "session.ended" => "Signed out one of their sessions",
         "session.ended_others" => "Signed out their other sessions",
         "tenant.security_changed" => "Sign-in security changed",
+        "access.denied" => "Refused: not allowed to",
         other => other,
     }
 }

@@ -126,10 +126,11 @@ pub async fn process_reset_requests(state: &AppState) -> Result<usize, AppError>
                 user_agent: request.user_agent.clone(),
                 session_token: None,
             };
-            audit::record(
+            audit::record_for_account(
                 &*txn,
                 now,
                 &AuditActor::account(&account, &meta),
+                Some(account.id),
                 AuditEntry::new(None, "password.reset_requested", "account")
                     .target(Some(account.id), &account.email),
             )
@@ -215,13 +216,16 @@ pub async fn complete_reset(
     let email = Email::parse(&account.email).map_err(crate::backend::internal)?;
     mail::enqueue(&*txn, &state.settings, now, changed_mail(email)).await?;
     let who = AuditActor::account(&account, meta);
-    audit::commit_with(
-        txn,
+    audit::record_for_account(
+        &*txn,
         now,
         &who,
+        Some(account.id),
         AuditEntry::new(None, "password.reset", "account")
             .target(Some(account.id), &account.email)
             .after(serde_json::json!({"sessions_ended": ended})),
     )
-    .await
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }

@@ -90,12 +90,15 @@ pub async fn sign_in(
         } else {
             "wrong email or password"
         };
-        audit::record(
+        // Admins of the account's tenants see the refusal; an unknown email (which
+        // may be a password typed in the wrong field) is kept for the operator only.
+        audit::record_for_account(
             &*txn,
             now,
             &attempt_actor,
+            account.as_ref().map(|a| a.id),
             AuditEntry::new(None, "sign_in.failed", "account")
-                .target(None, email.as_str())
+                .target(account.as_ref().map(|a| a.id), email.as_str())
                 .after(json!({"reason": reason})),
         )
         .await?;

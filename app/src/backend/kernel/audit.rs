@@ -1,10 +1,13 @@
 //! The audit trail: one row per change, written in the same transaction as the change.
 
-use crate::backend::entities::audit_events;
+use crate::backend::entities::{audit_events, memberships};
 use crate::backend::kernel::db::WriteTxn;
 use crate::backend::kernel::request::clean_for_log;
 use crate::domain::AppError;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    Set,
+};
 
 /// Who did something. `None` account means the operator's command line or the system.
 #[derive(Debug, Clone, Default)]
@@ -98,6 +101,64 @@ pub async fn record(
     .insert(conn)
     .await
     .map(|_| ())
+}
+
+/// Records an event of an account rather than of one tenant (a refused sign-in, a
+/// lock, a reset) in every tenant the account belongs to, so the admins of each see
+/// it in their audit log and none learns of the others. An account in no tenant,
+/// or no account at all, gets one row the operator sees.
+pub async fn record_for_account(
+    conn: &impl ConnectionTrait,
+    now_ms: i64,
+    actor: &AuditActor,
+    account_id: Option<i64>,
+    entry: AuditEntry,
+) -> Result<(), DbErr> {
+    let tenants: Vec<i64> = match account_id {
+        Some(id) => {
+            memberships::Entity::find()
+                .select_only()
+                .column(memberships::Column::TenantId)
+                .distinct()
+                .filter(memberships::Column::AccountId.eq(id))
+                .into_tuple()
+                .all(conn)
+                .await?
+        }
+        None => Vec::new(),
+    };
+    if tenants.is_empty() {
+        return record(conn, now_ms, actor, entry).await;
+    }
+    for tenant in tenants {
+        let mut row = entry.clone();
+        row.tenant_id = Some(tenant);
+        record(conn, now_ms, actor, row).await?;
+    }
+    Ok(())
+}
+
+/// Records a refused attempt (a server function answered "forbidden") in the
+/// actor's tenant: who, what they tried (in words), from where, when.
+pub async fn record_denial(
+    state: &crate::backend::AppState,
+    actor: &crate::backend::kernel::actor::Actor,
+    ip: &str,
+    attempted: &str,
+) -> Result<(), AppError> {
+    let txn = state.db.begin_write().await?;
+    let who = AuditActor {
+        account_id: Some(actor.account.id),
+        email: actor.account.email.clone(),
+        ip: ip.to_string(),
+    };
+    commit_with(
+        txn,
+        state.now_ms(),
+        &who,
+        AuditEntry::new(Some(actor.tenant.id), "access.denied", "action").target(None, attempted),
+    )
+    .await
 }
 
 /// Ends a change: records its audit row as the transaction's last write and commits,

@@ -71,10 +71,11 @@ pub async fn count_failure(
     now_ms: i64,
 ) -> Result<(), AppError> {
     if throttle::record_failure(conn, account.id, now_ms, state.settings.lockout_threshold).await? {
-        audit::record(
+        audit::record_for_account(
             conn,
             now_ms,
             who,
+            Some(account.id),
             AuditEntry::new(None, "account.locked", "account")
                 .target(Some(account.id), &account.email),
         )
