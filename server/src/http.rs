@@ -197,9 +197,20 @@ async fn guard(State(state): State<AppState>, request: Request<Body>, next: Next
     // Every refusal lands in the tenant's audit log: who tried what, from where.
     if let (Some((actor, ip)), true) = (&caller, is_refusal(&res)) {
         let attempted = app::api::describe_endpoint(&path);
-        if let Err(error) =
-            app::backend::kernel::audit::record_denial(&state, actor, ip, attempted).await
-        {
+        let who = app::backend::kernel::audit::AuditActor {
+            account_id: Some(actor.account.id),
+            email: actor.account.email.clone(),
+            ip: ip.clone(),
+        };
+        let recorded = app::backend::kernel::audit::record_denial(
+            &state.db,
+            state.now_ms(),
+            &who,
+            actor.tenant.id,
+            attempted,
+        )
+        .await;
+        if let Err(error) = recorded {
             tracing::warn!(%error, "could not record a refused attempt");
         }
     }

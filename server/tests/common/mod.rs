@@ -165,12 +165,9 @@ impl TestApp {
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .is_none()
         {
-            request
-                .extensions_mut()
-                .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
-                    [127, 0, 0, 1],
-                    40_000,
-                ))));
+            request.extensions_mut().insert(axum::extract::ConnectInfo(
+                std::net::SocketAddr::from(([127, 0, 0, 1], 40_000)),
+            ));
         }
         self.router
             .get_or_init(|| server::http::build_router(self.state.clone()))

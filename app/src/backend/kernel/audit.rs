@@ -141,22 +141,18 @@ pub async fn record_for_account(
 /// Records a refused attempt (a server function answered "forbidden") in the
 /// actor's tenant: who, what they tried (in words), from where, when.
 pub async fn record_denial(
-    state: &crate::backend::AppState,
-    actor: &crate::backend::kernel::actor::Actor,
-    ip: &str,
+    db: &crate::backend::kernel::db::Db,
+    now_ms: i64,
+    who: &AuditActor,
+    tenant_id: i64,
     attempted: &str,
 ) -> Result<(), AppError> {
-    let txn = state.db.begin_write().await?;
-    let who = AuditActor {
-        account_id: Some(actor.account.id),
-        email: actor.account.email.clone(),
-        ip: ip.to_string(),
-    };
+    let txn = db.begin_write().await?;
     commit_with(
         txn,
-        state.now_ms(),
-        &who,
-        AuditEntry::new(Some(actor.tenant.id), "access.denied", "action").target(None, attempted),
+        now_ms,
+        who,
+        AuditEntry::new(Some(tenant_id), "access.denied", "action").target(None, attempted),
     )
     .await
 }
