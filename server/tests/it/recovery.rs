@@ -251,3 +251,149 @@ async fn reset_requests_are_limited_per_ip_whatever_the_email() {
         .await
         .unwrap();
 }
+
+/// One link used twice at the same moment is used once: one invitation accepted
+/// twice makes one membership and one session; one reset link used twice sets one
+/// password. (On PostgreSQL the link's row is locked while it is used.) Several
+/// rounds, so the two uses really overlap.
+#[tokio::test]
+async fn a_link_used_twice_in_parallel_is_used_once() {
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let s = &app.state;
+        let admin = app.acme_admin().await;
+        let here = meta(None);
+        for round in 0..3 {
+            let email = format!("bob{round}@example.com");
+            app::backend::members::invite(s, &admin, &here, crate::common::invite_input(&email))
+                .await
+                .unwrap();
+            let invite = app.mailed_token(&email, "invite").await;
+            let accept = |password: &'static str| {
+                app::backend::members::accept_invite(s, &invite, "Bob", password, &here)
+            };
+            let (first, second) =
+                tokio::join!(accept("bob's passphrase!"), accept("another passphrase!"));
+            let results = [first.map(|_| ()), second.map(|_| ())];
+            assert_eq!(
+                results.iter().filter(|r| r.is_ok()).count(),
+                1,
+                "{engine} round {round}: {results:?}"
+            );
+            assert!(
+                results
+                    .iter()
+                    .any(|r| matches!(r, Err(AppError::Conflict(m)) if m.contains("already"))),
+                "{engine}: {results:?}"
+            );
+        }
+        let sessions = app::backend::entities::sessions::Entity::find()
+            .all(s.db.conn())
+            .await
+            .unwrap();
+        assert_eq!(
+            sessions.len(),
+            1 + 3,
+            "{engine}: one session per invitation"
+        );
+
+        for round in 0..3 {
+            recovery::request_reset(s, "ada@example.com", &here)
+                .await
+                .unwrap();
+            let reset = app.mailed_token("ada@example.com", "reset").await;
+            let first_password = format!("first new passphrase {round}");
+            let second_password = format!("second new passphrase {round}");
+            let (reset, here) = (&reset, &here);
+            let use_link = |password: String| async move {
+                recovery::complete_reset(s, reset, &password, &password, here).await
+            };
+            let (first, second) = tokio::join!(
+                use_link(first_password.clone()),
+                use_link(second_password.clone())
+            );
+            let results = [first, second];
+            assert_eq!(
+                results.iter().filter(|r| r.is_ok()).count(),
+                1,
+                "{engine} round {round}: {results:?}"
+            );
+            let (winner, loser) = if results[0].is_ok() {
+                (first_password, second_password)
+            } else {
+                (second_password, first_password)
+            };
+            let ip = |n: u8| meta_from(&format!("10.9.{round}.{n}"));
+            assert!(
+                sign_in(s, "ada@example.com", &winner, &ip(1)).await.is_ok(),
+                "{engine}"
+            );
+            assert!(
+                sign_in(s, "ada@example.com", &loser, &ip(2)).await.is_err(),
+                "{engine}"
+            );
+        }
+    })
+    .await;
+}
+
+/// The lookup of a link inside a write transaction holds it: a second transaction
+/// using the same link waits, then sees it used. (Made deterministic: the first
+/// transaction marks the link used only after the second has asked for it.)
+#[tokio::test]
+async fn a_link_being_used_is_held_until_its_use_commits() {
+    use app::backend::kernel::tokens::{find_live, Refusals};
+    use sea_orm::{ActiveModelTrait, Set};
+    const REFUSALS: Refusals = Refusals {
+        unknown: "unknown",
+        used: "already used",
+        replaced: "replaced",
+        expired: "expired",
+    };
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let s = &app.state;
+        app.tenant_with_admin("Acme", "ada@example.com").await;
+        recovery::request_reset(s, "ada@example.com", &meta(None))
+            .await
+            .unwrap();
+        let token = app.mailed_token("ada@example.com", "reset").await;
+        let now = app.clock_now();
+        let first = s.db.begin_write().await.unwrap();
+        let link = find_live::<password_resets::Entity>(
+            &*first,
+            password_resets::Column::TokenHash,
+            &token,
+            now,
+            &REFUSALS,
+        )
+        .await
+        .unwrap();
+        let db = s.db.clone();
+        let second_token = token.clone();
+        let second = tokio::spawn(async move {
+            let txn = db.begin_write().await.unwrap();
+            find_live::<password_resets::Entity>(
+                &*txn,
+                password_resets::Column::TokenHash,
+                &second_token,
+                now,
+                &REFUSALS,
+            )
+            .await
+            .map(|_| ())
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let mut used: password_resets::ActiveModel = link.into();
+        used.used_at = Set(Some(now));
+        used.update(&*first).await.unwrap();
+        first.commit().await.unwrap();
+        let answer = second.await.unwrap();
+        assert_eq!(
+            answer,
+            Err(AppError::Conflict("already used".into())),
+            "{engine}"
+        );
+    })
+    .await;
+}

@@ -5,7 +5,9 @@
 use crate::backend::entities::{invitations, password_resets};
 use crate::backend::kernel::crypto::hash_token;
 use crate::domain::AppError;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QuerySelect,
+};
 
 /// A stored single-use link.
 pub trait SingleUse {
@@ -63,7 +65,9 @@ pub fn problem<T: SingleUse>(
 }
 
 /// The live link whose token hashes to the stored `token_column`, or the refusal that
-/// says why it can't be used.
+/// says why it can't be used. On PostgreSQL the row stays locked for the rest of the
+/// caller's transaction, so two uses of one link in parallel are one use and one
+/// "already used". (SQLite serialises writers through the write lock.)
 pub async fn find_live<E>(
     conn: &impl ConnectionTrait,
     token_column: E::Column,
@@ -75,10 +79,11 @@ where
     E: EntityTrait,
     E::Model: SingleUse,
 {
-    let link = E::find()
-        .filter(token_column.eq(hash_token(token)))
-        .one(conn)
-        .await?;
+    let mut query = E::find().filter(token_column.eq(hash_token(token)));
+    if conn.get_database_backend() == DatabaseBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    let link = query.one(conn).await?;
     match problem(link.as_ref(), now_ms, refusals) {
         Some(refusal) => Err(refusal),
         None => link.ok_or(AppError::NotFound),
