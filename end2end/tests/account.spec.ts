@@ -1,5 +1,5 @@
 import { expect, Page, test } from '@playwright/test';
-import { createAdmin, hydrated, PASSWORD, signIn, signOut, totp, unique } from './helpers';
+import { createAdmin, hydrated, inviteLink, PASSWORD, signIn, signOut, totp, unique } from './helpers';
 
 async function openAccount(page: Page, email: string) {
   await page.getByRole('button', { name: `Account menu for ${email}` }).click();
@@ -122,28 +122,52 @@ test('my account: name, password change, workspaces', async ({ page }) => {
   await expect(page).toHaveURL(/\/$/);
 });
 
-test('a tenant that requires two-factor makes its admin set it up at the next sign-in', async ({ page }) => {
+test('a tenant that requires two-factor: its admin uses it first, and a new admin sets it up before anything else', async ({ page, browser }) => {
   const email = `${unique('req')}@example.com`;
+  const newcomer = `${unique('newadmin')}@example.com`;
   createAdmin(unique('Strict'), email);
   await signIn(page, email, PASSWORD);
   await expect(page).toHaveURL(/\/$/);
-  await page.goto('/settings/tenant');
-  await hydrated(page);
-  await page.getByLabel('Require two-factor for admins').check();
-  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  const requireIt = async () => {
+    await page.goto('/settings/tenant');
+    await hydrated(page);
+    await page.getByLabel('Require two-factor for admins').check();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+  };
+  // Without two-factor herself, she is told to set it up first; nothing is saved.
+  await requireIt();
+  await expect(page.getByRole('alert').filter({ hasText: 'your own account first' })).toBeVisible();
+  await openAccount(page, email);
+  await enrol(page);
+  await requireIt();
   await expect(page.getByRole('status').filter({ hasText: 'Sign-in security saved.' })).toBeVisible();
-  await signOut(page, email);
 
-  await signIn(page, email, PASSWORD);
-  await expect(page).toHaveURL(/\/sign-in\/set-up-two-factor/);
+  // A new admin's first stop after accepting the invitation is the set-up.
+  await page.goto('/settings/users');
   await hydrated(page);
-  const secret = (await page.getByTestId('totp-secret').textContent())!.replace(/\s/g, '');
-  await page.getByLabel('Code from the app').fill(totp(secret));
-  await page.getByRole('button', { name: 'Turn on and continue' }).click();
-  await expect(page.getByTestId('recovery-codes').getByRole('listitem')).toHaveCount(10);
-  await page.getByRole('button', { name: "I've saved my codes" }).click();
-  await expect(page).toHaveURL(/\/$/);
-  await expect(page.getByTestId('tenant-indicator')).toBeVisible();
+  await page.getByRole('button', { name: 'Invite user' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Invite user' });
+  await dialog.getByLabel('Email').fill(newcomer);
+  await dialog.getByLabel('Role', { exact: true }).selectOption({ label: 'Admin' });
+  await dialog.getByRole('button', { name: 'Send invite' }).click();
+  await expect(page.getByRole('status').filter({ hasText: `Invitation sent to ${newcomer}` })).toBeVisible();
+  const context = await browser.newContext();
+  const other = await context.newPage();
+  await other.goto(await inviteLink(newcomer));
+  await hydrated(other);
+  await other.getByLabel('Your name').fill('New Admin');
+  await other.getByLabel('Choose a password').fill('a new admin passphrase');
+  await other.getByRole('button', { name: 'Accept invitation' }).click();
+  await expect(other).toHaveURL(/\/sign-in\/set-up-two-factor/);
+  await hydrated(other);
+  const secret = (await other.getByTestId('totp-secret').textContent())!.replace(/\s/g, '');
+  await other.getByLabel('Code from the app').fill(totp(secret));
+  await other.getByRole('button', { name: 'Turn on and continue' }).click();
+  await expect(other.getByTestId('recovery-codes').getByRole('listitem')).toHaveCount(10);
+  await other.getByRole('button', { name: "I've saved my codes" }).click();
+  await expect(other).toHaveURL(/\/$/);
+  await expect(other.getByTestId('tenant-indicator')).toBeVisible();
+  await context.close();
 });
 
 test('the two-factor sign-in step also works as a plain form @nojs', async ({ page, browser, javaScriptEnabled }) => {

@@ -82,7 +82,9 @@ pub async fn current_user() -> Result<Me, AppError> {
 #[server(prefix = "/api", endpoint = "switch_tenant")]
 pub async fn switch_tenant(tenant_id: i64) -> Result<(), AppError> {
     let (state, meta, actor) = ctx::actor().await?;
-    crate::backend::auth::session::switch_tenant(&state, &actor, tenant_id, &meta).await?;
+    let token =
+        crate::backend::auth::session::switch_tenant(&state, &actor, tenant_id, &meta).await?;
+    ctx::set_session_cookie(&state, &token);
     if ctx::is_plain_form_post() {
         leptos_axum::redirect("/");
     }

@@ -462,3 +462,19 @@ pub async fn dump(app: &TestApp) -> String {
     }
     out
 }
+
+/// Turns on "Require two-factor for admins" for `tenant` directly in the database
+/// (for tests about what follows from it, not about the setting itself).
+pub async fn require_admin_two_factor(app: &TestApp, tenant: &str) {
+    use app::backend::entities::tenants;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    tenants::Entity::update_many()
+        .col_expr(
+            tenants::Column::RequireAdminTwoFactor,
+            sea_orm::sea_query::Expr::value(true),
+        )
+        .filter(tenants::Column::Name.eq(tenant))
+        .exec(app.state.db.conn())
+        .await
+        .unwrap();
+}

@@ -315,14 +315,14 @@ async fn a_tenant_can_require_two_factor_of_its_admins() {
     each_engine(|app| async move {
         let engine = app.engine;
         let cookie = app.acme_signed_in().await;
-        let (status, body, _) = app
-            .call(
-                "set_require_admin_two_factor",
-                &[("on", "true")],
-                Some(&cookie),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
+        let set = |on: bool, cookie: String| {
+            let app = &app;
+            async move {
+                let form: &[(&str, &str)] = if on { &[("on", "true")] } else { &[] };
+                app.call("set_require_admin_two_factor", form, Some(&cookie))
+                    .await
+            }
+        };
         let overview = |cookie: String| {
             let app = &app;
             async move {
@@ -330,24 +330,57 @@ async fn a_tenant_can_require_two_factor_of_its_admins() {
                 serde_json::from_str::<app::domain::tenant::TenantOverview>(&body).unwrap()
             }
         };
+        // Ada has no two-factor herself: she is asked to set it up first.
+        let (status, body, _) = set(true, cookie.clone()).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{engine}: {body}");
+        assert!(body.contains("your own account first"), "{body}");
+        assert!(!overview(cookie.clone()).await.require_admin_two_factor);
+
+        // Carol, a second admin without two-factor, is signed in when it is turned on.
+        let (_, carol_cookie) = {
+            let admin = crate::common::actor(&app, "ada@example.com", PASSWORD)
+                .await
+                .0;
+            let mut input = crate::common::invite_input("carol@example.com");
+            input.role = app::domain::Role::Admin;
+            app::backend::members::invite(&app.state, &admin, &crate::common::meta(None), input)
+                .await
+                .unwrap();
+            let token = app.mailed_token("carol@example.com", "invite").await;
+            app::backend::members::accept_invite(
+                &app.state,
+                &token,
+                "Carol",
+                "a long and quiet passphrase",
+                &crate::common::meta(None),
+            )
+            .await
+            .unwrap();
+            (
+                (),
+                app.sign_in("carol@example.com", "a long and quiet passphrase")
+                    .await,
+            )
+        };
+        account(&app, &carol_cookie).await;
+        // Ada sets two-factor up, then requires it.
+        let (secret, _) = enrol(&app, &cookie).await;
+        let (status, body, _) = set(true, cookie.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{engine}: {body}");
         assert!(overview(cookie.clone()).await.require_admin_two_factor);
-        // An unchecked box sends no value at all: that turns it off.
-        let (status, _, _) = app
-            .call("set_require_admin_two_factor", &[], Some(&cookie))
-            .await;
+        // An unchecked box sends no value at all: that turns it off; then on again.
+        let (status, _, _) = set(false, cookie.clone()).await;
         assert_eq!(status, StatusCode::OK);
         assert!(!overview(cookie.clone()).await.require_admin_two_factor);
-        let (status, _, _) = app
-            .call(
-                "set_require_admin_two_factor",
-                &[("on", "true")],
-                Some(&cookie),
-            )
-            .await;
+        let (status, _, _) = set(true, cookie.clone()).await;
         assert_eq!(status, StatusCode::OK);
-        // The session in use continues; the next sign-in asks for the set-up first.
+        // Ada's session continues; Carol's next request is refused, and her next
+        // sign-in asks for the set-up first.
         account(&app, &cookie).await;
-        let (pending, path) = password_step(&app, "ada@example.com", PASSWORD).await;
+        let (status, _, _) = app.call("get_account", &[], Some(&carol_cookie)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{engine}");
+        let (pending, path) =
+            password_step(&app, "carol@example.com", "a long and quiet passphrase").await;
         assert_eq!(path, "/sign-in/set-up-two-factor", "{engine}");
         let (status, _, _) = app.call("get_account", &[], Some(&pending)).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -372,13 +405,52 @@ async fn a_tenant_can_require_two_factor_of_its_admins() {
         assert!(account(&app, &full).await.two_factor);
         // While it is required, an admin can't turn it off.
         let (status, body, _) = app
-            .call("disable_two_factor", &[("proof", PASSWORD)], Some(&full))
+            .call(
+                "disable_two_factor",
+                &[("proof", &code_for(&secret, app.clock_now() + 30_000))],
+                Some(&cookie),
+            )
             .await;
-        assert_eq!(status, StatusCode::CONFLICT);
+        assert_eq!(status, StatusCode::CONFLICT, "{engine}: {body}");
         assert!(body.contains("requires two-factor"), "{body}");
         // A half-way session from an ordinary sign-in can't use the set-up endpoints.
         let (status, _, _) = app.call("begin_required_two_factor", &[], None).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
+    })
+    .await;
+}
+
+/// A user promoted to admin in a tenant that requires two-factor, without it, is
+/// signed out there at once and sets it up at the next sign-in; demoted, the same
+/// (a role change ends the member's sessions in the tenant).
+#[tokio::test]
+async fn a_role_change_ends_the_members_sessions_and_a_new_admin_enrols_first() {
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let acme = app.acme_with_bob().await;
+        crate::common::require_admin_two_factor(&app, "Acme").await;
+        let bob = app.sign_in("bob@example.com", "bob's passphrase!").await;
+        account(&app, &bob).await;
+        let promote = app::domain::members::MemberUpdate {
+            id: acme.user_id,
+            email: "bob@example.com".into(),
+            role: app::domain::Role::Admin,
+            status: app::domain::MembershipStatus::Active,
+            template_id: None,
+            crm_access: true,
+            permissions: vec![],
+        };
+        app::backend::members::update(&app.state, &acme.admin, &crate::common::meta(None), promote)
+            .await
+            .unwrap();
+        let (status, _, _) = app.call("get_account", &[], Some(&bob)).await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "{engine}: promoted, signed out"
+        );
+        let (_, path) = password_step(&app, "bob@example.com", "bob's passphrase!").await;
+        assert_eq!(path, "/sign-in/set-up-two-factor", "{engine}");
     })
     .await;
 }
@@ -651,15 +723,8 @@ async fn turning_two_factor_off_counts_wrong_proofs_and_is_limited_per_session()
 async fn showing_the_required_set_up_changes_nothing() {
     each_engine(|app| async move {
         let engine = app.engine;
-        let cookie = app.acme_signed_in().await;
-        let (status, _, _) = app
-            .call(
-                "set_require_admin_two_factor",
-                &[("on", "true")],
-                Some(&cookie),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK);
+        app.acme_signed_in().await;
+        crate::common::require_admin_two_factor(&app, "Acme").await;
         let (pending, _) = password_step(&app, "ada@example.com", PASSWORD).await;
         let ada = || async {
             accounts::Entity::find()

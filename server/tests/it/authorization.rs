@@ -225,7 +225,7 @@ async fn run(app: &TestApp, who: &Actor, w: &World, op: Op) -> Outcome {
             t.id = Some(w.carols_template);
             templates::save(s, who, &m, t).await.map(|_| ())
         }
-        Op::SetSecurity => tenant::set_require_admin_two_factor(s, who, true, &m).await,
+        Op::SetSecurity => tenant::set_require_admin_two_factor(s, who, false, &m).await,
         Op::Unlock => members::unlock(s, who, &m, w.carol_id).await,
         Op::DeleteAdmin => members::delete(s, who, &m, w.second_admin_id).await,
         Op::DeleteUser => members::delete(s, who, &m, w.carol_id).await,

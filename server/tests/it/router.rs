@@ -584,15 +584,9 @@ async fn reading_any_page_changes_nothing() {
         )
         .await;
         let reset = app.mailed_token("ada@example.com", "reset").await;
-        let (status, _, _) = app
-            .call(
-                "set_require_admin_two_factor",
-                &[("on", "true")],
-                Some(&signed_in),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK);
-        let (half_way, next) = password_step(&app, "ada@example.com", PASSWORD).await;
+        app.tenant_with_admin("Beta", "carol@example.com").await;
+        common::require_admin_two_factor(&app, "Beta").await;
+        let (half_way, next) = password_step(&app, "carol@example.com", PASSWORD).await;
         assert!(next.contains("set-up-two-factor"), "{engine}: {next}");
 
         let mut paths: Vec<String> = leptos_axum::generate_route_list(app::App)

@@ -281,7 +281,7 @@ async fn suspension_ends_access_at_the_next_request() {
 }
 
 #[tokio::test]
-async fn switching_tenant_needs_an_active_membership_there() {
+async fn switching_tenant_needs_an_active_membership_there_and_rotates_the_session_id() {
     each_engine(|app| async move {
         let engine = app.engine;
         let (acme, ada) = app.tenant_with_admin("Acme", "ada@example.com").await;
@@ -317,8 +317,14 @@ async fn switching_tenant_needs_an_active_membership_there() {
             switch_tenant(s, &actor, 999_999, &m).await.unwrap_err(),
             AppError::NotFound
         );
-        switch_tenant(s, &actor, sandbox, &m).await.unwrap();
-        let actor = current_actor(s, &m).await.unwrap();
+        let rotated = switch_tenant(s, &actor, sandbox, &m).await.unwrap();
+        // The session id rotates: the old cookie is worthless, the new one is in the sandbox.
+        assert_eq!(
+            current_actor(s, &m).await.unwrap_err(),
+            AppError::Unauthenticated,
+            "{engine}"
+        );
+        let actor = current_actor(s, &meta(Some(rotated))).await.unwrap();
         assert_eq!(
             (actor.tenant.id, actor.role()),
             (sandbox, Role::User),

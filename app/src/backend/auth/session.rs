@@ -3,6 +3,7 @@
 use crate::backend::entities::{memberships, sessions as session_rows, tenants};
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
+use crate::backend::kernel::crypto::{hash_token, random_token};
 use crate::backend::kernel::directory::{active_tenants_of, membership_of};
 use crate::backend::kernel::policy::require_user_admin;
 use crate::backend::kernel::request::RequestMeta;
@@ -50,13 +51,14 @@ pub async fn me(state: &AppState, actor: &Actor) -> Result<Me, AppError> {
 }
 
 /// Moves the actor's session into another tenant where the account is an active
-/// member. Any other tenant id answers exactly like one that does not exist.
+/// member, under a new session id (answered, for the cookie). Any other tenant id
+/// answers exactly like one that does not exist.
 pub async fn switch_tenant(
     state: &AppState,
     actor: &Actor,
     tenant_id: i64,
     meta: &RequestMeta,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
     let now = state.now_ms();
     let txn = state.db.begin_write().await?;
     let membership = membership_of(&*txn, tenant_id, actor.account.id)
@@ -75,7 +77,11 @@ pub async fn switch_tenant(
             )));
         }
     }
+    // The session id rotates: the old cookie stops working; the session keeps its
+    // start and absolute end.
+    let token = random_token();
     let mut session: session_rows::ActiveModel = actor.session.clone().into();
+    session.token_hash = Set(hash_token(&token));
     session.tenant_id = Set(Some(tenant_id));
     session.last_seen_at = Set(now);
     session.update(&*txn).await?;
@@ -90,7 +96,8 @@ pub async fn switch_tenant(
             .target(Some(actor.account.id), &actor.account.email)
             .before(json!({"tenant_id": actor.tenant.id})),
     )
-    .await
+    .await?;
+    Ok(token)
 }
 
 /// Ends the session server-side; the cookie is worthless afterwards.

@@ -6,8 +6,9 @@ use super::state::AppState;
 use super::stored::decode;
 use crate::backend::entities::{accounts, memberships, sessions as session_rows, tenants};
 use crate::backend::kernel::audit::AuditActor;
+use crate::backend::kernel::credentials::sign_in_stage;
 use crate::backend::kernel::request::RequestMeta;
-use crate::backend::kernel::sessions::{self, STAGE_FULL};
+use crate::backend::kernel::sessions::{self, STAGE_ENROL, STAGE_FULL};
 use crate::domain::{AppError, MembershipStatus, Plan, Role, TenantKind};
 use sea_orm::EntityTrait;
 
@@ -103,6 +104,12 @@ pub async fn current_actor(state: &AppState, meta: &RequestMeta) -> Result<Actor
     let conn = state.db.conn();
     let (session, account, membership, tenant) =
         resolve_session(state, token, STAGE_FULL, now).await?;
+    // A full session of an admin whose tenant requires two-factor they haven't set
+    // up (the requirement was turned on, or they became admin, after they signed
+    // in) reaches nothing: they sign in again and set it up first.
+    if sign_in_stage(&account, &tenant, &membership) == STAGE_ENROL {
+        return Err(AppError::Unauthenticated);
+    }
     sessions::touch(conn, &session, now).await?;
     Ok(Actor {
         role: decode(&membership.role)?,

@@ -219,7 +219,13 @@ pub async fn update(
             .await?;
         }
     }
-    if current_status != MembershipStatus::Suspended && input.status == MembershipStatus::Suspended
+    // Suspension ends their sessions here; so does a change of role (admin or not):
+    // the next request signs in afresh with a new session id, and an admin of a
+    // tenant that requires two-factor sets it up first.
+    let role_changed = membership.role != input.role.as_str();
+    if role_changed
+        || (current_status != MembershipStatus::Suspended
+            && input.status == MembershipStatus::Suspended)
     {
         sessions::end_for_membership(&*txn, account.id, actor.tenant.id).await?;
     }

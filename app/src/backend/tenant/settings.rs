@@ -33,8 +33,12 @@ pub async fn tenant_overview(
     })
 }
 
-/// Turns "Require two-factor for admins" on or off. Admins without two-factor are
-/// asked to set it up at their next sign-in; current sessions continue.
+/// Why an admin without two-factor can't require it of admins.
+pub const OWN_TWO_FACTOR_FIRST: &str = "Turn on two-factor for your own account first (My account → Two-factor sign-in), then require it of admins.";
+
+/// Turns "Require two-factor for admins" on or off. The admin turning it on must use
+/// it already; other admins without it are signed out at their next request and set
+/// it up at their next sign-in.
 pub async fn set_require_admin_two_factor(
     state: &AppState,
     actor: &Actor,
@@ -43,6 +47,11 @@ pub async fn set_require_admin_two_factor(
 ) -> Result<(), AppError> {
     let conn = state.db.conn();
     user_manager(conn, actor).await?.require_admin()?;
+    // Requiring it of admins while not using it yourself would end your own session
+    // at once (see `current_actor`): set it up first.
+    if on && !crate::backend::kernel::second_factor::is_enabled(&actor.account) {
+        return Err(AppError::Conflict(OWN_TWO_FACTOR_FIRST.to_string()));
+    }
     let now = state.now_ms();
     let txn = state.db.begin_write().await?;
     let tenant = tenants::Entity::find_by_id(actor.tenant.id)
