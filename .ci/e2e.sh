@@ -20,7 +20,8 @@ export LEPTOS_SITE_ROOT="$site" LEPTOS_OUTPUT_NAME=gatehouse LEPTOS_SITE_PKG_DIR
 export BASE_URL="http://127.0.0.1:$port"
 export GATEHOUSE_BIN="$bin"
 
-"$bin" serve >"$work/server.log" 2>&1 &
+# Debug logging, so the leak check below reads everything the server could say.
+RUST_LOG=${RUST_LOG:-debug,sqlx=info,hyper=info,h2=info} "$bin" serve >"$work/server.log" 2>&1 &
 server=$!
 cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; }
 trap cleanup EXIT
@@ -29,5 +30,9 @@ status=0
 (cd "$root/end2end" && npx playwright test "$@") || status=$?
 if [ $status -ne 0 ]; then
   echo "---- server log ----"; tail -n 50 "$work/server.log"
+elif [ $# -eq 0 ]; then
+  # A whole run: no mailed token and no typed password may be in the server log.
+  cleanup
+  python3 "$root/.ci/log-leaks.py" "$GATEHOUSE_OUTBOX" "$work/server.log" "$root/end2end/tests" || status=$?
 fi
 exit $status

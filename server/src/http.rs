@@ -170,7 +170,7 @@ async fn guard(State(state): State<AppState>, request: Request<Body>, next: Next
         return res;
     }
     if *request.method() == Method::GET {
-        if let Some(mut res) = echoed_error_redirect(request.uri()) {
+        if let Some(mut res) = echoed_error_redirect(request.uri(), &state) {
             add_security_headers(res.headers_mut(), state.settings.secure_cookies());
             return res;
         }
@@ -193,6 +193,9 @@ async fn guard(State(state): State<AppState>, request: Request<Body>, next: Next
     let mut res = next.run(request).await;
     if is_api && res.status() == StatusCode::INTERNAL_SERVER_ERROR {
         res = with_error_status(res).await;
+    }
+    if is_api {
+        sign_error_redirect(&mut res, &state);
     }
     // Every refusal lands in the tenant's audit log: who tried what, from where.
     if let (Some((actor, ip)), true) = (&caller, is_refusal(&res)) {
@@ -222,11 +225,58 @@ async fn guard(State(state): State<AppState>, request: Request<Body>, next: Next
     res
 }
 
+/// How long a signed error link (see [`sign_error_redirect`]) shows its own words.
+const ERROR_LINK_SECS: i64 = 300;
+const ERROR_LINK_CONTEXT: &str = "error-link";
+
+fn error_link_message(path_of_fn: &str, err: &str, issued_secs: i64) -> String {
+    format!("{path_of_fn}\n{err}\n{issued_secs}")
+}
+
 /// A form posted without JavaScript reports its failure by redirecting back with
-/// the error in the link (`?__path=…&__err=…`), and the page shows it. Anyone can
-/// craft such a link, so a link whose error says more than the fixed sentences of
-/// `AppError::as_echoed` is redirected to the same page with those instead.
-fn echoed_error_redirect(uri: &axum::http::Uri) -> Option<Response> {
+/// the error in the link (`?__path=…&__err=…`). This server signs such links, with
+/// the time, as it sends them: the page they lead to shows the error's own words
+/// for a few minutes.
+fn sign_error_redirect(res: &mut Response, state: &AppState) {
+    let Some(location) = res
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .filter(|l| l.contains("__err="))
+        .map(str::to_string)
+    else {
+        return;
+    };
+    let query = location.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let value = |key: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let issued = state.now_ms() / 1000;
+    let tag = state.settings.secret_key.mac(
+        ERROR_LINK_CONTEXT,
+        error_link_message(&value("__path"), &value("__err"), issued).as_bytes(),
+    );
+    let signed = format!(
+        "{location}&__sig={}",
+        url::form_urlencoded::byte_serialize(format!("{issued}.{tag}").as_bytes())
+            .collect::<String>()
+    );
+    if let Ok(value) = HeaderValue::from_str(&signed) {
+        res.headers_mut().insert(header::LOCATION, value);
+    }
+}
+
+/// Anyone can craft an error link, so one this server did not sign in the last few
+/// minutes is redirected to the same page with only the fixed sentences of
+/// `AppError::as_echoed`: a crafted link can't make a page say "call this number".
+fn echoed_error_redirect(uri: &axum::http::Uri, state: &AppState) -> Option<Response> {
     use leptos::server_fn::error::ServerFnUrlError;
     let query = uri.query()?;
     if !query.contains("__err") {
@@ -235,28 +285,48 @@ fn echoed_error_redirect(uri: &axum::http::Uri) -> Option<Response> {
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .collect();
-    let path_of_fn = pairs
-        .iter()
-        .find(|(k, _)| k == "__path")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
-    let echoed: Vec<AppError> = pairs
-        .iter()
-        .filter(|(k, _)| k == "__err")
-        .map(|(_, v)| ServerFnUrlError::<AppError>::decode_err(v))
-        .collect();
-    let shown = echoed.first().map(AppError::as_echoed);
-    let mut base = url::Url::parse("http://gatehouse.invalid/").ok()?;
-    base.set_path(uri.path());
+    let all = |key: &str| -> Vec<&str> {
+        pairs
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    };
+    let (path_of_fn, errs, sigs) = (all("__path"), all("__err"), all("__sig"));
+    if let ([path_of_fn], [err], [sig]) = (path_of_fn.as_slice(), errs.as_slice(), sigs.as_slice())
     {
-        let mut kept = base.query_pairs_mut();
+        let now = state.now_ms() / 1000;
+        let genuine = sig.split_once('.').is_some_and(|(issued, tag)| {
+            issued.parse::<i64>().is_ok_and(|issued| {
+                (0..=ERROR_LINK_SECS).contains(&(now - issued))
+                    && state.settings.secret_key.verify_mac(
+                        ERROR_LINK_CONTEXT,
+                        error_link_message(path_of_fn, err, issued).as_bytes(),
+                        tag,
+                    )
+            })
+        });
+        if genuine {
+            return None;
+        }
+    }
+    let shown = errs
+        .first()
+        .map(|e| ServerFnUrlError::<AppError>::decode_err(e).as_echoed());
+    let mut target = url::Url::parse("http://gatehouse.invalid/").ok()?;
+    target.set_path(uri.path());
+    {
+        let mut kept = target.query_pairs_mut();
         kept.clear();
-        for (k, v) in pairs.iter().filter(|(k, _)| k != "__path" && k != "__err") {
+        for (k, v) in pairs
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "__path" | "__err" | "__sig"))
+        {
             kept.append_pair(k, v);
         }
     }
-    let mut target = base;
     if let Some(shown) = shown {
+        let path_of_fn = path_of_fn.first().copied().unwrap_or_default();
         target = ServerFnUrlError::new(path_of_fn, shown)
             .to_url(target.as_str())
             .ok()?;

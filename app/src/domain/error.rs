@@ -85,9 +85,10 @@ impl AppError {
 }
 
 /// What an error read back from a link (`?__err=…`, how a form posted without
-/// JavaScript reports its failure) may say. Anyone can craft such a link, so every
-/// sentence that carries text from the link is replaced by a fixed one: a crafted
-/// link can never make a page say "call this number".
+/// JavaScript reports its failure) may say when the server did not sign the link
+/// (see the server's `echoed_error_redirect`). Anyone can craft such a link, so
+/// every sentence that carries text from the link is replaced by a fixed one: a
+/// crafted link can never make a page say "call this number".
 impl AppError {
     pub fn as_echoed(&self) -> AppError {
         match self {
@@ -133,7 +134,7 @@ fn echoed_field_message(field: &str) -> Option<&'static str> {
         "email" => "Check the email address and try again.",
         "password" | "new_password" | "current_password" => "Check the password and try again.",
         "confirm" => "Check that both passwords match.",
-        "code" => "Check the code and try again.",
+        "code" => "That code didn't work. Enter the newest code from your app, or a recovery code.",
         "display_name" | "name" => "Check the name and try again.",
         "tenant_name" => "Check the tenant name and try again.",
         "reassign_to" => "Choose a role template to move its members to.",

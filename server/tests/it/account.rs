@@ -753,3 +753,34 @@ async fn showing_the_required_set_up_changes_nothing() {
     })
     .await;
 }
+
+/// SECURITY.md 3: no composition rules and no forced periodic change. A password of
+/// lowercase words alone is accepted, and three years on it still signs straight in.
+#[tokio::test]
+async fn a_password_never_expires_and_needs_no_mix_of_characters() {
+    let app = TestApp::new("sqlite").await;
+    app.tenant_with_admin("Acme", "ada@example.com").await;
+    for plain in [
+        "only lowercase words here",
+        "ÄÖÜ straße mit leerzeichen",
+        "🙂🙂🙂🙂🙂🙂🙂🙂 emoji rows",
+    ] {
+        assert!(
+            app::backend::kernel::passwords::check_new(
+                &app.state.settings.password_policy,
+                plain,
+                false,
+                &[],
+                "password",
+            )
+            .is_ok(),
+            "{plain}"
+        );
+    }
+    app.clock.advance_secs(3 * 365 * 24 * 3600);
+    let (_, path) = password_step(&app, "ada@example.com", PASSWORD).await;
+    assert_eq!(
+        path, "/",
+        "no change-your-password step, however old the password"
+    );
+}

@@ -264,6 +264,45 @@ async fn plain_form_posts_work_without_javascript() {
         html.contains("match an account that can sign in"),
         "refusal text rendered before hydration"
     );
+    assert!(location.contains("__sig="), "{location}");
+    // The same link with another error in it, or after five minutes, is no longer
+    // taken at its word.
+    let tampered = {
+        use leptos::server_fn::error::ServerFnUrlError;
+        let crafted = ServerFnUrlError::new("/api/sign_in", AppError::Forbidden("Call 555".into()))
+            .to_url("http://x/")
+            .unwrap();
+        let err = crafted
+            .query_pairs()
+            .find(|(k, _)| k == "__err")
+            .unwrap()
+            .1
+            .to_string();
+        let (base, query) = path.split_once('?').unwrap();
+        let pairs: Vec<String> = url::form_urlencoded::parse(query.as_bytes())
+            .map(|(k, v)| {
+                let v = if k == "__err" {
+                    err.clone()
+                } else {
+                    v.to_string()
+                };
+                format!(
+                    "{k}={}",
+                    url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+                )
+            })
+            .collect();
+        format!("{base}?{}", pairs.join("&"))
+    };
+    let res = app
+        .send(Request::get(tampered.as_str()).body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{tampered}");
+    app.clock.advance_secs(301);
+    let res = app
+        .send(Request::get(path).body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "an old signed link");
 }
 
 #[tokio::test]
@@ -681,6 +720,159 @@ async fn refusals_are_in_the_tenants_audit_log() {
             .await
             .unwrap();
         assert!(rows.iter().all(|r| r.tenant_id == Some(acme.admin.tenant.id) && r.ip == "127.0.0.1"), "{engine}: {rows:?}");
+    })
+    .await;
+}
+
+/// Served over https (`GATEHOUSE_PUBLIC_URL=https://…`): the session cookie is
+/// Secure with the `__Host-` prefix (no Domain, Path=/), pages and answers carry
+/// HSTS with the rest of the security headers, and the cookie works.
+#[tokio::test]
+async fn over_https_the_cookie_is_secure_and_hsts_is_sent() {
+    let mut app = TestApp::new("sqlite").await;
+    let mut settings = (*app.state.settings).clone();
+    settings.public_url = "https://gatehouse.example".into();
+    app.state.settings = std::sync::Arc::new(settings);
+    app.tenant_with_admin("Acme", "ada@example.com").await;
+    let form = common::encode_form(&[("email", "ada@example.com"), ("password", PASSWORD)]);
+    let request = Request::post("/api/sign_in")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", "https://gatehouse.example")
+        .header("accept", "application/json")
+        .body(Body::from(form))
+        .unwrap();
+    let (status, body, cookies) = split(app.send(request).await).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let set_cookie = cookies
+        .iter()
+        .find(|c| c.starts_with("__Host-gatehouse_session="))
+        .unwrap_or_else(|| panic!("{cookies:?}"));
+    for part in ["; Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(set_cookie.contains(part), "{part} missing: {set_cookie}");
+    }
+    assert!(
+        !set_cookie.to_ascii_lowercase().contains("domain="),
+        "{set_cookie}"
+    );
+    let cookie = set_cookie.split(';').next().unwrap().to_string();
+    for path in ["/sign-in", "/settings/tenant", "/api/current_user"] {
+        let request = if path.starts_with("/api/") {
+            Request::post(path)
+                .header("origin", "https://gatehouse.example")
+                .header("content-type", "application/x-www-form-urlencoded")
+        } else {
+            Request::get(path)
+        };
+        let res = app
+            .send(
+                request
+                    .header("cookie", &cookie)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let headers = res.headers();
+        let hsts = headers["strict-transport-security"].to_str().unwrap();
+        assert!(
+            hsts.contains("max-age=") && hsts.contains("includeSubDomains"),
+            "{path}: {hsts}"
+        );
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        for directive in [
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(csp.contains(directive), "{path}: {csp}");
+        }
+        assert!(headers.get("server").is_none(), "{path}");
+    }
+    // Over plain http the same server sends no HSTS.
+    let plain = TestApp::new("sqlite").await;
+    let res = plain
+        .send(Request::get("/sign-in").body(Body::empty()).unwrap())
+        .await;
+    assert!(res.headers().get("strict-transport-security").is_none());
+}
+
+/// SECURITY.md 25 for role templates and the audit log: another tenant's template
+/// id answers exactly like one that doesn't exist, wherever it is used (edit,
+/// references, delete, reassign to, assign to a member); the audit log, paged from
+/// any id, shows only the caller's tenant.
+#[tokio::test]
+async fn another_tenants_templates_and_audit_rows_look_like_nothing() {
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let acme = app.acme_with_bob().await;
+        app.tenant_with_admin("Globex", "hank@globex.example").await;
+        let hank = common::actor(&app, "hank@globex.example", PASSWORD).await.0;
+        let s = &app.state;
+        let theirs = app::backend::templates::save(s, &hank, &common::meta(None), common::new_template("Globex Ops", vec![]))
+            .await
+            .unwrap();
+        let ours = app::backend::templates::save(s, &acme.admin, &common::meta(None), common::new_template("Acme Ops", vec![]))
+            .await
+            .unwrap();
+        let cookie = app.sign_in("ada@example.com", PASSWORD).await;
+        let missing = 987_654;
+        let calls = |id: i64| {
+            vec![
+                ("save_role_template", format!(r#"{{"input":{{"id":{id},"name":"Taken","permissions":[]}}}}"#)),
+                ("role_template_references", format!(r#"{{"id":{id}}}"#)),
+                ("delete_role_template", format!(r#"{{"id":{id},"reassign_to":null}}"#)),
+                ("delete_role_template", format!(r#"{{"id":{ours},"reassign_to":{id}}}"#)),
+                (
+                    "update_member",
+                    format!(
+                        r#"{{"input":{{"id":{},"email":"bob@example.com","role":"user","status":"active","template_id":{id},"crm_access":false,"permissions":[]}}}}"#,
+                        acme.user_id
+                    ),
+                ),
+            ]
+        };
+        for ((endpoint, with_theirs), (_, with_missing)) in calls(theirs).into_iter().zip(calls(missing)) {
+            let (status_theirs, body_theirs, _) = app.call_json(endpoint, &with_theirs, &cookie).await;
+            let (status_missing, body_missing, _) = app.call_json(endpoint, &with_missing, &cookie).await;
+            assert!(status_theirs.is_client_error(), "{engine} {endpoint}: {status_theirs} {body_theirs}");
+            assert_eq!(
+                (status_theirs, &body_theirs),
+                (status_missing, &body_missing),
+                "{engine} {endpoint}"
+            );
+            assert!(!body_theirs.contains("Globex"), "{engine} {endpoint}: {body_theirs}");
+        }
+        let their_template = app::backend::entities::role_templates::Entity::find_by_id(theirs)
+            .one(s.db.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(their_template.name, "Globex Ops", "{engine}: untouched");
+
+        let newest_globex_row = app::backend::entities::audit_events::Entity::find()
+            .filter(app::backend::entities::audit_events::Column::TenantId.ne(acme.admin.tenant.id))
+            .all(s.db.conn())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.id)
+            .max()
+            .unwrap();
+        let mut pages = Vec::new();
+        for before in [newest_globex_row, newest_globex_row + 1, i64::from(i32::MAX)] {
+            let (status, body, _) = app
+                .call_json(
+                    "list_audit_events",
+                    &format!(r#"{{"member":"","before_id":{before}}}"#),
+                    &cookie,
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{engine}: {body}");
+            assert!(!body.contains("globex") && !body.contains("Globex"), "{engine}: {body}");
+            pages.push(body);
+        }
+        assert!(pages[2].contains("ada@example.com"), "{engine}");
     })
     .await;
 }

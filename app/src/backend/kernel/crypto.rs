@@ -65,6 +65,32 @@ impl SecretKey {
         format!("v1:{}", URL_SAFE_NO_PAD.encode(out))
     }
 
+    /// A keyed checksum (HMAC-SHA-256, hex) of `message` bound to `context`: proof
+    /// that this server wrote the message.
+    pub fn mac(&self, context: &str, message: &[u8]) -> String {
+        use hmac::{Hmac, Mac};
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.0) else {
+            return String::new();
+        };
+        mac.update(context.as_bytes());
+        mac.update(&[0]);
+        mac.update(message);
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// Whether `tag` is this key's [`SecretKey::mac`] of `message` (in constant time).
+    pub fn verify_mac(&self, context: &str, message: &[u8], tag: &str) -> bool {
+        use hmac::{Hmac, Mac};
+        let (Ok(mut mac), Ok(tag)) = (Hmac::<Sha256>::new_from_slice(&self.0), hex::decode(tag))
+        else {
+            return false;
+        };
+        mac.update(context.as_bytes());
+        mac.update(&[0]);
+        mac.update(message);
+        mac.verify_slice(&tag).is_ok()
+    }
+
     /// The plain bytes of a value sealed with this key and context, or `None`.
     pub fn open(&self, context: &str, sealed: &str) -> Option<Vec<u8>> {
         use chacha20poly1305::aead::{Aead, KeyInit, Payload};
@@ -129,6 +155,12 @@ mod tests {
             Some(&b"seed bytes"[..])
         );
         assert_eq!(key.open("account:2", &sealed), None);
+        let tag = key.mac("ctx", b"message");
+        assert!(key.verify_mac("ctx", b"message", &tag));
+        assert!(!key.verify_mac("ctx", b"messagf", &tag));
+        assert!(!key.verify_mac("other", b"message", &tag));
+        assert!(!SecretKey::random().verify_mac("ctx", b"message", &tag));
+        assert!(!key.verify_mac("ctx", b"message", "zz"));
         assert_eq!(SecretKey::random().open("account:1", &sealed), None);
         let text = key.to_text();
         assert_eq!(
