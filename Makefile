@@ -10,7 +10,7 @@ BIN := $(CARGO_TARGET_DIR)/release/gatehouse
 SITE := $(CURDIR)/target/site
 RUN_ENV := LEPTOS_SITE_ROOT=$(SITE) LEPTOS_OUTPUT_NAME=gatehouse LEPTOS_SITE_PKG_DIR=pkg
 
-.PHONY: run test build tools tools-test lint unit integration e2e bench trunk-build trunk-run clean-data
+.PHONY: run test build tools tools-test lint unit integration e2e bench scan trunk-build trunk-run clean-data
 
 ## Serve the app on the embedded SQLite database (./data/gatehouse.db).
 run: tools build
@@ -51,6 +51,10 @@ e2e:
 bench: tools-test
 	url=$$(.ci/postgres.sh start); \
 	GATEHOUSE_TEST_POSTGRES_URL=$$url cargo bench -p server --bench members --bench sign_in
+
+## sqlmap against every server function, signed in (uses the release build; not part of `make test`).
+scan:
+	.ci/scan.sh
 
 ## The optional Trunk build of the client bundle (not part of `make test`).
 trunk-build: tools

@@ -34,5 +34,7 @@ elif [ $# -eq 0 ]; then
   # A whole run: no mailed token and no typed password may be in the server log.
   cleanup
   python3 "$root/.ci/log-leaks.py" "$GATEHOUSE_OUTBOX" "$work/server.log" "$root/end2end/tests" || status=$?
+  # SIGKILL in the middle of multi-row changes leaves a consistent database.
+  python3 "$root/.ci/crash.py" "$bin" || status=$?
 fi
 exit $status

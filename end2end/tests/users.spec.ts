@@ -233,3 +233,62 @@ test('ten wrong passwords lock an account without saying so, and an admin unlock
   await expect(other.getByTestId('tenant-indicator')).toContainText(tenant);
   await context.close();
 });
+
+test('a manager who is not an admin sees what they may not do, and why', async ({ page, browser }) => {
+  const tenant = unique('Mgrco');
+  const owner = `${unique('owner')}@example.com`;
+  const manager = `${unique('manager')}@example.com`;
+  createAdmin(tenant, owner);
+  await signIn(page, owner, PASSWORD);
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto('/settings/role-templates');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'New template' }).first().click();
+  const tdialog = page.getByRole('dialog', { name: 'New template' });
+  await tdialog.getByLabel('Name').fill('People managers');
+  await tdialog.getByRole('group', { name: 'Users' }).getByLabel('Manage').check();
+  await tdialog.getByRole('group', { name: 'Conversations' }).getByLabel('View').check();
+  await tdialog.getByRole('button', { name: 'Save template' }).click();
+  await expect(tdialog).toBeHidden();
+  await openUsers(page);
+  await page.getByRole('button', { name: 'Invite user' }).click();
+  const idialog = page.getByRole('dialog', { name: 'Invite user' });
+  await idialog.getByLabel('Email').fill(manager);
+  await idialog.getByLabel('Role template').selectOption({ label: 'People managers' });
+  await idialog.getByRole('button', { name: 'Send invite' }).click();
+  await expect(idialog).toBeHidden();
+  const joined = await acceptInFreshContext(browser, await inviteLink(manager), 'Mona Manager', 'mona manager passphrase');
+  const mgr = joined.page;
+  await openUsers(mgr);
+
+  // The admin's row: nothing to do there, and the row says why.
+  const ownerRow = row(mgr, owner);
+  await expect(ownerRow.getByRole('button', { name: 'Edit' })).toBeDisabled();
+  await expect(ownerRow.getByRole('button', { name: 'Delete user' })).toBeDisabled();
+  await expect(ownerRow.locator('.row-note')).toHaveText('Only an admin can change an admin.');
+  // Their own row: they can't remove themself, and can't change their own access.
+  const ownRow = row(mgr, manager);
+  await expect(ownRow.getByRole('button', { name: 'Delete user' })).toBeDisabled();
+  await expect(ownRow.locator('.row-note')).toContainText("You can't remove yourself");
+  await ownRow.getByRole('button', { name: 'Edit' }).click();
+  const edit = mgr.getByRole('dialog', { name: 'Edit user' });
+  await expect(edit.getByText("You can't change your own role, status, role template or permissions")).toBeVisible();
+  await expect(edit.getByLabel('Role', { exact: true })).toBeDisabled();
+  await expect(edit.getByLabel('Role template')).toBeDisabled();
+  await mgr.keyboard.press('Escape');
+  await expect(edit).toBeHidden();
+  // Inviting: the Admin role is not theirs to give; permissions they lack can't be ticked.
+  await mgr.getByRole('button', { name: 'Invite user' }).click();
+  const invite = mgr.getByRole('dialog', { name: 'Invite user' });
+  await expect(invite.getByLabel('Role', { exact: true }).locator('option', { hasText: 'Admin' })).toBeDisabled();
+  await expect(invite.getByText('Only an admin can give the Admin role.')).toBeVisible();
+  await invite.getByLabel('Email').fill(`${unique('helper')}@example.com`);
+  await invite.getByRole('button', { name: 'Send invite' }).click();
+  await expect(invite).toBeHidden();
+  const helperRow = mgr.getByRole('row').filter({ hasText: 'helper' });
+  await helperRow.getByRole('button', { name: 'Edit' }).click();
+  await expect(edit.getByRole('group', { name: 'Conversations' }).getByLabel('View')).toBeEnabled();
+  await expect(edit.getByRole('group', { name: 'Analytics' }).getByLabel('Manage')).toBeDisabled();
+  await mgr.keyboard.press('Escape');
+  await joined.context.close();
+});

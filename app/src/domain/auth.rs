@@ -26,6 +26,9 @@ pub struct Me {
     pub tenants: Vec<TenantChoice>,
     /// Whether the person may manage people, roles and role templates here.
     pub can_manage_users: bool,
+    /// What they may hand out, and to whom (the Users page shows the same limits
+    /// the server enforces).
+    pub grantor: crate::domain::access::Grantor,
 }
 
 /// What the set-up page shows to connect an authenticator app. The QR code comes as

@@ -17,7 +17,12 @@ pub fn PermissionPicker(
     #[prop(into)] granted_elsewhere: Signal<IndirectGrants>,
     #[prop(into)] disabled: Signal<bool>,
     id_prefix: &'static str,
+    /// Who is choosing: a permission they may not give can't be ticked (one already
+    /// ticked can be cleared).
+    #[prop(optional)]
+    grantor: Option<crate::domain::access::Grantor>,
 ) -> impl IntoView {
+    let may_give = move |p: &Permission| grantor.as_ref().is_none_or(|g| g.may_give(p));
     view! {
         <div class="permission-grid">
             {Category::ALL
@@ -31,6 +36,7 @@ pub fn PermissionPicker(
                                 .iter()
                                 .map(|action| {
                                     let p = Permission::new(category, *action);
+                                    let beyond = !may_give(&p);
                                     let id = format!("{id_prefix}-{}-{}", category.as_str(), action.as_str());
                                     let label_for = id.clone();
                                     view! {
@@ -39,7 +45,7 @@ pub fn PermissionPicker(
                                                 type="checkbox"
                                                 id=id
                                                 prop:checked=move || selected.with(|s| s.contains(&p))
-                                                disabled=move || disabled.get()
+                                                disabled=move || disabled.get() || (beyond && !selected.with(|s| s.contains(&p)))
                                                 on:change=move |ev| {
                                                     let on = event_target_checked(&ev);
                                                     selected.update(|s| {

@@ -5,7 +5,7 @@ use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
 use crate::backend::kernel::crypto::{hash_token, random_token};
 use crate::backend::kernel::directory::{active_tenants_of, membership_of};
-use crate::backend::kernel::policy::require_user_admin;
+use crate::backend::kernel::policy::grantor;
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::second_factor;
 use crate::backend::kernel::sessions;
@@ -21,11 +21,7 @@ use serde_json::json;
 pub async fn me(state: &AppState, actor: &Actor) -> Result<Me, AppError> {
     let conn = state.db.conn();
     let tenants = active_tenants_of(conn, actor.account.id).await?;
-    let can_manage_users = match require_user_admin(conn, actor).await {
-        Ok(()) => true,
-        Err(AppError::Forbidden(_)) => false,
-        Err(other) => return Err(other),
-    };
+    let grantor = grantor(conn, actor).await?;
     Ok(Me {
         email: actor.account.email.clone(),
         display_name: actor.account.display_name.clone(),
@@ -46,7 +42,8 @@ pub async fn me(state: &AppState, actor: &Actor) -> Result<Me, AppError> {
                 })
             })
             .collect::<Result<_, AppError>>()?,
-        can_manage_users,
+        can_manage_users: grantor.manages_people(),
+        grantor,
     })
 }
 

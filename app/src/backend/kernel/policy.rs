@@ -8,8 +8,7 @@ use crate::backend::entities::{
     role_template_permissions, role_templates,
 };
 use crate::domain::access::{
-    effective_permissions, evaluate, AccessInputs, Action, Category, GroupGrant, Permission,
-    TemplateGrant,
+    effective_permissions, evaluate, AccessInputs, GroupGrant, Permission, TemplateGrant,
 };
 use crate::domain::AppError;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -140,60 +139,13 @@ pub async fn template_permissions(
     decode_all(rows.iter().map(|r| r.permission.as_str()))
 }
 
-/// What the actor may hand out: an admin anything; anyone else only the permissions
-/// they hold themselves (nobody grants more than they have).
-#[derive(Debug, Clone)]
-pub struct Grantor {
-    pub is_admin: bool,
-    pub held: BTreeSet<Permission>,
-}
-
-/// Only admins give or take the Admin role, change an admin's membership, or change
-/// the tenant's security settings.
-pub const ADMINS_ONLY: &str =
-    "Only an admin of this tenant can do that. Ask an admin if it needs doing.";
-
-/// Nobody changes their own role, status, template or permissions.
-pub const NOT_YOUR_OWN: &str = "You can't change your own role, status, role template or permissions. Ask another admin of this tenant.";
-
-impl Grantor {
-    /// Refused unless the actor is an admin.
-    pub fn require_admin(&self) -> Result<(), AppError> {
-        if self.is_admin {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden(ADMINS_ONLY.to_string()))
-        }
-    }
-
-    /// Refused when `granted` holds a permission the actor does not, naming them.
-    pub fn may_grant<'a>(
-        &self,
-        granted: impl IntoIterator<Item = &'a Permission>,
-    ) -> Result<(), AppError> {
-        if self.is_admin {
-            return Ok(());
-        }
-        let missing: Vec<&str> = granted
-            .into_iter()
-            .filter(|p| !self.held.contains(p))
-            .map(|p| p.label())
-            .collect();
-        if missing.is_empty() {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden(format!(
-                "You can only give permissions you have yourself. You don't have: {}.",
-                missing.join(", ")
-            )))
-        }
-    }
-}
+pub use crate::domain::access::grantor::{Grantor, ADMINS_ONLY, NOT_YOURSELF, NOT_YOUR_OWN};
 
 /// The actor as someone who hands out access (see [`Grantor`]).
 pub async fn grantor(conn: &impl ConnectionTrait, actor: &Actor) -> Result<Grantor, AppError> {
     let inputs = access_inputs(conn, &actor.membership).await?;
     Ok(Grantor {
+        membership_id: actor.membership.id,
         is_admin: inputs.role == crate::domain::Role::Admin,
         held: effective_permissions(&inputs),
     })
@@ -215,10 +167,7 @@ pub async fn require_user_admin(
 /// the checks that follow.
 pub async fn user_manager(conn: &impl ConnectionTrait, actor: &Actor) -> Result<Grantor, AppError> {
     let grantor = grantor(conn, actor).await?;
-    if grantor
-        .held
-        .contains(&Permission::new(Category::Users, Action::Manage))
-    {
+    if grantor.manages_people() {
         Ok(grantor)
     } else {
         Err(AppError::Forbidden(NO_USER_MANAGEMENT.to_string()))
@@ -231,6 +180,7 @@ mod tests {
     use super::*;
     use crate::backend::entities::{accounts, tenants};
     use crate::backend::kernel::db::Db;
+    use crate::domain::access::{Action, Category};
     use sea_orm::{
         ActiveModelTrait, DatabaseConnection, DbBackend, DbErr, ExecResult, QueryResult, Set,
         Statement,

@@ -9,7 +9,7 @@ use crate::backend::kernel::credentials::revoke_resets;
 use crate::backend::kernel::directory::{find_account_by_email, member_in_tenant};
 use crate::backend::kernel::mail::{self, Outgoing};
 use crate::backend::kernel::policy::{
-    access_inputs, require_user_admin, template_permissions, Grantor, NOT_YOUR_OWN,
+    access_inputs, require_user_admin, template_permissions, Grantor, NOT_YOURSELF, NOT_YOUR_OWN,
 };
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::sessions;
@@ -263,9 +263,7 @@ pub async fn delete(
         grantor,
     } = begin_member_change(state, actor, member_id, true).await?;
     if membership.id == actor.membership.id {
-        return Err(AppError::Conflict(
-            "You can't remove yourself. Ask another admin of this tenant to do it.".into(),
-        ));
+        return Err(AppError::Conflict(NOT_YOURSELF.into()));
     }
     if membership.role == Role::Admin.as_str() {
         grantor.require_admin()?;

@@ -6,8 +6,10 @@
 
 pub mod catalog;
 pub mod evaluate;
+pub mod grantor;
 pub mod inputs;
 
 pub use catalog::{Action, Category, Permission};
 pub use evaluate::{effective_permissions, evaluate, indirect_sources, Decision, GrantSource};
+pub use grantor::Grantor;
 pub use inputs::{AccessInputs, GroupGrant, TemplateGrant};

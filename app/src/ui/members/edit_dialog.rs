@@ -1,8 +1,9 @@
 //! The Edit user dialog: email, role, status, template, CRM access and direct
 //! permissions, with what else grants each permission as the server decides it.
 
-use super::template_options;
+use super::{role_options, template_options, viewer};
 use crate::api::members::{GetMemberAccess, UpdateMember};
+use crate::domain::access::grantor::ONLY_WHAT_YOU_HOLD;
 use crate::domain::access::{indirect_sources, AccessInputs, Permission, TemplateGrant};
 use crate::domain::members::{MemberRow, MemberUpdate};
 use crate::domain::templates::TemplateView;
@@ -29,6 +30,7 @@ pub fn EditDialog(
     reload: RwSignal<u64>,
 ) -> impl IntoView {
     let toasts = use_toasts();
+    let viewer = viewer();
     let open = RwSignal::new(false);
     let action = ServerAction::<UpdateMember>::new();
     // The member's groups come from the server when the dialog opens; role, direct
@@ -82,6 +84,16 @@ pub fn EditDialog(
         indirect_sources(&inputs)
     });
     let is_admin = Signal::derive(move || role.get() == Role::Admin);
+    // Their own row: access can't be changed (the server refuses it too).
+    let own_viewer = viewer.clone();
+    let own = Signal::derive(move || editing.get().and_then(|m| own_viewer.own_access(m.id)));
+    let locked = Signal::derive(move || own.get().is_some());
+    let picker_locked = Signal::derive(move || is_admin.get() || locked.get());
+    let limits_note = viewer
+        .admin_role_limit()
+        .map(|admin_only| format!("{admin_only} {ONLY_WHAT_YOU_HOLD}"));
+    let role_viewer = viewer.clone();
+    let template_viewer = viewer.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(m) = editing.get_untracked() else {
@@ -108,16 +120,19 @@ pub fn EditDialog(
                     <input id="edit-email" type="email" maxlength="254" bind:value=email aria-describedby="edit-email-error" />
                     <FieldMessage error field="email" prefix="edit-" />
                 </div>
+                {move || own.get().map(|why| view! { <p class="note note-warn" id="edit-own">{why}</p> })}
+                {move || (own.get().is_none()).then(|| limits_note.clone()).flatten().map(|note| view! { <p class="note" id="edit-limits">{note}</p> })}
                 <div class="field-row">
                     <div class="field">
                         <label for="edit-role">"Role"</label>
-                        <select id="edit-role" on:change=move |ev| role.set(Role::parse(&event_target_value(&ev)).unwrap_or(Role::User))>
-                            {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=move || role.get() == *r>{r.label()}</option> }).collect_view()}
+                        <select id="edit-role" disabled=move || locked.get()
+                            on:change=move |ev| role.set(Role::parse(&event_target_value(&ev)).unwrap_or(Role::User))>
+                            {move || { editing.track(); role_options(role.into(), &role_viewer) }}
                         </select>
                     </div>
                     <div class="field">
                         <label for="edit-status">"Status"</label>
-                        <select id="edit-status" disabled=invited
+                        <select id="edit-status" disabled=move || invited() || locked.get()
                             on:change=move |ev| status.set(MembershipStatus::parse(&event_target_value(&ev)).unwrap_or(MembershipStatus::Active))>
                             {move || if invited() {
                                 view! { <option value="invited" selected=true>"Invited (hasn't accepted yet)"</option> }.into_any()
@@ -133,13 +148,14 @@ pub fn EditDialog(
                 </div>
                 <div class="field">
                     <label for="edit-template">"Role template"</label>
-                    <select id="edit-template" on:change=move |ev| template.set(event_target_value(&ev).parse().ok())>
-                        {move || template_options(all_templates.get(), template.into())}
+                    <select id="edit-template" disabled=move || locked.get()
+                        on:change=move |ev| template.set(event_target_value(&ev).parse().ok())>
+                        {move || { editing.track(); template_options(all_templates.get(), template.into(), &template_viewer) }}
                     </select>
                     <FieldMessage error field="role_template" prefix="edit-" />
                 </div>
                 <label class="check" for="edit-crm">
-                    <input id="edit-crm" type="checkbox" disabled=move || is_admin.get()
+                    <input id="edit-crm" type="checkbox" disabled=move || is_admin.get() || locked.get()
                         prop:checked=move || is_admin.get() || crm.get()
                         on:change=move |ev| crm.set(event_target_checked(&ev)) />
                     <span>"CRM access"</span>
@@ -148,7 +164,7 @@ pub fn EditDialog(
                 <div class="field">
                     <p class="field-label">"Permissions"</p>
                     {move || is_admin.get().then(|| view! { <p class="note">"Admins have every permission."</p> })}
-                    <PermissionPicker selected=permissions granted_elsewhere disabled=is_admin id_prefix="edit-perm" />
+                    <PermissionPicker selected=permissions granted_elsewhere disabled=picker_locked grantor=viewer.clone() id_prefix="edit-perm" />
                 </div>
                 <FormAlert error />
                 <DialogFooter open pending=action.pending() label="Save" busy_label="Saving…" />

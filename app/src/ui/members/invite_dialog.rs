@@ -1,7 +1,8 @@
 //! The Invite dialog.
 
-use super::template_options;
+use super::{role_options, template_options, viewer};
 use crate::api::members::InviteMember;
+use crate::domain::access::grantor::ONLY_WHAT_YOU_HOLD;
 use crate::domain::members::InviteInput;
 use crate::domain::templates::TemplateView;
 use crate::domain::{AppError, Role};
@@ -15,6 +16,11 @@ pub fn InviteDialog(
     reload: RwSignal<u64>,
 ) -> impl IntoView {
     let toasts = use_toasts();
+    let viewer = viewer();
+    let limits_note = viewer.admin_role_limit().map(|admin_only| {
+        format!("{admin_only} {ONLY_WHAT_YOU_HOLD} Templates that give more can't be chosen.")
+    });
+    let template_viewer = viewer.clone();
     let action = ServerAction::<InviteMember>::new();
     let email = RwSignal::new(String::new());
     let role = RwSignal::new(Role::User);
@@ -63,17 +69,22 @@ pub fn InviteDialog(
                 </div>
                 <div class="field">
                     <label for="invite-role">"Role"</label>
-                    <select id="invite-role" on:change=move |ev| role.set(Role::parse(&event_target_value(&ev)).unwrap_or(Role::User))>
-                        {Role::ALL.iter().map(|r| view! { <option value=r.as_str() selected=move || role.get() == *r>{r.label()}</option> }).collect_view()}
+                    <select id="invite-role" aria-describedby="invite-limits"
+                        on:change=move |ev| role.set(Role::parse(&event_target_value(&ev)).unwrap_or(Role::User))>
+                        {role_options(role.into(), &viewer)}
                     </select>
+                    {limits_note.map(|note| view! { <p class="note" id="invite-limits">{note}</p> })}
                 </div>
                 <div class="field">
                     <label for="invite-template">"Role template"</label>
                     <select id="invite-template" on:change=move |ev| template.set(event_target_value(&ev).parse().ok())>
                         <Transition fallback=|| ()>
-                            {move || Suspend::new(async move {
-                                template_options(templates.await.unwrap_or_default(), template.into())
-                            })}
+                            {move || {
+                                let viewer = template_viewer.clone();
+                                Suspend::new(async move {
+                                    template_options(templates.await.unwrap_or_default(), template.into(), &viewer)
+                                })
+                            }}
                         </Transition>
                     </select>
                     <FieldMessage error field="role_template" prefix="invite-" />

@@ -5,6 +5,7 @@ use super::edit_dialog::EditDialog;
 use super::invite_dialog::InviteDialog;
 use crate::api::members::{list_members, ResendInvite, UnlockMember};
 use crate::api::templates::list_role_templates;
+use crate::domain::access::Grantor;
 use crate::domain::members::{MemberQuery, MemberRow};
 use crate::domain::{MembershipStatus, Role};
 use crate::ui::widgets::{loading, use_toasts, ErrorPage};
@@ -27,6 +28,7 @@ pub fn UsersPage() -> impl IntoView {
     let members = Resource::new(move || (query(), reload.get()), |(q, _)| list_members(q));
     let templates = Resource::new(move || reload.get(), |_| list_role_templates());
     let toasts = use_toasts();
+    let viewer = super::viewer();
 
     let invite_open = RwSignal::new(false);
     let editing = RwSignal::new(None::<MemberRow>);
@@ -108,7 +110,7 @@ pub fn UsersPage() -> impl IntoView {
         </form>
 
         <Transition fallback=loading>
-            {move || Suspend::new(async move {
+            {move || { let viewer = viewer.clone(); Suspend::new(async move {
                 match members.await {
                     Err(error) => view! { <ErrorPage error /> }.into_any(),
                     Ok(p) if p.rows.is_empty() => view! {
@@ -137,7 +139,7 @@ pub fn UsersPage() -> impl IntoView {
                                     </tr>
                                 </thead>
                                 <tbody>
-                                    {p.rows.into_iter().map(|m| member_row(&m, editing, deleting, resend, unlock)).collect_view()}
+                                    {p.rows.into_iter().map(|m| member_row(&m, &viewer, editing, deleting, resend, unlock)).collect_view()}
                                 </tbody>
                             </table>
                             <nav class="pager" aria-label="Pages">
@@ -148,7 +150,7 @@ pub fn UsersPage() -> impl IntoView {
                         }.into_any()
                     }
                 }
-            })}
+            })}}
         </Transition>
 
         <InviteDialog open=invite_open templates reload />
@@ -159,6 +161,7 @@ pub fn UsersPage() -> impl IntoView {
 
 fn member_row(
     m: &MemberRow,
+    viewer: &Grantor,
     editing: RwSignal<Option<MemberRow>>,
     deleting: RwSignal<Option<MemberRow>>,
     resend: ServerAction<ResendInvite>,
@@ -175,6 +178,12 @@ fn member_row(
     let email = m.email.clone();
     let edit_row = m.clone();
     let delete_row = m.clone();
+    // What the viewer may not do here, and why, in the server's own words.
+    let limit = viewer.limit_on(m.role);
+    let delete_limit = viewer.delete_limit(m.id, m.role);
+    let why = limit.or(delete_limit);
+    let note_id = format!("row-note-{id}");
+    let described = why.map(|_| note_id.clone());
     view! {
         <tr>
             <td>{m.email.clone()}</td>
@@ -188,7 +197,8 @@ fn member_row(
             <td>{m.last_login.clone().unwrap_or_else(|| "Never".to_string())}</td>
             <td>
                 <div class="row-actions">
-                <button type="button" class="btn btn-small" on:click=move |_| editing.set(Some(edit_row.clone()))>
+                <button type="button" class="btn btn-small" disabled=limit.is_some() aria-describedby=described.clone()
+                    on:click=move |_| editing.set(Some(edit_row.clone()))>
                     "Edit"<span class="visually-hidden">{format!(" {email}")}</span>
                 </button>
                 {locked.then(|| view! {
@@ -198,15 +208,19 @@ fn member_row(
                     </button>
                 })}
                 {invited.then(|| view! {
-                    <button type="button" class="btn btn-small" disabled=move || resend.pending().get()
+                    <button type="button" class="btn btn-small" disabled=move || limit.is_some() || resend.pending().get()
+                        aria-describedby=described.clone()
                         on:click=move |_| { resend.dispatch(ResendInvite { member_id: id }); }>
                         "Resend invite"
                     </button>
                 })}
-                <button type="button" class="btn btn-small btn-danger-outline" on:click=move |_| deleting.set(Some(delete_row.clone()))>
+                <button type="button" class="btn btn-small btn-danger-outline" disabled=delete_limit.is_some()
+                    aria-describedby=delete_limit.map(|_| note_id.clone())
+                    on:click=move |_| deleting.set(Some(delete_row.clone()))>
                     "Delete user"
                 </button>
             </div>
+            {why.map(|why| view! { <p class="row-note" id=note_id.clone()>{why}</p> })}
             </td>
         </tr>
     }
