@@ -150,16 +150,37 @@ scan() {
     dave-code) cookie=$(sign_in dave@example.com "$PW") ;;
     erin-setup) cookie=$(sign_in erin@example.com "$PW2") ;;
   esac
-  local args=(-u "$base/api/$endpoint" --method POST --data "$data"
+  # Every argument is named with -p: below --level 4 sqlmap would otherwise skip
+  # the ones that look like anti-CSRF tokens (the invite and reset `token`).
+  local params
+  params=$(python3 - "$data" "${cookie%%=*}" <<'PY'
+import json, sys
+data, cookie = sys.argv[1], sys.argv[2]
+names = []
+def walk(v, key=None):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            walk(x, k)
+    elif isinstance(v, list):
+        for x in v:
+            walk(x, key)
+    elif key and key not in names:
+        names.append(key)
+if data.startswith("{"):
+    walk(json.loads(data))
+elif data:
+    names = [kv.split("=", 1)[0] for kv in data.split("&")]
+print(",".join(names) or cookie)  # no arguments: the session cookie is the parameter
+PY
+)
+  local args=(-u "$base/api/$endpoint" --method POST --data "$data" -p "$params"
     --headers "Origin: $base\nAccept: application/json"
     --batch --level 2 --risk 1 --technique "$TECHNIQUE" --flush-session
-    --output-dir "$out" --timeout 10 --retries 1
-    --drop-set-cookie --ignore-code 401 --disable-coloring)
-  if [ -n "$cookie" ]; then
-    args+=(--cookie "$cookie")
-    # The session cookie is tested on the functions without arguments.
-    [ -z "$data" ] || [ "$data" = "{}" ] || args+=(--skip "${cookie%%=*}")
-  fi
+    --output-dir "$out" --timeout 10 --retries 1 --drop-set-cookie --disable-coloring
+    # Refusals are the expected answer to most payloads (and to some baselines:
+    # switch_tenant to a tenant ada is not in, end_session of a session gone).
+    --ignore-code 400,401,403,404,409,422,429)
+  [ -z "$cookie" ] || args+=(--cookie "$cookie")
   mkdir -p "$out"
   local status=0
   TERM=dumb timeout 300 sqlmap "${args[@]}" >"$out/stdout.txt" 2>&1 </dev/null || status=$?
@@ -195,7 +216,7 @@ note = f"  [{five} responses 5xx]" if five else ""
 print(f"{endpoint}\t{len(params)}\t{','.join(params) or '-'}\t{verdict}{note}")
 PY
   scanned+=("$endpoint")
-  tail -n1 "$results" | awk -F'\t' '{printf "%-30s %2s params  injectable: %s\n", $1, $2, $4}'
+  tail -n1 "$results" | awk -F'\t' '{printf "%-29s injectable: %-3s %s param(s): %s\n", $1, $4, $2, $3}'
 }
 
 started=$SECONDS

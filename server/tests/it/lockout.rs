@@ -505,3 +505,81 @@ async fn each_tenants_admins_see_refused_sign_ins_and_locks_of_their_members() {
     })
     .await;
 }
+
+/// The rule for a lock of someone in two tenants: the lock is the account's, so an
+/// admin (or people manager) of either tenant may lift it, for both; the unlock is
+/// recorded in the unlocking tenant's log only, so the other tenant learns nothing
+/// of it (it sees the refusals and the lock, which are its member's).
+#[tokio::test]
+async fn an_admin_of_one_tenant_unlocks_a_shared_account_for_both() {
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let acme = app.acme_with_bob().await;
+        let (beta, _) = app.tenant_with_admin("Beta", "carol@example.com").await;
+        let s = &app.state;
+        let carol = common::actor(&app, "carol@example.com", PASSWORD).await.0;
+        members::invite(
+            s,
+            &carol,
+            &common::meta(None),
+            common::invite_input("bob@example.com"),
+        )
+        .await
+        .unwrap();
+        let token = app.mailed_token("bob@example.com", "invite").await;
+        members::accept_invite(s, &token, "Bob", "bob's passphrase!", &common::meta(None))
+            .await
+            .unwrap();
+        for i in 0..10 {
+            let _ = sign_in(
+                s,
+                "bob@example.com",
+                "wrong guess!",
+                &meta_from(&format!("10.0.3.{i}")),
+            )
+            .await;
+        }
+        assert_eq!(
+            sign_in(
+                s,
+                "bob@example.com",
+                "bob's passphrase!",
+                &meta_from("10.0.4.1")
+            )
+            .await
+            .unwrap_err(),
+            AppError::SignInRefused,
+            "{engine}: locked"
+        );
+        members::unlock(s, &acme.admin, &common::meta(None), acme.user_id)
+            .await
+            .unwrap();
+        let signed_in = sign_in(
+            s,
+            "bob@example.com",
+            "bob's passphrase!",
+            &meta_from("10.0.4.2"),
+        )
+        .await
+        .unwrap();
+        assert!(
+            [acme.admin.tenant.id, beta].contains(&signed_in.tenant_id),
+            "{engine}"
+        );
+        let unlocked_in = |tenant: i64| {
+            let conn = s.db.conn();
+            async move {
+                app::backend::audit::list(conn, tenant, "bob@", None)
+                    .await
+                    .unwrap()
+                    .rows
+                    .iter()
+                    .filter(|r| r.action == "Sign-in unlocked")
+                    .count()
+            }
+        };
+        assert_eq!(unlocked_in(acme.admin.tenant.id).await, 1, "{engine}");
+        assert_eq!(unlocked_in(beta).await, 0, "{engine}");
+    })
+    .await;
+}
