@@ -132,8 +132,9 @@ post accept_invite "" --data-urlencode "token=$erin_token" -d display_name=Erin 
 # ---- the scan ------------------------------------------------------------------
 
 # Boolean, error and UNION techniques only: time-based and stacked queries (on
-# SQLite both are heavy-query delays) are skipped, because they take minutes per
-# parameter and misfire while another build loads this machine.
+# SQLite both are heavy-query delays) are skipped. Their verdict rests on response
+# times, which Argon2 hashing and a build running alongside make unreliable, and
+# each delay that fires costs seconds. SCAN_TECHNIQUE=BEUST runs them too.
 TECHNIQUE=${SCAN_TECHNIQUE:-BEU}
 results="$work/results.txt"
 : >"$results"
@@ -182,6 +183,16 @@ PY
     --ignore-code 400,401,403,404,409,422,429)
   [ -z "$cookie" ] || args+=(--cookie "$cookie")
   mkdir -p "$out"
+  # A function this build lacks gets the HTML "Page not found" page: say so, not "no".
+  local kind
+  kind=$(curl -s -o /dev/null -w '%{content_type}' -X POST -H "Origin: $base" \
+    -H 'Accept: application/json' ${cookie:+-b "$cookie"} "$base/api/$endpoint")
+  if [[ "$kind" != application/json* ]]; then
+    printf '%s\t0\t-\tuntested (not in this build: %s)\n' "$endpoint" "${kind:-no answer}" >>"$results"
+    scanned+=("$endpoint")
+    tail -n1 "$results" | awk -F'\t' '{printf "%-29s injectable: %s\n", $1, $4}'
+    return
+  fi
   local status=0
   TERM=dumb timeout 300 sqlmap "${args[@]}" >"$out/stdout.txt" 2>&1 </dev/null || status=$?
   python3 - "$endpoint" "$out" "$status" >>"$results" <<'PY'
@@ -238,6 +249,9 @@ scan disable_two_factor ada "proof=$PW"
 scan regenerate_recovery_codes ada "password=$PW"
 scan switch_tenant ada "tenant_id=$twoco"   # not ada's tenant: refused, the cookie stays valid
 scan set_require_admin_two_factor ada "on=false"
+scan list_feature_flags ada ""
+scan my_features ada ""
+scan set_feature_flag ada "flag=cases&on=true"
 scan list_audit_events ada '{"member":"ada@example.com","before_id":100}'
 scan list_members ada '{"query":{"search":"bob","status":"invited","role":"user","page":0}}'
 scan invite_member ada '{"input":{"email":"dan@example.com","role":"user","template_id":null,"crm_access":false}}'
@@ -247,6 +261,7 @@ scan resend_invite ada "{\"member_id\":$bob}"
 scan get_member_access ada "{\"member_id\":$bob}"
 scan unlock_member ada "{\"member_id\":$bob}"
 scan update_member ada "{\"input\":{\"id\":$bob,\"email\":\"bob@example.com\",\"role\":\"user\",\"status\":\"invited\",\"template_id\":$template,\"crm_access\":true,\"permissions\":[{\"category\":\"users\",\"action\":\"view\"}]}}"
+scan cancel_invite ada "{\"member_id\":$bob}"
 scan delete_member ada "{\"member_id\":$bob}"
 scan delete_role_template ada "{\"id\":$template,\"reassign_to\":null}"
 

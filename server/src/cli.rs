@@ -1,6 +1,6 @@
 //! Start-up: building the state, serving, and `create-admin`.
 
-use crate::config::{Common, CreateAdmin};
+use crate::config::{Common, CreateAdmin, TenantCommand};
 use app::backend::kernel::clock::SystemClock;
 use app::backend::kernel::db::Db;
 use app::backend::kernel::directory::count_tenants;
@@ -172,4 +172,30 @@ pub async fn create_admin(common: &Common, args: &CreateAdmin) -> Result<String,
             .join("\n")),
         Err(other) => Err(other.to_string()),
     }
+}
+
+/// `gatehouse tenant …`: the operator's changes to a tenant.
+pub async fn tenant(common: &Common, command: &TenantCommand) -> Result<String, String> {
+    let state = build_state(common).await?;
+    let now = state.now_ms();
+    let result = match command {
+        TenantCommand::SetPlan(args) => {
+            app::backend::tenant::operator::set_plan(
+                &state.db,
+                now,
+                &args.tenant,
+                &args.plan,
+                args.seats,
+            )
+            .await
+        }
+    };
+    result.map_err(|error| match error {
+        AppError::Validation(errors) => errors
+            .iter()
+            .map(|e| e.message.clone())
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => other.to_string(),
+    })
 }

@@ -172,6 +172,29 @@ pub enum Command {
     /// Create a tenant and its first admin. Nothing is written if the tenant or the
     /// email already exists or the password is refused.
     CreateAdmin(CreateAdmin),
+    /// Operator changes to a tenant.
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum TenantCommand {
+    /// Move a tenant to another plan (and seat limit). Nothing is written for an
+    /// unknown tenant or plan.
+    SetPlan(SetPlan),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SetPlan {
+    /// Name of the tenant.
+    #[arg(long)]
+    pub tenant: String,
+    /// `free`, `team`, `business` or `enterprise`.
+    #[arg(long)]
+    pub plan: String,
+    /// Seat limit; the plan's default when left out.
+    #[arg(long)]
+    pub seats: Option<i64>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -21,6 +21,7 @@ async fn main() -> ExitCode {
             .await
             .map(|()| String::new()),
         Some(Command::CreateAdmin(args)) => server::cli::create_admin(&cli.common, args).await,
+        Some(Command::Tenant(command)) => server::cli::tenant(&cli.common, command).await,
     };
     match result {
         Ok(message) => {

@@ -33,6 +33,13 @@ pub async fn resend_invite(member_id: i64) -> Result<(), AppError> {
     members::resend_invite(&state, &actor, &meta, member_id).await
 }
 
+/// Cancels a pending invitation: the link dies and the seat is freed.
+#[server(prefix = "/api", endpoint = "cancel_invite", input = Json)]
+pub async fn cancel_invite(member_id: i64) -> Result<(), AppError> {
+    let (state, meta, actor) = ctx::actor().await?;
+    members::cancel_invite(&state, &actor, &meta, member_id).await
+}
+
 #[server(prefix = "/api", endpoint = "update_member", input = Json)]
 pub async fn update_member(input: MemberUpdate) -> Result<(), AppError> {
     let (state, meta, actor) = ctx::actor().await?;

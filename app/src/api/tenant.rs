@@ -1,6 +1,7 @@
 //! The Tenant settings page.
 
-use crate::domain::tenant::TenantOverview;
+use crate::domain::access::FeatureDecision;
+use crate::domain::tenant::{FlagView, TenantOverview};
 use crate::domain::AppError;
 use leptos::prelude::*;
 
@@ -35,4 +36,34 @@ pub async fn set_require_admin_two_factor(on: Option<bool>) -> Result<(), AppErr
         leptos_axum::redirect("/settings/tenant");
     }
     Ok(())
+}
+
+/// Settings → Feature flags (admins).
+#[server(prefix = "/api", endpoint = "list_feature_flags")]
+pub async fn list_feature_flags() -> Result<Vec<FlagView>, AppError> {
+    let (state, _meta, actor) = super::server_ctx::actor().await?;
+    crate::backend::tenant::flags::list(state.db.conn(), &actor).await
+}
+
+/// Turns a tenant flag on or off (an unchecked box sends no value: off).
+#[server(prefix = "/api", endpoint = "set_feature_flag")]
+pub async fn set_feature_flag(flag: String, on: Option<bool>) -> Result<(), AppError> {
+    let (state, meta, actor) = super::server_ctx::actor().await?;
+    crate::backend::tenant::flags::set(&state, &actor, &meta, &flag, on.unwrap_or(false)).await?;
+    if super::server_ctx::is_plain_form_post() {
+        leptos_axum::redirect("/settings/feature-flags");
+    }
+    Ok(())
+}
+
+/// Every product feature and whether the signed-in member can use it here, with the
+/// reasons in their words when not (the one feature evaluation).
+#[server(prefix = "/api", endpoint = "my_features")]
+pub async fn my_features() -> Result<Vec<FeatureDecision>, AppError> {
+    let (state, _meta, actor) = super::server_ctx::actor().await?;
+    let context = crate::backend::kernel::policy::feature_context(state.db.conn(), &actor).await?;
+    Ok(crate::domain::Feature::ALL
+        .iter()
+        .map(|f| crate::domain::access::evaluate_feature(&context, *f))
+        .collect())
 }

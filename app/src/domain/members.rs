@@ -21,6 +21,9 @@ pub struct MemberRow {
     pub direct_permissions: Vec<Permission>,
     /// For invited members: the latest invitation link has expired.
     pub invite_expired: bool,
+    /// For invited members: when the latest live link expires.
+    #[serde(default)]
+    pub invite_expires: Option<String>,
     /// Sign-in is locked after repeated wrong passwords (an admin can unlock it).
     pub locked: bool,
 }
@@ -44,6 +47,30 @@ pub struct MemberPage {
     pub page_size: u64,
     pub seats_used: i64,
     pub seat_limit: i64,
+    /// Members of the tenant by status, whatever the filters (the tabs' counts).
+    pub counts: StatusCounts,
+}
+
+/// How many members of a tenant have each status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusCounts {
+    pub active: u64,
+    pub suspended: u64,
+    pub invited: u64,
+}
+
+impl StatusCounts {
+    pub fn of(&self, status: MembershipStatus) -> u64 {
+        match status {
+            MembershipStatus::Active => self.active,
+            MembershipStatus::Suspended => self.suspended,
+            MembershipStatus::Invited => self.invited,
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.active + self.suspended + self.invited
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,6 +79,9 @@ pub struct InviteInput {
     pub role: Role,
     pub template_id: Option<i64>,
     pub crm_access: bool,
+    /// Beta features (turned on for the tenant) reach this person too.
+    #[serde(default)]
+    pub beta_access: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,6 +93,9 @@ pub struct MemberUpdate {
     pub template_id: Option<i64>,
     pub crm_access: bool,
     pub permissions: Vec<Permission>,
+    /// Beta features (turned on for the tenant) reach this person too.
+    #[serde(default)]
+    pub beta_access: bool,
 }
 
 /// What the accept-invite page shows before anything is submitted.

@@ -18,5 +18,5 @@ pub mod text;
 
 pub use email::Email;
 pub use error::{AppError, FieldError};
-pub use model::{MembershipStatus, Plan, Role, TenantKind};
+pub use model::{Feature, Flag, MembershipStatus, Plan, PlanFeature, Role, TenantKind};
 pub use navigation::safe_redirect_target;

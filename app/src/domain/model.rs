@@ -76,6 +76,51 @@ string_enum!(
     }
 );
 
+string_enum!(
+    /// A tenant's switches for parts of the product (Settings → Feature flags). A
+    /// beta flag also needs the person's beta access.
+    Flag {
+        Cases => "cases" / "Cases",
+        Experiments => "experiments" / "Experiments",
+        AiReplySuggestions => "ai_reply_suggestions" / "AI reply suggestions",
+    }
+);
+
+impl Flag {
+    /// One line on what turning it on does.
+    pub fn description(self) -> &'static str {
+        match self {
+            Flag::Cases => "Track customer issues as cases, with owners and due dates.",
+            Flag::Experiments => "Run A/B experiments on messages and flows.",
+            Flag::AiReplySuggestions => {
+                "Suggest replies in conversations. Beta: only people with beta access see it."
+            }
+        }
+    }
+
+    /// Whether only people with beta access get it, even when it is on.
+    pub fn is_beta(self) -> bool {
+        matches!(self, Flag::AiReplySuggestions)
+    }
+}
+
+string_enum!(
+    /// Every part of the product that Gatehouse guards.
+    Feature {
+        Conversations => "conversations" / "Conversations",
+        Crm => "crm" / "CRM",
+        Cases => "cases" / "Cases",
+        AnalyticsDashboards => "analytics_dashboards" / "Analytics dashboards",
+        AdvancedAnalytics => "advanced_analytics" / "Advanced analytics",
+        DataWarehouse => "data_warehouse" / "Data warehouse",
+        CustomDomains => "custom_domains" / "Custom domains",
+        ApiKeys => "api_keys" / "API keys",
+        Webhooks => "webhooks" / "Webhooks",
+        Experiments => "experiments" / "Experiments",
+        AiReplySuggestions => "ai_reply_suggestions" / "AI reply suggestions",
+    }
+);
+
 impl Plan {
     /// Seats a new tenant on this plan gets unless an operator sets another limit.
     pub fn default_seat_limit(self) -> i64 {

@@ -2,7 +2,7 @@
 
 use crate::domain::text::parse_short_text;
 use crate::domain::AppError;
-use crate::domain::{Plan, TenantKind};
+use crate::domain::{Flag, Plan, TenantKind};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,8 +16,17 @@ pub struct TenantOverview {
     pub require_admin_two_factor: bool,
     /// Whether the viewer may change the sign-in security settings.
     pub can_manage_security: bool,
-    /// Each plan-locked feature's name and whether this plan includes it.
-    pub plan_features: Vec<(String, bool)>,
+}
+
+/// One row of Settings → Feature flags.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagView {
+    pub flag: Flag,
+    pub label: String,
+    pub description: String,
+    /// Only people with beta access get it, even when it is on.
+    pub beta: bool,
+    pub on: bool,
 }
 
 pub const MAX_TENANT_NAME_CHARS: usize = 80;

@@ -1,18 +1,38 @@
-//! The start page after sign-in.
+//! The start page after sign-in: where you are, what you can reach, and which
+//! parts of the product you can use here (or why not, in plain words).
 
+use crate::api::tenant::my_features;
+use crate::domain::access::FeatureDecision;
 use crate::domain::auth::Me;
-use crate::ui::widgets::KindBadge;
+use crate::ui::widgets::{loading, KindBadge};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let me = expect_context::<Me>();
+    let features = Resource::new(|| (), |_| my_features());
     let greeting = if me.display_name.is_empty() {
         me.email.clone()
     } else {
         me.display_name.clone()
     };
+    let g = &me.grantor;
+    let mut links: Vec<(&str, &str)> = Vec::new();
+    if me.can_manage_users {
+        links.push(("/settings/users", "Manage users"));
+        links.push(("/settings/role-templates", "Role templates"));
+    }
+    if g.sees_tenant_settings() {
+        links.push(("/settings/tenant", "Tenant settings"));
+    }
+    if g.is_admin {
+        links.push(("/settings/feature-flags", "Feature flags"));
+    }
+    if me.can_manage_users {
+        links.push(("/settings/audit-log", "Audit log"));
+    }
+    links.push(("/account", "My account"));
     view! {
         <Title text="Home" />
         <h1>"Welcome, " {greeting}</h1>
@@ -23,10 +43,40 @@ pub fn HomePage() -> impl IntoView {
                 <strong>{me.role.label()}</strong> " role. The tenant indicator at the top right always shows which tenant you are working in."
             </p>
             <ul class="link-list">
-                <li><a href="/settings/users">"Manage users"</a></li>
-                <li><a href="/settings/role-templates">"Role templates"</a></li>
-                <li><a href="/settings/tenant">"Tenant settings"</a></li>
+                {links.into_iter().map(|(href, label)| view! { <li><a href=href>{label}</a></li> }).collect_view()}
             </ul>
         </section>
+        <section class="card" aria-labelledby="features-title">
+            <h2 id="features-title">"What you can use here"</h2>
+            <Transition fallback=loading>
+                {move || Suspend::new(async move {
+                    features.await.map(|list| view! {
+                        <ul class="feature-status" data-testid="my-features">
+                            {list.into_iter().map(feature_row).collect_view()}
+                        </ul>
+                    })
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+fn feature_row(decision: FeatureDecision) -> impl IntoView {
+    let allowed = decision.allowed();
+    let name = decision.feature.label();
+    view! {
+        <li class:allowed=allowed class:blocked=!allowed data-feature=decision.feature.as_str()>
+            <span class="feature-name">{name}</span>
+            {if allowed {
+                view! { <span class="feature-state">"Available"</span> }.into_any()
+            } else {
+                view! {
+                    <span class="feature-state">"Not available"</span>
+                    <ul class="feature-reasons">
+                        {decision.reasons.into_iter().map(|r| view! { <li>{r.for_person}</li> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </li>
     }
 }

@@ -51,7 +51,8 @@ fn SignedInFrame(me: Me) -> impl IntoView {
                         <A href="/settings/users">"Users"</A>
                         <A href="/settings/role-templates">"Role templates"</A>
                     })}
-                    <A href="/settings/tenant">"Tenant"</A>
+                    {me.grantor.sees_tenant_settings().then(|| view! { <A href="/settings/tenant">"Tenant"</A> })}
+                    {me.grantor.is_admin.then(|| view! { <A href="/settings/feature-flags">"Feature flags"</A> })}
                     {me.can_manage_users.then(|| view! { <A href="/settings/audit-log">"Audit log"</A> })}
                 </nav>
                 <main id="main" tabindex="-1">

@@ -27,7 +27,7 @@ use leptos_router::{path, SsrMode};
 use members::{AcceptInvitePage, UsersPage};
 use not_found::NotFound;
 use templates::RoleTemplatesPage;
-use tenant::TenantSettingsPage;
+use tenant::{FeatureFlagsPage, TenantSettingsPage};
 
 /// The HTML document around the app (server-rendered once per page load).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -95,6 +95,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings/users") view=UsersPage />
                     <Route path=path!("settings/role-templates") view=RoleTemplatesPage />
                     <Route path=path!("settings/tenant") view=TenantSettingsPage />
+                    <Route path=path!("settings/feature-flags") view=FeatureFlagsPage />
                     <Route path=path!("settings/audit-log") view=AuditLogPage />
                 </ParentRoute>
             </Routes>

@@ -362,6 +362,7 @@ pub fn invite_input(email: &str) -> InviteInput {
         role: Role::User,
         template_id: None,
         crm_access: false,
+        beta_access: false,
     }
 }
 

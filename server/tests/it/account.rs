@@ -438,6 +438,7 @@ async fn a_role_change_ends_the_members_sessions_and_a_new_admin_enrols_first() 
             status: app::domain::MembershipStatus::Active,
             template_id: None,
             crm_access: true,
+            beta_access: false,
             permissions: vec![],
         };
         app::backend::members::update(&app.state, &acme.admin, &crate::common::meta(None), promote)

@@ -29,7 +29,10 @@ enum Op {
     SaveTemplateBeyondOwn,
     WidenUsedTemplate,
     SetSecurity,
+    SetFlag,
     Unlock,
+    CancelUserInvite,
+    CancelAdminInvite,
     DeleteAdmin,
     DeleteUser,
 }
@@ -50,7 +53,10 @@ const OPS: &[Op] = &[
     Op::SaveTemplateBeyondOwn,
     Op::WidenUsedTemplate,
     Op::SetSecurity,
+    Op::SetFlag,
     Op::Unlock,
+    Op::CancelUserInvite,
+    Op::CancelAdminInvite,
     Op::DeleteAdmin,
     Op::DeleteUser,
 ];
@@ -71,6 +77,10 @@ struct World {
     carol_id: i64,
     /// An invited admin.
     second_admin_id: i64,
+    /// Dave and Erin: an invited user and an invited admin, whose invitations the
+    /// matrix cancels.
+    dave_id: i64,
+    erin_id: i64,
     /// A template granting "delete conversations" (nobody but admins holds it).
     rich_template: i64,
     /// A template Carol uses, granting "manage people".
@@ -96,6 +106,12 @@ async fn world(app: &TestApp, bob_permissions: &[Permission]) -> World {
     let mut second = invite_input("second-admin@example.com");
     second.role = Role::Admin;
     let second_admin_id = members::invite(s, &admin, &m, second).await.unwrap();
+    let dave_id = members::invite(s, &admin, &m, invite_input("dave@example.com"))
+        .await
+        .unwrap();
+    let mut erin = invite_input("erin@example.com");
+    erin.role = Role::Admin;
+    let erin_id = members::invite(s, &admin, &m, erin).await.unwrap();
     members::update(
         s,
         &admin,
@@ -107,6 +123,7 @@ async fn world(app: &TestApp, bob_permissions: &[Permission]) -> World {
             status: MembershipStatus::Active,
             template_id: None,
             crm_access: false,
+            beta_access: false,
             permissions: bob_permissions.to_vec(),
         },
     )
@@ -117,6 +134,8 @@ async fn world(app: &TestApp, bob_permissions: &[Permission]) -> World {
         bob_id: user_id,
         carol_id,
         second_admin_id,
+        dave_id,
+        erin_id,
         rich_template,
         carols_template,
     }
@@ -130,6 +149,7 @@ fn update_of(id: i64, email: &str, role: Role, status: MembershipStatus) -> Memb
         status,
         template_id: None,
         crm_access: false,
+        beta_access: false,
         permissions: vec![],
     }
 }
@@ -150,6 +170,7 @@ async fn run(app: &TestApp, who: &Actor, w: &World, op: Op) -> Outcome {
         status: MembershipStatus::Active,
         template_id: template,
         crm_access: who.membership.crm_access,
+        beta_access: false,
         permissions: perms,
     };
     let result: Result<(), AppError> = match op {
@@ -226,7 +247,10 @@ async fn run(app: &TestApp, who: &Actor, w: &World, op: Op) -> Outcome {
             templates::save(s, who, &m, t).await.map(|_| ())
         }
         Op::SetSecurity => tenant::set_require_admin_two_factor(s, who, false, &m).await,
+        Op::SetFlag => tenant::flags::set(s, who, &m, "cases", true).await,
         Op::Unlock => members::unlock(s, who, &m, w.carol_id).await,
+        Op::CancelUserInvite => members::cancel_invite(s, who, &m, w.dave_id).await,
+        Op::CancelAdminInvite => members::cancel_invite(s, who, &m, w.erin_id).await,
         Op::DeleteAdmin => members::delete(s, who, &m, w.second_admin_id).await,
         Op::DeleteUser => members::delete(s, who, &m, w.carol_id).await,
     };
@@ -247,6 +271,7 @@ fn manager_may(op: Op) -> bool {
             | Op::ResendUserInvite
             | Op::SaveTemplateWithHeld
             | Op::Unlock
+            | Op::CancelUserInvite
             | Op::DeleteUser
     )
 }
@@ -321,6 +346,10 @@ async fn an_admin_of_another_tenant_finds_nothing_here() {
         );
         assert_eq!(
             members::delete(s, &gus, &m, id).await,
+            Err(AppError::NotFound)
+        );
+        assert_eq!(
+            members::cancel_invite(s, &gus, &m, id).await,
             Err(AppError::NotFound)
         );
         assert_eq!(

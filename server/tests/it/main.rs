@@ -15,6 +15,7 @@ mod common;
 
 mod account;
 mod authorization;
+mod features;
 mod lockout;
 mod mail;
 mod recovery;

@@ -186,7 +186,7 @@ async fn a_reset_is_single_use_expires_and_ends_every_session() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_reset_page_sends_no_referrer_and_the_sign_in_page_links_to_it() {
     let app = TestApp::new("sqlite").await;
     app.tenant_with_admin("Acme", "ada@example.com").await;

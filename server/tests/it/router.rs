@@ -34,7 +34,7 @@ fn inventory_sees_the_server_functions() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_server_function_refuses_anonymous_callers() {
     let app = TestApp::new("sqlite").await;
     for path in server_fn_paths() {
@@ -48,7 +48,7 @@ async fn every_server_function_refuses_anonymous_callers() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_server_function_refuses_cross_site_callers() {
     let app = TestApp::new("sqlite").await;
     let cookie = app.acme_signed_in().await;
@@ -78,7 +78,7 @@ async fn every_server_function_refuses_cross_site_callers() {
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_sets_a_safe_cookie_and_sign_out_kills_the_session() {
     each_engine(|app| async move {
         let engine = app.engine;
@@ -125,7 +125,7 @@ async fn sign_in_sets_a_safe_cookie_and_sign_out_kills_the_session() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redirect_after_sign_in_is_relative_only() {
     let app = TestApp::new("sqlite").await;
     app.tenant_with_admin("Acme", "ada@example.com").await;
@@ -146,7 +146,7 @@ async fn redirect_after_sign_in_is_relative_only() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_password_and_unknown_email_look_the_same() {
     let app = TestApp::new("sqlite").await;
     app.tenant_with_admin("Acme", "ada@example.com").await;
@@ -175,7 +175,7 @@ async fn wrong_password_and_unknown_email_look_the_same() {
     assert!(a.2.is_empty() && b.2.is_empty(), "no cookie on refusal");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_gets_a_sentence_and_changes_nothing() {
     let app = TestApp::new("sqlite").await;
     app.tenant_with_admin("Acme", "ada@example.com").await;
@@ -211,7 +211,7 @@ async fn bad_input_gets_a_sentence_and_changes_nothing() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_form_posts_work_without_javascript() {
     let app = TestApp::new("sqlite").await;
     app.tenant_with_admin("Acme", "ada@example.com").await;
@@ -305,7 +305,7 @@ async fn plain_form_posts_work_without_javascript() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "an old signed link");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_error_carried_in_a_link_shows_only_fixed_sentences() {
     use leptos::server_fn::error::ServerFnUrlError;
     let app = TestApp::new("sqlite").await;
@@ -365,7 +365,7 @@ async fn an_error_carried_in_a_link_shows_only_fixed_sentences() {
     assert!(html.contains("match an account that can sign in"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_carry_security_headers() {
     let app = TestApp::new("sqlite").await;
     let response = app
@@ -409,7 +409,7 @@ async fn pages_carry_security_headers() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signed_in_pages_redirect_anonymous_visitors_and_render_for_members() {
     let app = TestApp::new("sqlite").await;
     app.tenant_with_admin("Acme", "ada@example.com").await;
@@ -440,7 +440,7 @@ async fn signed_in_pages_redirect_anonymous_visitors_and_render_for_members() {
     assert!(html.contains("ada@example.com"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_pages_are_a_friendly_404() {
     let app = TestApp::new("sqlite").await;
     let (status, html, _) = split(
@@ -452,7 +452,7 @@ async fn unknown_pages_are_a_friendly_404() {
     assert!(html.contains("Page not found"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_check_answers_once_the_database_is_reachable() {
     let app = TestApp::new("sqlite").await;
     let response = app
@@ -461,7 +461,7 @@ async fn health_check_answers_once_the_database_is_reachable() {
     assert_eq!(response.status(), StatusCode::OK);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn members_of_one_tenant_never_see_another() {
     each_engine(|app| async move {
         let engine = app.engine;
@@ -526,7 +526,7 @@ async fn members_of_one_tenant_never_see_another() {
 
 /// Every numeric field of every server function, fed out-of-range and malformed
 /// values: the answer is a 4xx with a sentence, never a panic or a dropped connection.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn numeric_inputs_out_of_range_get_a_sentence_never_a_panic() {
     let app = TestApp::new("sqlite").await;
     let cookie = app.acme_signed_in().await;
@@ -605,7 +605,7 @@ async fn numeric_inputs_out_of_range_get_a_sentence_never_a_panic() {
 /// No GET changes anything: every page of the app, read anonymously, signed in and
 /// half-way signed in (password given, two-factor set-up owed), leaves every table
 /// exactly as it was.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reading_any_page_changes_nothing() {
     each_engine(|app| async move {
         let engine = app.engine;
@@ -673,7 +673,7 @@ async fn reading_any_page_changes_nothing() {
 /// A refused attempt is in the tenant's audit log, in words, with who and from
 /// where: called by the hydrated app (403) or posted as a plain form (a redirect
 /// carrying the refusal).
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refusals_are_in_the_tenants_audit_log() {
     each_engine(|app| async move {
         let engine = app.engine;
@@ -727,7 +727,7 @@ async fn refusals_are_in_the_tenants_audit_log() {
 /// Served over https (`GATEHOUSE_PUBLIC_URL=https://…`): the session cookie is
 /// Secure with the `__Host-` prefix (no Domain, Path=/), pages and answers carry
 /// HSTS with the rest of the security headers, and the cookie works.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn over_https_the_cookie_is_secure_and_hsts_is_sent() {
     let mut app = TestApp::new("sqlite").await;
     let mut settings = (*app.state.settings).clone();
@@ -801,7 +801,7 @@ async fn over_https_the_cookie_is_secure_and_hsts_is_sent() {
 /// id answers exactly like one that doesn't exist, wherever it is used (edit,
 /// references, delete, reassign to, assign to a member); the audit log, paged from
 /// any id, shows only the caller's tenant.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_tenants_templates_and_audit_rows_look_like_nothing() {
     each_engine(|app| async move {
         let engine = app.engine;

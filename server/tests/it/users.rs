@@ -347,6 +347,7 @@ async fn edits_apply_at_the_next_request_and_guard_the_last_admin() {
             status: MembershipStatus::Active,
             template_id: None,
             crm_access: true,
+            beta_access: false,
             permissions: vec![analytics],
         };
         members::update(s, &admin, &meta(None), update.clone())
@@ -409,6 +410,7 @@ async fn edits_apply_at_the_next_request_and_guard_the_last_admin() {
             MemberUpdate {
                 role: Role::Admin,
                 crm_access: false,
+                beta_access: false,
                 ..update.clone()
             },
         )
@@ -465,6 +467,7 @@ async fn edits_apply_at_the_next_request_and_guard_the_last_admin() {
             status: MembershipStatus::Active,
             template_id: None,
             crm_access: true,
+            beta_access: false,
             permissions: vec![],
         };
         for change in [
@@ -692,6 +695,7 @@ async fn members_without_user_management_are_refused() {
             status: MembershipStatus::Active,
             template_id: None,
             crm_access: false,
+            beta_access: false,
             permissions: vec![Permission::new(Category::Users, Action::Manage)],
         };
         members::update(s, &admin, &meta(None), update)
@@ -931,6 +935,7 @@ async fn changing_an_email_voids_links_sent_to_the_old_address() {
             status: MembershipStatus::Invited,
             template_id: None,
             crm_access: false,
+            beta_access: false,
             permissions: vec![],
         };
         members::update(s, &admin, &meta(None), update("bob@example.com"))
@@ -986,6 +991,7 @@ async fn an_email_change_never_tells_which_addresses_have_accounts() {
             status: MembershipStatus::Active,
             template_id: None,
             crm_access: false,
+            beta_access: false,
             permissions: vec![],
         };
         let taken = members::update(s, &admin, &meta(None), to("carol@example.com"))

@@ -22,6 +22,7 @@ pub fn describe(action: &str) -> &str {
         "member.suspended" => "Suspended",
         "member.reactivated" => "Reactivated",
         "member.deleted" => "Removed",
+        "member.invite_cancelled" => "Invitation cancelled",
         "member.unlocked" => "Sign-in unlocked",
         "template.created" => "Role template created",
         "template.updated" => "Role template changed",
@@ -41,6 +42,8 @@ pub fn describe(action: &str) -> &str {
         "session.ended_others" => "Signed out their other sessions",
         "tenant.security_changed" => "Sign-in security changed",
         "access.denied" => "Refused: not allowed to",
+        "tenant.flag_changed" => "Feature flag changed",
+        "tenant.plan_changed" => "Plan changed by the operator",
         other => other,
     }
 }

@@ -5,12 +5,13 @@ use super::actor::Actor;
 use super::stored::{decode, decode_all};
 use crate::backend::entities::{
     group_members, group_templates, groups, membership_permissions, memberships,
-    role_template_permissions, role_templates,
+    role_template_permissions, role_templates, tenant_features,
 };
 use crate::domain::access::{
-    effective_permissions, evaluate, AccessInputs, GroupGrant, Permission, TemplateGrant,
+    effective_permissions, evaluate, evaluate_feature, AccessInputs, FeatureContext, GroupGrant,
+    Permission, TemplateGrant,
 };
-use crate::domain::AppError;
+use crate::domain::{AppError, Feature, Flag};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::{BTreeSet, HashMap};
 
@@ -124,6 +125,54 @@ pub async fn require(
         Ok(())
     } else {
         Err(AppError::Forbidden(denial.to_string()))
+    }
+}
+
+/// The tenant's feature flags that are on.
+pub async fn flags_on(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+) -> Result<BTreeSet<Flag>, AppError> {
+    let rows = tenant_features::Entity::find()
+        .filter(tenant_features::Column::TenantId.eq(tenant_id))
+        .filter(tenant_features::Column::Enabled.eq(true))
+        .all(conn)
+        .await?;
+    rows.iter().map(|r| decode::<Flag>(&r.feature)).collect()
+}
+
+/// Everything known about the actor and their tenant that decides features, read
+/// fresh; for a signed-in actor the authentication layer has passed already.
+pub async fn feature_context(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+) -> Result<FeatureContext, AppError> {
+    Ok(FeatureContext {
+        tenant_name: actor.tenant.name.clone(),
+        plan: actor.plan,
+        flags: flags_on(conn, actor.tenant.id).await?,
+        status: decode(&actor.membership.status)?,
+        account_disabled: false,
+        outside_sign_in_group: None,
+        access: access_inputs(conn, &actor.membership).await?,
+        crm_access: actor.membership.crm_access,
+        beta_access: actor.membership.beta_access,
+    })
+}
+
+/// Refused, with the person's sentences for every reason, unless the actor can use
+/// `feature`: how the product's features are enforced.
+pub async fn require_feature(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    feature: Feature,
+) -> Result<(), AppError> {
+    let decision = evaluate_feature(&feature_context(conn, actor).await?, feature);
+    if decision.allowed() {
+        Ok(())
+    } else {
+        let sentences: Vec<String> = decision.reasons.into_iter().map(|r| r.for_person).collect();
+        Err(AppError::Forbidden(sentences.join(" ")))
     }
 }
 

@@ -3,7 +3,7 @@
 //! internal error with a reference id, never a silent default.
 
 use crate::domain::access::Permission;
-use crate::domain::{AppError, MembershipStatus, Plan, Role, TenantKind};
+use crate::domain::{AppError, Flag, MembershipStatus, Plan, Role, TenantKind};
 
 /// A domain value kept in a text column.
 pub trait Stored: Sized {
@@ -44,6 +44,7 @@ stored! {
     TenantKind => "tenant kind",
     Plan => "plan",
     Permission => "permission",
+    Flag => "feature flag",
 }
 
 #[cfg(test)]

@@ -50,6 +50,7 @@ async fn guard_grants(
             || input.status.as_str() != membership.status
             || input.template_id != membership.role_template_id
             || (input.crm_access || input.role == Role::Admin) != membership.crm_access
+            || input.beta_access != membership.beta_access
             || after_perms != before_perms;
         if own_access_changes {
             return Err(AppError::Forbidden(NOT_YOUR_OWN.to_string()));
@@ -90,6 +91,7 @@ fn member_snapshot(
         "status": m.status,
         "template_id": m.role_template_id,
         "crm_access": m.crm_access,
+        "beta_access": m.beta_access,
         "permissions": perms.iter().map(|p| p.key()).collect::<Vec<_>>(),
     })
 }
@@ -200,6 +202,7 @@ pub async fn update(
     m.status = Set(input.status.as_str().to_string());
     m.role_template_id = Set(input.template_id);
     m.crm_access = Set(input.role == Role::Admin || input.crm_access);
+    m.beta_access = Set(input.beta_access);
     m.updated_at = Set(now);
     let updated = m.update(&*txn).await?;
 
@@ -255,6 +258,28 @@ pub async fn delete(
     meta: &RequestMeta,
     member_id: i64,
 ) -> Result<(), AppError> {
+    remove(state, actor, meta, member_id, false).await
+}
+
+/// Cancels a pending invitation: the link stops working and the seat is freed, as
+/// if the invitation had never been sent (audited as a cancellation, not a removal).
+/// Someone who has joined is refused: removing them is "Delete user".
+pub async fn cancel_invite(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    member_id: i64,
+) -> Result<(), AppError> {
+    remove(state, actor, meta, member_id, true).await
+}
+
+async fn remove(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    member_id: i64,
+    only_pending: bool,
+) -> Result<(), AppError> {
     let MemberChange {
         txn,
         now,
@@ -262,6 +287,12 @@ pub async fn delete(
         account,
         grantor,
     } = begin_member_change(state, actor, member_id, true).await?;
+    if only_pending && membership.status != MembershipStatus::Invited.as_str() {
+        return Err(AppError::Conflict(format!(
+            "{} has already joined, so there is no invitation to cancel. To take their access away, use Delete user.",
+            account.email
+        )));
+    }
     if membership.id == actor.membership.id {
         return Err(AppError::Conflict(NOT_YOURSELF.into()));
     }
@@ -291,11 +322,16 @@ pub async fn delete(
             .exec(&*txn)
             .await?;
     }
+    let action = if only_pending {
+        "member.invite_cancelled"
+    } else {
+        "member.deleted"
+    };
     audit::commit_with(
         txn,
         now,
         &actor.audit_actor(meta),
-        AuditEntry::new(Some(actor.tenant.id), "member.deleted", "membership")
+        AuditEntry::new(Some(actor.tenant.id), action, "membership")
             .target(Some(membership.id), &account.email)
             .before(before),
     )

@@ -31,10 +31,17 @@ use sea_orm::{
 };
 use serde_json::json;
 
-fn seats_full_message(limit: i64) -> String {
-    format!(
-        "All {limit} seats are in use, so no one else can be invited. Remove people who no longer need access, or upgrade the plan for more seats."
-    )
+fn seats_full_message(limit: i64, used: i64) -> String {
+    if used > limit {
+        format!(
+            "{used} seats are in use but the plan now allows {limit}, so no one else can be invited. Remove {} people who no longer need access, or upgrade the plan for more seats.",
+            used - limit
+        )
+    } else {
+        format!(
+            "All {limit} seats are in use, so no one else can be invited. Remove people who no longer need access, or upgrade the plan for more seats."
+        )
+    }
 }
 
 fn invite_mail(
@@ -145,8 +152,12 @@ pub async fn invite(
             ));
         }
     }
-    if seats_used(&*txn, tenant.id).await? >= tenant.seat_limit {
-        return Err(AppError::Conflict(seats_full_message(tenant.seat_limit)));
+    let used = seats_used(&*txn, tenant.id).await?;
+    if used >= tenant.seat_limit {
+        return Err(AppError::Conflict(seats_full_message(
+            tenant.seat_limit,
+            used,
+        )));
     }
     let account = match existing {
         Some(a) => a,
@@ -169,7 +180,7 @@ pub async fn invite(
         role_template_id: Set(input.template_id),
         status: Set(MembershipStatus::Invited.as_str().to_string()),
         crm_access: Set(input.role == Role::Admin || input.crm_access),
-        beta_access: Set(false),
+        beta_access: Set(input.beta_access),
         invited_by: Set(Some(actor.account.id)),
         created_at: Set(now),
         updated_at: Set(now),
@@ -183,7 +194,8 @@ pub async fn invite(
         now,
         &actor.audit_actor(meta),
         AuditEntry::new(Some(tenant.id), "member.invited", "membership").target(Some(membership.id), email.as_str()).after(json!({
-            "role": membership.role, "template_id": membership.role_template_id, "crm_access": membership.crm_access
+            "role": membership.role, "template_id": membership.role_template_id, "crm_access": membership.crm_access,
+            "beta_access": membership.beta_access
         })),
     )
     .await?;

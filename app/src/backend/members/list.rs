@@ -4,11 +4,10 @@ use crate::backend::entities::{
     accounts, invitations, membership_permissions, memberships, role_templates, tenants,
 };
 use crate::backend::kernel::clock::format_time;
-use crate::backend::kernel::directory::seats_used;
 use crate::backend::kernel::stored::decode;
 use crate::backend::kernel::throttle;
 use crate::domain::access::Permission;
-use crate::domain::members::{MemberPage, MemberQuery, MemberRow};
+use crate::domain::members::{MemberPage, MemberQuery, MemberRow, StatusCounts};
 use crate::domain::{AppError, MembershipStatus};
 use sea_orm::sea_query::{Expr, LikeExpr};
 use sea_orm::{
@@ -64,13 +63,13 @@ pub async fn list(
                 .like(LikeExpr::new(like_pattern(search)).escape('\\')),
         );
     }
-    let seats = seats_used(conn, tenant.id).await?;
-    let unfiltered = query.status.is_none() && query.role.is_none() && search.is_empty();
-    // With no filter the matching count is the seat count: one count, not two.
-    let total = if unfiltered {
-        u64::try_from(seats).unwrap_or(0)
-    } else {
-        select.clone().count(conn).await?
+    // Every membership takes a seat, so the counts by status are also the seat count.
+    let counts = status_counts(conn, tenant.id).await?;
+    let seats = i64::try_from(counts.total()).unwrap_or(i64::MAX);
+    let total = match (query.status, query.role, search.is_empty()) {
+        (None, None, true) => counts.total(),
+        (Some(status), None, true) => counts.of(status),
+        _ => select.clone().count(conn).await?,
     };
     let pairs = select
         .order_by_desc(memberships::Column::Id)
@@ -80,6 +79,7 @@ pub async fn list(
         .await?;
     let rows = rows_for(conn, pairs, now_ms).await?;
     Ok(MemberPage {
+        counts,
         rows,
         total,
         page: query.page,
@@ -87,6 +87,32 @@ pub async fn list(
         seats_used: seats,
         seat_limit: tenant.seat_limit,
     })
+}
+
+/// Members of a tenant by status: one grouped count.
+async fn status_counts(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+) -> Result<StatusCounts, AppError> {
+    let rows: Vec<(String, i64)> = memberships::Entity::find()
+        .select_only()
+        .column(memberships::Column::Status)
+        .column_as(memberships::Column::Id.count(), "n")
+        .filter(memberships::Column::TenantId.eq(tenant_id))
+        .group_by(memberships::Column::Status)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut counts = StatusCounts::default();
+    for (status, n) in rows {
+        let n = u64::try_from(n).unwrap_or(0);
+        match decode::<MembershipStatus>(&status)? {
+            MembershipStatus::Active => counts.active = n,
+            MembershipStatus::Suspended => counts.suspended = n,
+            MembershipStatus::Invited => counts.invited = n,
+        }
+    }
+    Ok(counts)
 }
 
 async fn rows_for(
@@ -164,6 +190,11 @@ async fn rows_for(
                     && latest_invite
                         .get(&m.id)
                         .is_none_or(|expires| *expires <= now_ms),
+                invite_expires: (status == MembershipStatus::Invited)
+                    .then(|| latest_invite.get(&m.id).copied())
+                    .flatten()
+                    .filter(|expires| *expires > now_ms)
+                    .map(format_time),
             })
         })
         .collect()

@@ -1,6 +1,8 @@
 //! The tenant itself: creation with its first admin, and its settings.
 
 pub mod create;
+pub mod flags;
+pub mod operator;
 pub mod settings;
 
 pub use create::{create_tenant_with_admin, NewTenantWithAdmin};

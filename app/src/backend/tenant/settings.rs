@@ -7,7 +7,6 @@ use crate::backend::kernel::directory::seats_used;
 use crate::backend::kernel::policy::{grantor, user_manager};
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::AppState;
-use crate::domain::model::PlanFeature;
 use crate::domain::tenant::TenantOverview;
 use crate::domain::AppError;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
@@ -26,10 +25,6 @@ pub async fn tenant_overview(
         seats_used: seats_used(conn, actor.tenant.id).await?,
         require_admin_two_factor: actor.tenant.require_admin_two_factor,
         can_manage_security: grantor(conn, actor).await?.is_admin,
-        plan_features: PlanFeature::ALL
-            .iter()
-            .map(|f| (f.label().to_string(), plan.includes(*f)))
-            .collect(),
     })
 }
 

@@ -55,9 +55,19 @@ impl Grantor {
         }
     }
 
+    /// Whether they hold `permission` here (admins hold every one).
+    pub fn holds(&self, permission: &Permission) -> bool {
+        self.is_admin || self.held.contains(permission)
+    }
+
+    /// Whether they may see the tenant settings page.
+    pub fn sees_tenant_settings(&self) -> bool {
+        self.holds(&Permission::new(Category::Settings, Action::View))
+    }
+
     /// Whether they may give `permission` to someone.
     pub fn may_give(&self, permission: &Permission) -> bool {
-        self.is_admin || self.held.contains(permission)
+        self.holds(permission)
     }
 
     /// Refused when `granted` holds a permission they do not, naming them.

@@ -6,10 +6,12 @@
 
 pub mod catalog;
 pub mod evaluate;
+pub mod features;
 pub mod grantor;
 pub mod inputs;
 
 pub use catalog::{Action, Category, Permission};
 pub use evaluate::{effective_permissions, evaluate, indirect_sources, Decision, GrantSource};
+pub use features::{evaluate_feature, FeatureContext, FeatureDecision, Reason, ReasonKind};
 pub use grantor::Grantor;
 pub use inputs::{AccessInputs, GroupGrant, TemplateGrant};

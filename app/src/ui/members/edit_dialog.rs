@@ -43,6 +43,7 @@ pub fn EditDialog(
     let status = RwSignal::new(MembershipStatus::Active);
     let template = RwSignal::new(None::<i64>);
     let crm = RwSignal::new(false);
+    let beta = RwSignal::new(false);
     let permissions = RwSignal::new(BTreeSet::<Permission>::new());
     let all_templates = RwSignal::new(Vec::<TemplateView>::new());
     open_dialog_for(editing, open, move |m| {
@@ -54,6 +55,7 @@ pub fn EditDialog(
         status.set(m.status);
         template.set(m.template_id);
         crm.set(m.crm_access);
+        beta.set(m.beta_access);
         permissions.set(m.direct_permissions.iter().copied().collect());
     });
     Effect::new(move |_| {
@@ -108,6 +110,7 @@ pub fn EditDialog(
                 template_id: template.get(),
                 crm_access: crm.get(),
                 permissions: permissions.get().into_iter().collect(),
+                beta_access: beta.get(),
             },
         });
     };
@@ -160,6 +163,13 @@ pub fn EditDialog(
                         on:change=move |ev| crm.set(event_target_checked(&ev)) />
                     <span>"CRM access"</span>
                     {move || is_admin.get().then(|| view! { <span class="note">" — admins always have CRM access"</span> })}
+                </label>
+                <label class="check" for="edit-beta">
+                    <input id="edit-beta" type="checkbox" disabled=move || locked.get()
+                        prop:checked=move || beta.get()
+                        on:change=move |ev| beta.set(event_target_checked(&ev)) />
+                    <span>"Beta access"</span>
+                    <span class="note">" — beta features turned on for this tenant reach them too"</span>
                 </label>
                 <div class="field">
                     <p class="field-label">"Permissions"</p>

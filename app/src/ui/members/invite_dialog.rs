@@ -26,6 +26,7 @@ pub fn InviteDialog(
     let role = RwSignal::new(Role::User);
     let template = RwSignal::new(None::<i64>);
     let crm = RwSignal::new(false);
+    let beta = RwSignal::new(false);
     let error = error_of(move || action.value().get());
     Effect::new(move |_| {
         if open.get() {
@@ -34,6 +35,7 @@ pub fn InviteDialog(
             role.set(Role::User);
             template.set(None);
             crm.set(false);
+            beta.set(false);
         }
     });
     Effect::new(move |_| {
@@ -54,6 +56,7 @@ pub fn InviteDialog(
                 role: role.get(),
                 template_id: template.get(),
                 crm_access: crm.get(),
+                beta_access: beta.get(),
             },
         });
     };
@@ -98,6 +101,11 @@ pub fn InviteDialog(
                         <span>"CRM access"</span>
                     </label>
                 </Show>
+                <label class="check" for="invite-beta">
+                    <input id="invite-beta" type="checkbox" prop:checked=move || beta.get()
+                        on:change=move |ev| beta.set(event_target_checked(&ev)) />
+                    <span>"Beta access"</span>
+                </label>
                 <FormAlert error />
                 <DialogFooter open pending=action.pending() label="Send invite" busy_label="Sending…" />
             </form>

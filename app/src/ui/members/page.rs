@@ -3,7 +3,7 @@
 use super::delete_dialog::DeleteDialog;
 use super::edit_dialog::EditDialog;
 use super::invite_dialog::InviteDialog;
-use crate::api::members::{list_members, ResendInvite, UnlockMember};
+use crate::api::members::{list_members, CancelInvite, ResendInvite, UnlockMember};
 use crate::api::templates::list_role_templates;
 use crate::domain::access::Grantor;
 use crate::domain::members::{MemberQuery, MemberRow};
@@ -35,6 +35,15 @@ pub fn UsersPage() -> impl IntoView {
     let deleting = RwSignal::new(None::<MemberRow>);
     let resend = ServerAction::<ResendInvite>::new();
     let unlock = ServerAction::<UnlockMember>::new();
+    let cancel = ServerAction::<CancelInvite>::new();
+    Effect::new(move |_| match cancel.value().get() {
+        Some(Ok(())) => {
+            toasts.success("Invitation cancelled. Its link no longer works and the seat is free.");
+            reload.update(|n| *n += 1);
+        }
+        Some(Err(e)) => toasts.error(e.to_string()),
+        None => {}
+    });
     Effect::new(move |_| match unlock.value().get() {
         Some(Ok(())) => {
             toasts.success("Unlocked. They can sign in again now.");
@@ -86,19 +95,38 @@ pub fn UsersPage() -> impl IntoView {
             </Transition>
         </div>
 
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                members.await.ok().map(|p| {
+                    let counts = p.counts;
+                    let tab = move |value: &'static str, label: &'static str, n: u64| {
+                        let selected = move || status.get() == value;
+                        view! {
+                            <button type="button" role="tab" class="tab"
+                                aria-selected=move || selected().to_string()
+                                on:click=move |_| { status.set(value.to_string()); page.set(0); }>
+                                {label}<span class="tab-count">{n}</span>
+                            </button>
+                        }
+                    };
+                    view! {
+                        <div class="tabs" role="tablist" aria-label="Members by status">
+                            {tab("", "All", counts.total())}
+                            {tab("active", "Active", counts.active)}
+                            {tab("suspended", "Suspended", counts.suspended)}
+                            {tab("invited", "Pending invites", counts.invited)}
+                        </div>
+                    }
+                })
+            })}
+        </Transition>
+
         <form class="filters" on:submit=|ev| ev.prevent_default()>
             <div class="field">
                 <label for="user-search">"Search by email"</label>
                 <input id="user-search" type="search" placeholder="name@example.com" maxlength="254"
                     prop:value=move || search.get()
                     on:input=move |ev| { search.set(event_target_value(&ev)); page.set(0); } />
-            </div>
-            <div class="field">
-                <label for="status-filter">"Status"</label>
-                <select id="status-filter" on:change=move |ev| { status.set(event_target_value(&ev)); page.set(0); }>
-                    <option value="">"All statuses"</option>
-                    {MembershipStatus::ALL.iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
-                </select>
             </div>
             <div class="field">
                 <label for="role-filter">"Role"</label>
@@ -139,7 +167,7 @@ pub fn UsersPage() -> impl IntoView {
                                     </tr>
                                 </thead>
                                 <tbody>
-                                    {p.rows.into_iter().map(|m| member_row(&m, &viewer, editing, deleting, resend, unlock)).collect_view()}
+                                    {p.rows.into_iter().map(|m| member_row(&m, &viewer, editing, deleting, RowActions { resend, unlock, cancel })).collect_view()}
                                 </tbody>
                             </table>
                             <nav class="pager" aria-label="Pages">
@@ -159,20 +187,36 @@ pub fn UsersPage() -> impl IntoView {
     }
 }
 
+/// The row buttons' server actions.
+#[derive(Clone, Copy)]
+struct RowActions {
+    resend: ServerAction<ResendInvite>,
+    unlock: ServerAction<UnlockMember>,
+    cancel: ServerAction<CancelInvite>,
+}
+
 fn member_row(
     m: &MemberRow,
     viewer: &Grantor,
     editing: RwSignal<Option<MemberRow>>,
     deleting: RwSignal<Option<MemberRow>>,
-    resend: ServerAction<ResendInvite>,
-    unlock: ServerAction<UnlockMember>,
+    actions: RowActions,
 ) -> impl IntoView {
+    let RowActions {
+        resend,
+        unlock,
+        cancel,
+    } = actions;
     let locked = m.locked;
     let status_text = if m.status == MembershipStatus::Invited && m.invite_expired {
         "Invited (link expired)".to_string()
     } else {
         m.status.label().to_string()
     };
+    let expiry = m
+        .invite_expires
+        .clone()
+        .map(|at| format!("Link expires {at}"));
     let invited = m.status == MembershipStatus::Invited;
     let id = m.id;
     let email = m.email.clone();
@@ -192,6 +236,7 @@ fn member_row(
             <td>
                 <span class=format!("status status-{}", m.status.as_str())>{status_text}</span>
                 {locked.then(|| view! { <span class="status status-locked" title="Locked after repeated wrong passwords">"Locked"</span> })}
+                {expiry.map(|text| view! { <span class="cell-note">{text}</span> })}
             </td>
             <td>{if m.crm_access { "Yes" } else { "No" }}</td>
             <td>{m.last_login.clone().unwrap_or_else(|| "Never".to_string())}</td>
@@ -212,6 +257,11 @@ fn member_row(
                         aria-describedby=described.clone()
                         on:click=move |_| { resend.dispatch(ResendInvite { member_id: id }); }>
                         "Resend invite"
+                    </button>
+                    <button type="button" class="btn btn-small" disabled=move || limit.is_some() || cancel.pending().get()
+                        aria-describedby=described.clone()
+                        on:click=move |_| { cancel.dispatch(CancelInvite { member_id: id }); }>
+                        "Cancel invite"
                     </button>
                 })}
                 <button type="button" class="btn btn-small btn-danger-outline" disabled=delete_limit.is_some()

@@ -1,6 +1,7 @@
 //! Settings → Tenant.
 
 use crate::api::tenant::{get_tenant_overview, SetRequireAdminTwoFactor};
+use crate::domain::{Plan, PlanFeature};
 use crate::ui::widgets::ErrorPage;
 use crate::ui::widgets::{error_of, loading, toast_on_success, FormAlert, KindBadge};
 use leptos::prelude::*;
@@ -55,7 +56,7 @@ pub fn TenantSettingsPage() -> impl IntoView {
                                             />
                                             <span>"Require two-factor for admins"</span>
                                         </label>
-                                        <p class="hint" id="require-2fa-hint">"Admins without two-factor are asked to set it up the next time they sign in. Sessions already open continue."</p>
+                                        <p class="hint" id="require-2fa-hint">"Turn on two-factor for yourself first. Other admins without it are signed out at their next click and set it up when they sign in again."</p>
                                         <FormAlert error />
                                         <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>
                                             {move || if save.pending().get() { "Saving…" } else { "Save" }}
@@ -71,24 +72,64 @@ pub fn TenantSettingsPage() -> impl IntoView {
                                 .into_any()
                             }}
                         </section>
-                        <section class="card">
-                            <h2>"Plan features"</h2>
-                            <ul class="feature-list">
-                                {t.plan_features
-                                    .into_iter()
-                                    .map(|(name, included)| view! {
-                                        <li class:included=included>
-                                            {name}
-                                            <span class="muted">{if included { " — included" } else { " — not in this plan" }}</span>
-                                        </li>
-                                    })
-                                    .collect_view()}
-                            </ul>
+                        <section class="card" aria-labelledby="plans-title">
+                            <h2 id="plans-title">"Plans"</h2>
+                            <p class="note">{format!("This tenant is on the {} plan. The operator of this Gatehouse changes plans and seat limits.", t.plan.label())}</p>
+                            <PlanMatrix current=t.plan />
                         </section>
                     }
                     .into_any(),
                 }
             })}
         </Transition>
+    }
+}
+
+/// Every plan side by side: seats and the plan-locked features, the current plan
+/// marked. Drawn from the domain's one plan catalog.
+#[component]
+fn PlanMatrix(current: Plan) -> impl IntoView {
+    let seats = |p: Plan| {
+        let n = p.default_seat_limit();
+        if n >= 1_000_000 {
+            "Unlimited".to_string()
+        } else {
+            n.to_string()
+        }
+    };
+    view! {
+        <table class="table plan-matrix" data-testid="plan-matrix">
+            <caption class="visually-hidden">"What each plan includes"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Feature"</th>
+                    {Plan::ALL.iter().map(|p| view! {
+                        <th scope="col" class:current=*p == current>
+                            {p.label()}{(*p == current).then_some(" (yours)")}
+                        </th>
+                    }).collect_view()}
+                </tr>
+            </thead>
+            <tbody>
+                <tr>
+                    <th scope="row">"Seats"</th>
+                    {Plan::ALL.iter().map(|p| view! { <td class:current=*p == current>{seats(*p)}</td> }).collect_view()}
+                </tr>
+                {PlanFeature::ALL.iter().map(|f| view! {
+                    <tr>
+                        <th scope="row">{f.label()}</th>
+                        {Plan::ALL.iter().map(|p| {
+                            let included = p.includes(*f);
+                            view! {
+                                <td class:current=*p == current>
+                                    {if included { "✓" } else { "—" }}
+                                    <span class="visually-hidden">{if included { " included" } else { " not included" }}</span>
+                                </td>
+                            }
+                        }).collect_view()}
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }

@@ -1,0 +1,111 @@
+import { Browser, expect, Page, test } from '@playwright/test';
+import { createAdmin, hydrated, inviteLink, PASSWORD, signIn, unique } from './helpers';
+
+function row(page: Page, email: string) {
+  return page.getByRole('row').filter({ has: page.getByRole('cell', { name: email, exact: true }) });
+}
+
+async function joinAs(browser: Browser, link: string, name: string, password: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(link);
+  await hydrated(page);
+  await page.getByLabel('Your name').fill(name);
+  await page.getByLabel('Choose a password').fill(password);
+  await page.getByRole('button', { name: 'Accept invitation' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  return { context, page };
+}
+
+test('feature flags, beta access, the plan table, Users tabs and cancelling an invite', async ({ page, browser }) => {
+  const tenant = unique('Flagco');
+  const owner = `${unique('owner')}@example.com`;
+  const member = `${unique('member')}@example.com`;
+  const later = `${unique('later')}@example.com`;
+  createAdmin(tenant, owner);
+  await signIn(page, owner, PASSWORD);
+  await expect(page).toHaveURL(/\/$/);
+
+  // The Tenant page shows every plan side by side, this one marked.
+  await page.goto('/settings/tenant');
+  await hydrated(page);
+  await expect(page.getByTestId('plan-matrix')).toContainText('Team (yours)');
+  await expect(page.getByTestId('plan-matrix').getByRole('row', { name: /Data warehouse/ })).toBeVisible();
+
+  // A member with "see conversations" and "reply to conversations".
+  await page.goto('/settings/users');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Invite user' }).click();
+  const invite = page.getByRole('dialog', { name: 'Invite user' });
+  await invite.getByLabel('Email').fill(member);
+  await invite.getByRole('button', { name: 'Send invite' }).click();
+  await expect(invite).toBeHidden();
+  const joined = await joinAs(browser, await inviteLink(member), 'Mel Member', 'mel member passphrase');
+  await page.reload();
+  await hydrated(page);
+  await row(page, member).getByRole('button', { name: 'Edit' }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit user' });
+  await edit.getByRole('group', { name: 'Conversations' }).getByLabel('View').check();
+  await edit.getByRole('group', { name: 'Conversations' }).getByLabel('Edit').check();
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await expect(edit).toBeHidden();
+
+  // Cases is off: the member's home page says so in plain words.
+  const mine = joined.page;
+  await mine.goto('/');
+  const cases = mine.getByTestId('my-features').locator('li[data-feature="cases"]');
+  await expect(cases).toContainText(`Cases isn't turned on for ${tenant}.`);
+  await expect(mine.getByTestId('my-features').locator('li[data-feature="conversations"]')).toContainText('Available');
+
+  // The admin turns Cases on: the member can use it at their next request.
+  await page.goto('/settings/feature-flags');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Turn on Cases' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Feature flag saved.' })).toBeVisible();
+  await expect(page.getByTestId('flag-cases')).toContainText('On');
+  await mine.reload();
+  await expect(cases).toContainText('Available');
+  // And off again.
+  await page.getByRole('button', { name: 'Turn off Cases' }).click();
+  await expect(page.getByTestId('flag-cases')).toContainText('Off');
+  await mine.reload();
+  await expect(cases).toContainText("isn't turned on");
+
+  // A beta feature: the flag, then the person's beta access.
+  await page.getByRole('button', { name: 'Turn on AI reply suggestions' }).click();
+  await expect(page.getByTestId('flag-ai_reply_suggestions')).toContainText('On');
+  const beta = mine.getByTestId('my-features').locator('li[data-feature="ai_reply_suggestions"]');
+  await mine.reload();
+  await expect(beta).toContainText('in beta');
+  await page.goto('/settings/users');
+  await hydrated(page);
+  await row(page, member).getByRole('button', { name: 'Edit' }).click();
+  await edit.getByLabel('Beta access').check();
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await expect(edit).toBeHidden();
+  await mine.reload();
+  await expect(beta).toContainText('Available');
+  await joined.context.close();
+
+  // Tabs with counts; cancelling an invite frees its seat and kills its link.
+  await page.getByRole('button', { name: 'Invite user' }).click();
+  await invite.getByLabel('Email').fill(later);
+  await invite.getByRole('button', { name: 'Send invite' }).click();
+  await expect(invite).toBeHidden();
+  const link = await inviteLink(later);
+  await expect(page.getByTestId('seat-indicator')).toHaveText('3 of 25 seats used');
+  await page.getByRole('tab', { name: /Pending invites/ }).click();
+  await expect(page.getByRole('tab', { name: /Pending invites/ })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByRole('tab', { name: /Pending invites/ })).toContainText('1');
+  await expect(row(page, later)).toContainText('Link expires');
+  await expect(row(page, member)).toHaveCount(0);
+  await row(page, later).getByRole('button', { name: 'Cancel invite' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Invitation cancelled' })).toBeVisible();
+  await expect(page.getByTestId('seat-indicator')).toHaveText('2 of 25 seats used');
+  await expect(page.getByRole('tab', { name: /Pending invites/ })).toContainText('0');
+  const stale = await browser.newContext();
+  const old = await stale.newPage();
+  await old.goto(link);
+  await expect(old.getByText("isn't valid")).toBeVisible();
+  await stale.close();
+});
