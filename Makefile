@@ -53,7 +53,7 @@ bench: tools-test
 	GATEHOUSE_TEST_POSTGRES_URL=$$url cargo bench -p server --bench members --bench sign_in
 
 ## sqlmap against every server function, signed in (uses the release build; not part of `make test`).
-scan:
+scan: build
 	.ci/scan.sh
 
 ## The optional Trunk build of the client bundle (not part of `make test`).

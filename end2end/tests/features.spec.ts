@@ -1,21 +1,7 @@
-import { Browser, expect, Page, test } from '@playwright/test';
-import { createAdmin, hydrated, inviteLink, PASSWORD, signIn, unique } from './helpers';
+import { expect, test } from '@playwright/test';
+import { acceptInFreshContext, createAdmin, hydrated, inviteLink, memberRow, PASSWORD, signIn, unique } from './helpers';
 
-function row(page: Page, email: string) {
-  return page.getByRole('row').filter({ has: page.getByRole('cell', { name: email, exact: true }) });
-}
-
-async function joinAs(browser: Browser, link: string, name: string, password: string) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(link);
-  await hydrated(page);
-  await page.getByLabel('Your name').fill(name);
-  await page.getByLabel('Choose a password').fill(password);
-  await page.getByRole('button', { name: 'Accept invitation' }).click();
-  await expect(page).toHaveURL(/\/$/);
-  return { context, page };
-}
+const row = memberRow;
 
 test('feature flags, beta access, the plan table, Users tabs and cancelling an invite', async ({ page, browser }) => {
   const tenant = unique('Flagco');
@@ -40,7 +26,7 @@ test('feature flags, beta access, the plan table, Users tabs and cancelling an i
   await invite.getByLabel('Email').fill(member);
   await invite.getByRole('button', { name: 'Send invite' }).click();
   await expect(invite).toBeHidden();
-  const joined = await joinAs(browser, await inviteLink(member), 'Mel Member', 'mel member passphrase');
+  const joined = await acceptInFreshContext(browser, await inviteLink(member), 'Mel Member', 'mel member passphrase');
   await page.reload();
   await hydrated(page);
   await row(page, member).getByRole('button', { name: 'Edit' }).click();
@@ -108,4 +94,18 @@ test('feature flags, beta access, the plan table, Users tabs and cancelling an i
   await old.goto(link);
   await expect(old.getByText("isn't valid")).toBeVisible();
   await stale.close();
+});
+
+test('feature flags switch before hydration too @nojs', async ({ page, javaScriptEnabled }) => {
+  const owner = `${unique('plainflags')}@example.com`;
+  createAdmin(unique('Plainflag'), owner);
+  await signIn(page, owner, PASSWORD, javaScriptEnabled);
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto('/settings/feature-flags');
+  if (javaScriptEnabled) await hydrated(page);
+  await expect(page.getByTestId('flag-experiments')).toContainText('Off');
+  await page.getByRole('button', { name: 'Turn on Experiments' }).click();
+  await expect(page.getByTestId('flag-experiments')).toContainText('On');
+  await page.getByRole('button', { name: 'Turn off Experiments' }).click();
+  await expect(page.getByTestId('flag-experiments')).toContainText('Off');
 });

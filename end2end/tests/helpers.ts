@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, Page } from '@playwright/test';
+import { Browser, expect, Page } from '@playwright/test';
 
 export const PASSWORD = 'a long and unguessable passphrase';
 
@@ -96,4 +96,22 @@ export function totp(secret: string, offset = 0): string {
   const o = h[h.length - 1] & 0x0f;
   const n = (((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3]) % 1_000_000;
   return n.toString().padStart(6, '0');
+}
+
+/** The Users table's row of `email`. */
+export function memberRow(page: Page, email: string) {
+  return page.getByRole('row').filter({ has: page.getByRole('cell', { name: email, exact: true }) });
+}
+
+/** Accepts an invitation as a new person in a browser of their own (hydrated). */
+export async function acceptInFreshContext(browser: Browser, link: string, name: string, password: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(link);
+  await hydrated(page);
+  await page.getByLabel('Your name').fill(name);
+  await page.getByLabel('Choose a password').fill(password);
+  await page.getByRole('button', { name: 'Accept invitation' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  return { context, page };
 }

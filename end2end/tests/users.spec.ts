@@ -1,5 +1,5 @@
-import { Browser, expect, Page, test } from '@playwright/test';
-import { createAdmin, hydrated, inviteLink, PASSWORD, signIn, unique } from './helpers';
+import { expect, Page, test } from '@playwright/test';
+import { acceptInFreshContext, createAdmin, hydrated, inviteLink, memberRow, PASSWORD, signIn, unique } from './helpers';
 
 async function openUsers(page: Page) {
   await page.goto('/settings/users');
@@ -18,21 +18,7 @@ async function invite(page: Page, email: string, role = 'User') {
   await expect(page.getByRole('status').filter({ hasText: `Invitation sent to ${email}` })).toBeVisible();
 }
 
-function row(page: Page, email: string) {
-  return page.getByRole('row').filter({ has: page.getByRole('cell', { name: email, exact: true }) });
-}
-
-async function acceptInFreshContext(browser: Browser, link: string, name: string, password: string) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(link);
-  await hydrated(page);
-  await page.getByLabel('Your name').fill(name);
-  await page.getByLabel('Choose a password').fill(password);
-  await page.getByRole('button', { name: 'Accept invitation' }).click();
-  await expect(page).toHaveURL(/\/$/);
-  return { context, page };
-}
+const row = memberRow;
 
 test.describe('Settings → Users', () => {
   const tenant = unique('Acme');

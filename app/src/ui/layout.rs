@@ -46,7 +46,8 @@ fn SignedInFrame(me: Me) -> impl IntoView {
             </header>
             <div class="frame">
                 <nav class="sidenav" aria-label="Settings">
-                    <p class="sidenav-title">"Settings"</p>
+                    <A href="/" exact=true>"Home"</A>
+                    {(me.can_manage_users || me.grantor.sees_tenant_settings()).then(|| view! { <p class="sidenav-title">"Settings"</p> })}
                     {me.can_manage_users.then(|| view! {
                         <A href="/settings/users">"Users"</A>
                         <A href="/settings/role-templates">"Role templates"</A>

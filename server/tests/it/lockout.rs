@@ -426,38 +426,43 @@ async fn parallel_wrong_passwords_are_all_counted_and_a_racing_right_one_opens_n
     .await;
 }
 
+/// Acme with Bob (see `acme_with_bob`), and Beta, whose admin Carol invited Bob, who
+/// joined with the same account. Answers Acme and Beta's id.
+async fn bob_in_acme_and_beta(app: &TestApp) -> (common::AdminAndUser, i64) {
+    let acme = app.acme_with_bob().await;
+    let (beta, _) = app.tenant_with_admin("Beta", "carol@example.com").await;
+    let s = &app.state;
+    let carol = common::actor(app, "carol@example.com", PASSWORD).await.0;
+    let bob = common::invite_input("bob@example.com");
+    members::invite(s, &carol, &common::meta(None), bob)
+        .await
+        .unwrap();
+    let token = app.mailed_token("bob@example.com", "invite").await;
+    members::accept_invite(s, &token, "Bob", "bob's passphrase!", &common::meta(None))
+        .await
+        .unwrap();
+    (acme, beta)
+}
+
+/// Ten wrong passwords for Bob, each from another address of 10.0.`net`.0/24 (so
+/// the per-IP limit is not what stops them): his account locks.
+async fn ten_wrong_passwords_for_bob(app: &TestApp, net: u8) {
+    for i in 0..10 {
+        let ip = meta_from(&format!("10.0.{net}.{i}"));
+        let _ = sign_in(&app.state, "bob@example.com", "a wrong guess!", &ip).await;
+    }
+}
+
 /// Refused sign-ins and the lock they lead to are in the audit log of every tenant
 /// the account belongs to, never of another, and never with the password tried.
 #[tokio::test]
 async fn each_tenants_admins_see_refused_sign_ins_and_locks_of_their_members() {
     each_engine(|app| async move {
         let engine = app.engine;
-        let acme = app.acme_with_bob().await;
-        let (beta, _) = app.tenant_with_admin("Beta", "carol@example.com").await;
+        let (acme, beta) = bob_in_acme_and_beta(&app).await;
         let (gamma, _) = app.tenant_with_admin("Gamma", "dan@example.com").await;
         let s = &app.state;
-        let carol = common::actor(&app, "carol@example.com", PASSWORD).await.0;
-        members::invite(
-            s,
-            &carol,
-            &common::meta(None),
-            common::invite_input("bob@example.com"),
-        )
-        .await
-        .unwrap();
-        let token = app.mailed_token("bob@example.com", "invite").await;
-        members::accept_invite(s, &token, "Bob", "bob's passphrase!", &common::meta(None))
-            .await
-            .unwrap();
-        for i in 0..10 {
-            let _ = sign_in(
-                s,
-                "bob@example.com",
-                "guess number {i}!",
-                &meta_from(&format!("10.0.1.{i}")),
-            )
-            .await;
-        }
+        ten_wrong_passwords_for_bob(&app, 1).await;
         let _ = sign_in(
             s,
             "nobody@example.com",
@@ -514,31 +519,9 @@ async fn each_tenants_admins_see_refused_sign_ins_and_locks_of_their_members() {
 async fn an_admin_of_one_tenant_unlocks_a_shared_account_for_both() {
     each_engine(|app| async move {
         let engine = app.engine;
-        let acme = app.acme_with_bob().await;
-        let (beta, _) = app.tenant_with_admin("Beta", "carol@example.com").await;
+        let (acme, beta) = bob_in_acme_and_beta(&app).await;
         let s = &app.state;
-        let carol = common::actor(&app, "carol@example.com", PASSWORD).await.0;
-        members::invite(
-            s,
-            &carol,
-            &common::meta(None),
-            common::invite_input("bob@example.com"),
-        )
-        .await
-        .unwrap();
-        let token = app.mailed_token("bob@example.com", "invite").await;
-        members::accept_invite(s, &token, "Bob", "bob's passphrase!", &common::meta(None))
-            .await
-            .unwrap();
-        for i in 0..10 {
-            let _ = sign_in(
-                s,
-                "bob@example.com",
-                "wrong guess!",
-                &meta_from(&format!("10.0.3.{i}")),
-            )
-            .await;
-        }
+        ten_wrong_passwords_for_bob(&app, 3).await;
         assert_eq!(
             sign_in(
                 s,

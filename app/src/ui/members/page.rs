@@ -7,7 +7,7 @@ use crate::api::members::{list_members, CancelInvite, ResendInvite, UnlockMember
 use crate::api::templates::list_role_templates;
 use crate::domain::access::Grantor;
 use crate::domain::members::{MemberQuery, MemberRow};
-use crate::domain::{MembershipStatus, Role};
+use crate::domain::{AppError, MembershipStatus, Role};
 use crate::ui::widgets::{loading, use_toasts, ErrorPage};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -36,30 +36,28 @@ pub fn UsersPage() -> impl IntoView {
     let resend = ServerAction::<ResendInvite>::new();
     let unlock = ServerAction::<UnlockMember>::new();
     let cancel = ServerAction::<CancelInvite>::new();
-    Effect::new(move |_| match cancel.value().get() {
-        Some(Ok(())) => {
-            toasts.success("Invitation cancelled. Its link no longer works and the seat is free.");
-            reload.update(|n| *n += 1);
-        }
-        Some(Err(e)) => toasts.error(e.to_string()),
-        None => {}
-    });
-    Effect::new(move |_| match unlock.value().get() {
-        Some(Ok(())) => {
-            toasts.success("Unlocked. They can sign in again now.");
-            reload.update(|n| *n += 1);
-        }
-        Some(Err(e)) => toasts.error(e.to_string()),
-        None => {}
-    });
-    Effect::new(move |_| match resend.value().get() {
-        Some(Ok(())) => {
-            toasts.success("A new invitation was sent. The previous link no longer works.");
-            reload.update(|n| *n += 1);
-        }
-        Some(Err(e)) => toasts.error(e.to_string()),
-        None => {}
-    });
+    let row_outcome = |value: Signal<Option<Result<(), AppError>>>, done: &'static str| {
+        Effect::new(move |_| match value.get() {
+            Some(Ok(())) => {
+                toasts.success(done);
+                reload.update(|n| *n += 1);
+            }
+            Some(Err(e)) => toasts.error(e.to_string()),
+            None => {}
+        });
+    };
+    row_outcome(
+        cancel.value().into(),
+        "Invitation cancelled. Its link no longer works and the seat is free.",
+    );
+    row_outcome(
+        unlock.value().into(),
+        "Unlocked. They can sign in again now.",
+    );
+    row_outcome(
+        resend.value().into(),
+        "A new invitation was sent. The previous link no longer works.",
+    );
 
     view! {
         <Title text="Users" />
