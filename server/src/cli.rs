@@ -1,6 +1,6 @@
 //! Start-up: building the state, serving, and `create-admin`.
 
-use crate::config::{Common, CreateAdmin, TenantCommand};
+use crate::config::{AccountCommand, Common, CreateAdmin, TenantCommand};
 use app::backend::kernel::clock::SystemClock;
 use app::backend::kernel::db::Db;
 use app::backend::kernel::directory::count_tenants;
@@ -165,12 +165,7 @@ pub async fn create_admin(common: &Common, args: &CreateAdmin) -> Result<String,
             "Created tenant “{}” ({}) with admin {}. Sign in at {}/sign-in",
             tenant.name, tenant.kind, account.email, state.settings.public_url
         )),
-        Err(AppError::Validation(errors)) => Err(errors
-            .iter()
-            .map(|e| e.message.clone())
-            .collect::<Vec<_>>()
-            .join("\n")),
-        Err(other) => Err(other.to_string()),
+        Err(error) => Err(cli_error(error)),
     }
 }
 
@@ -190,12 +185,30 @@ pub async fn tenant(common: &Common, command: &TenantCommand) -> Result<String, 
             .await
         }
     };
-    result.map_err(|error| match error {
+    result.map_err(cli_error)
+}
+
+/// `gatehouse account …`: the operator's switch on an account.
+pub async fn account(common: &Common, command: &AccountCommand) -> Result<String, String> {
+    let state = build_state(common).await?;
+    let now = state.now_ms();
+    let (email, on) = match command {
+        AccountCommand::Disable(a) => (&a.email, true),
+        AccountCommand::Enable(a) => (&a.email, false),
+    };
+    app::backend::account::operator::set_disabled(&state.db, now, email, on)
+        .await
+        .map_err(cli_error)
+}
+
+/// An error as the command line prints it: the sentences only.
+fn cli_error(error: AppError) -> String {
+    match error {
         AppError::Validation(errors) => errors
             .iter()
             .map(|e| e.message.clone())
             .collect::<Vec<_>>()
             .join("\n"),
         other => other.to_string(),
-    })
+    }
 }

@@ -175,6 +175,24 @@ pub enum Command {
     /// Operator changes to a tenant.
     #[command(subcommand)]
     Tenant(TenantCommand),
+    /// Operator changes to an account.
+    #[command(subcommand)]
+    Account(AccountCommand),
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum AccountCommand {
+    /// Stop an account signing in anywhere; its sessions end at once.
+    Disable(AccountEmail),
+    /// Let a disabled account sign in again.
+    Enable(AccountEmail),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AccountEmail {
+    /// The account's email.
+    #[arg(long)]
+    pub email: String,
 }
 
 #[derive(Debug, Clone, Subcommand)]

@@ -22,6 +22,7 @@ async fn main() -> ExitCode {
             .map(|()| String::new()),
         Some(Command::CreateAdmin(args)) => server::cli::create_admin(&cli.common, args).await,
         Some(Command::Tenant(command)) => server::cli::tenant(&cli.common, command).await,
+        Some(Command::Account(command)) => server::cli::account(&cli.common, command).await,
     };
     match result {
         Ok(message) => {

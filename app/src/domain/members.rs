@@ -26,6 +26,10 @@ pub struct MemberRow {
     pub invite_expires: Option<String>,
     /// Sign-in is locked after repeated wrong passwords (an admin can unlock it).
     pub locked: bool,
+    /// Disabled by the operator of this Gatehouse: no sign-in anywhere, and tenant
+    /// admins can't lift it.
+    #[serde(default)]
+    pub disabled: bool,
 }
 
 /// What the Users table asks for.

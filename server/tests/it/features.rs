@@ -367,3 +367,80 @@ async fn the_home_page_offers_only_what_the_person_can_reach() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_account_disabled_by_the_operator_signs_in_nowhere() {
+    use app::backend::account::operator::set_disabled;
+    use app::backend::auth::sign_in::sign_in;
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let acme = app.acme_with_bob().await;
+        let s = &app.state;
+        let now = app.clock_now();
+        let error = set_disabled(&s.db, now, "nobody@example.com", true)
+            .await
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("No account has the email"),
+            "{error}"
+        );
+        let said = set_disabled(&s.db, now, "bob@example.com", true)
+            .await
+            .unwrap();
+        assert!(said.contains("1 open sessions ended"), "{engine}: {said}");
+        // His session is gone and the right password gets the usual refusal.
+        let session = meta(Some(acme.user_token.clone()));
+        assert_eq!(
+            app::backend::kernel::actor::current_actor(s, &session)
+                .await
+                .unwrap_err(),
+            AppError::Unauthenticated
+        );
+        let ip = crate::common::meta_from("10.7.0.1");
+        assert_eq!(
+            sign_in(s, "bob@example.com", "bob's passphrase!", &ip)
+                .await
+                .unwrap_err(),
+            AppError::SignInRefused,
+            "{engine}"
+        );
+        // His tenant's admins see it, and unlocking doesn't lift it.
+        let row = members::list(
+            s.db.conn(),
+            &acme.admin.tenant,
+            &MemberQuery::default(),
+            now,
+        )
+        .await
+        .unwrap()
+        .rows
+        .into_iter()
+        .find(|r| r.email == "bob@example.com")
+        .unwrap();
+        assert!(row.disabled, "{engine}");
+        members::unlock(s, &acme.admin, &meta(None), acme.user_id)
+            .await
+            .unwrap();
+        assert!(sign_in(s, "bob@example.com", "bob's passphrase!", &ip)
+            .await
+            .is_err());
+        let log = app::backend::audit::list(s.db.conn(), acme.admin.tenant.id, "bob@", None)
+            .await
+            .unwrap();
+        assert!(log
+            .rows
+            .iter()
+            .any(|r| r.action == "Disabled by the operator of this Gatehouse"));
+        // Enabled again: he signs in.
+        set_disabled(&s.db, now, "bob@example.com", false)
+            .await
+            .unwrap();
+        assert!(
+            sign_in(s, "bob@example.com", "bob's passphrase!", &ip)
+                .await
+                .is_ok(),
+            "{engine}"
+        );
+    })
+    .await;
+}

@@ -537,6 +537,7 @@ async fn numeric_inputs_out_of_range_get_a_sentence_never_a_panic() {
             r#"{"query":{"search":"","status":null,"role":null,"page":V}}"#,
         ),
         ("resend_invite", r#"{"member_id":V}"#),
+        ("cancel_invite", r#"{"member_id":V}"#),
         ("delete_member", r#"{"member_id":V}"#),
         ("unlock_member", r#"{"member_id":V}"#),
         ("get_member_access", r#"{"member_id":V}"#),

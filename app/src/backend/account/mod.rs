@@ -2,6 +2,7 @@
 //! Everything here acts on the actor's own account only; a session id of anyone
 //! else answers exactly like one that does not exist.
 
+pub mod operator;
 pub mod password;
 pub mod profile;
 pub mod sessions;

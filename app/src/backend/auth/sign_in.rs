@@ -74,7 +74,9 @@ pub async fn sign_in(
         ip: meta.ip.clone(),
     };
 
-    let target = match (&account, password_ok) {
+    // Disabled by the operator: the same refusal as any other, after the same hashing.
+    let disabled = account.as_ref().is_some_and(|a| a.disabled_at.is_some());
+    let target = match (&account, password_ok && !disabled) {
         (Some(account), true) => active_tenants_of(conn, account.id)
             .await?
             .into_iter()
@@ -85,6 +87,8 @@ pub async fn sign_in(
         let txn = state.db.begin_write().await?;
         let reason = if locked {
             "account locked"
+        } else if disabled && password_ok {
+            "account disabled by the operator"
         } else if password_ok {
             "no active membership"
         } else {

@@ -17,6 +17,8 @@ pub struct Model {
     pub failed_sign_ins: i64,
     pub locked_until: Option<i64>,
     pub created_at: i64,
+    /// Set by the operator (`gatehouse account disable`): no sign-in anywhere.
+    pub disabled_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

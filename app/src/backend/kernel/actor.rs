@@ -83,9 +83,11 @@ async fn resolve_session(
         .await?
         .filter(|m| m.status == MembershipStatus::Active.as_str())
         .ok_or(AppError::Unauthenticated)?;
+    // An account the operator disabled reaches nothing, whatever session it holds.
     let account = accounts::Entity::find_by_id(session.account_id)
         .one(conn)
         .await?
+        .filter(|a| a.disabled_at.is_none())
         .ok_or(AppError::Unauthenticated)?;
     let tenant = tenants::Entity::find_by_id(tenant_id)
         .one(conn)

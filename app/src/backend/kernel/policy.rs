@@ -152,7 +152,7 @@ pub async fn feature_context(
         plan: actor.plan,
         flags: flags_on(conn, actor.tenant.id).await?,
         status: decode(&actor.membership.status)?,
-        account_disabled: false,
+        account_disabled: actor.account.disabled_at.is_some(),
         outside_sign_in_group: None,
         access: access_inputs(conn, &actor.membership).await?,
         crm_access: actor.membership.crm_access,

@@ -347,6 +347,11 @@ pub async fn accept_invite(
         None
     };
 
+    if preview.account.disabled_at.is_some() {
+        return Err(AppError::Forbidden(
+            "This account can't sign in right now. Ask the admin who invited you.".into(),
+        ));
+    }
     let txn = state.db.begin_write().await?;
     // Re-read inside the transaction: a double submit accepts once.
     let live = live_invitation(&*txn, token, now).await?;

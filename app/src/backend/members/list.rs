@@ -168,6 +168,7 @@ async fn rows_for(
         .filter_map(|(m, account)| Some((m, account?)))
         .map(|(m, account)| {
             let locked = throttle::is_locked(&account, now_ms);
+            let disabled = account.disabled_at.is_some();
             let status: MembershipStatus = decode(&m.status)?;
             let mut perms = direct.remove(&m.id).unwrap_or_default();
             perms.sort();
@@ -186,6 +187,7 @@ async fn rows_for(
                 last_login: m.last_login_at.map(format_time),
                 direct_permissions: perms,
                 locked,
+                disabled,
                 invite_expired: status == MembershipStatus::Invited
                     && latest_invite
                         .get(&m.id)

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_core_tables;
 mod m20261122_000002_reset_requests;
 mod m20261202_000003_data_hygiene;
+mod m20261202_000004_account_disable;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_core_tables::Migration),
             Box::new(m20261122_000002_reset_requests::Migration),
             Box::new(m20261202_000003_data_hygiene::Migration),
+            Box::new(m20261202_000004_account_disable::Migration),
         ]
     }
 }

@@ -206,6 +206,7 @@ fn member_row(
         cancel,
     } = actions;
     let locked = m.locked;
+    let disabled = m.disabled;
     let status_text = if m.status == MembershipStatus::Invited && m.invite_expired {
         "Invited (link expired)".to_string()
     } else {
@@ -234,6 +235,10 @@ fn member_row(
             <td>
                 <span class=format!("status status-{}", m.status.as_str())>{status_text}</span>
                 {locked.then(|| view! { <span class="status status-locked" title="Locked after repeated wrong passwords">"Locked"</span> })}
+                {disabled.then(|| view! {
+                    <span class="status status-locked">"Disabled"</span>
+                    <span class="cell-note">"Disabled by the operator of this Gatehouse: no sign-in anywhere. Only the operator can lift it."</span>
+                })}
                 {expiry.map(|text| view! { <span class="cell-note">{text}</span> })}
             </td>
             <td>{if m.crm_access { "Yes" } else { "No" }}</td>
