@@ -109,3 +109,25 @@ test('feature flags switch before hydration too @nojs', async ({ page, javaScrip
   await page.getByRole('button', { name: 'Turn off Experiments' }).click();
   await expect(page.getByTestId('flag-experiments')).toContainText('Off');
 });
+
+test('an admin creates the sandbox of a production tenant and switches to it', async ({ page }) => {
+  const tenant = unique('Pairco');
+  const owner = `${unique('pairowner')}@example.com`;
+  createAdmin(tenant, owner);
+  await signIn(page, owner, PASSWORD);
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto('/settings/tenant');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Create sandbox' }).click();
+  const pair = page.locator('section', { has: page.locator('#pair-title') });
+  await expect(pair).toContainText(`Its sandbox is ${tenant} Sandbox`);
+  await hydrated(page);
+  await page.getByRole('button', { name: /Current tenant:/ }).click();
+  await page.getByRole('button', { name: new RegExp(`${tenant} Sandbox`) }).click();
+  await expect(page).toHaveURL(/\/$/);
+  const indicator = page.getByTestId('tenant-indicator');
+  await expect(indicator).toContainText(`${tenant} Sandbox`);
+  await expect(indicator.locator('.badge-sandbox')).toBeVisible();
+  await page.goto('/settings/tenant');
+  await expect(pair).toContainText(`This is the sandbox of ${tenant}`);
+});

@@ -36,6 +36,7 @@ pub fn describe_endpoint(path: &str) -> &'static str {
         "cancel_invite" => "cancel an invitation",
         "list_feature_flags" => "see the feature flags",
         "set_feature_flag" => "change a feature flag",
+        "create_sandbox" => "create a sandbox",
         "update_member" => "change a member",
         "delete_member" => "remove a member",
         "get_member_access" => "see a member's access",

@@ -67,3 +67,14 @@ pub async fn my_features() -> Result<Vec<FeatureDecision>, AppError> {
         .map(|f| crate::domain::access::evaluate_feature(&context, *f))
         .collect())
 }
+
+/// Creates the sandbox of this production tenant (admins), then answers where to go.
+#[server(prefix = "/api", endpoint = "create_sandbox")]
+pub async fn create_sandbox() -> Result<(), AppError> {
+    let (state, meta, actor) = super::server_ctx::actor().await?;
+    crate::backend::tenant::sandbox::create_sandbox(&state, &actor, &meta).await?;
+    if super::server_ctx::is_plain_form_post() {
+        leptos_axum::redirect("/settings/tenant");
+    }
+    Ok(())
+}

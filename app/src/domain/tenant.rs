@@ -16,6 +16,9 @@ pub struct TenantOverview {
     pub require_admin_two_factor: bool,
     /// Whether the viewer may change the sign-in security settings.
     pub can_manage_security: bool,
+    /// The other tenant of its production and sandbox pair, if any.
+    #[serde(default)]
+    pub paired_with: Option<String>,
 }
 
 /// One row of Settings → Feature flags.

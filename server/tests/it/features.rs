@@ -8,6 +8,7 @@ use app::domain::access::FeatureDecision;
 use app::domain::members::{MemberQuery, MemberUpdate};
 use app::domain::{AppError, Feature, MembershipStatus, Role};
 use axum::http::StatusCode;
+use sea_orm::EntityTrait;
 
 /// What the member behind `cookie` is told about `feature` (from `my_features`).
 async fn decision(app: &TestApp, cookie: &str, feature: Feature) -> FeatureDecision {
@@ -440,6 +441,107 @@ async fn an_account_disabled_by_the_operator_signs_in_nowhere() {
                 .await
                 .is_ok(),
             "{engine}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_admin_creates_the_sandbox_of_a_production_tenant() {
+    use app::backend::tenant::sandbox::create_sandbox;
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let acme = app.acme_with_bob().await;
+        let s = &app.state;
+        let m = meta(None);
+        let support = app::backend::templates::save(
+            s,
+            &acme.admin,
+            &m,
+            common::new_template(
+                "Support",
+                vec![app::domain::access::Permission::parse("conversations.view").unwrap()],
+            ),
+        )
+        .await
+        .unwrap();
+        // Bob, a member without the Admin role, can't.
+        let bob =
+            app::backend::kernel::actor::current_actor(s, &meta(Some(acme.user_token.clone())))
+                .await
+                .unwrap();
+        assert!(matches!(
+            create_sandbox(s, &bob, &m).await,
+            Err(AppError::Forbidden(_))
+        ));
+        let sandbox = create_sandbox(s, &acme.admin, &m).await.unwrap();
+        // Only once.
+        let again = create_sandbox(s, &acme.admin, &m).await.unwrap_err();
+        assert!(
+            again
+                .to_string()
+                .contains("already has a sandbox: Acme Sandbox"),
+            "{engine}: {again}"
+        );
+        // Ada is its admin; templates are copied with their permissions; nobody else is in it.
+        let ada = app.sign_in("ada@example.com", PASSWORD).await;
+        let (status, body, cookies) = app
+            .call(
+                "switch_tenant",
+                &[("tenant_id", &sandbox.to_string())],
+                Some(&ada),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{engine}: {body}");
+        let in_sandbox = common::session_cookie(&cookies).unwrap();
+        let (_, me, _) = app.call("current_user", &[], Some(&in_sandbox)).await;
+        assert!(
+            me.contains("\"tenant_kind\":\"sandbox\"") && me.contains("Acme Sandbox"),
+            "{me}"
+        );
+        let (_, templates, _) = app
+            .call_json("list_role_templates", "{}", &in_sandbox)
+            .await;
+        assert!(
+            templates.contains("Support") && templates.contains("conversations"),
+            "{engine}: {templates}"
+        );
+        let sandbox_tenant = app::backend::entities::tenants::Entity::find_by_id(sandbox)
+            .one(s.db.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        let page = members::list(
+            s.db.conn(),
+            &sandbox_tenant,
+            &MemberQuery::default(),
+            app.clock_now(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            page.total, 1,
+            "{engine}: access there is a separate invitation"
+        );
+        assert_ne!(support, 0);
+        // From the sandbox, no sandbox of a sandbox.
+        let admin_there = app::backend::kernel::actor::current_actor(
+            s,
+            &meta(Some(in_sandbox.split_once('=').unwrap().1.to_string())),
+        )
+        .await
+        .unwrap();
+        assert!(matches!(
+            create_sandbox(s, &admin_there, &m).await,
+            Err(AppError::Conflict(_))
+        ));
+        // Both Tenant pages name the other of the pair.
+        let (_, overview, _) = app
+            .call("get_tenant_overview", &[], Some(&in_sandbox))
+            .await;
+        assert!(
+            overview.contains("\"paired_with\":\"Acme\""),
+            "{engine}: {overview}"
         );
     })
     .await;

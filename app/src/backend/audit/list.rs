@@ -44,6 +44,7 @@ pub fn describe(action: &str) -> &str {
         "access.denied" => "Refused: not allowed to",
         "tenant.flag_changed" => "Feature flag changed",
         "tenant.plan_changed" => "Plan changed by the operator",
+        "tenant.sandbox_created" => "Sandbox created",
         "account.disabled" => "Disabled by the operator of this Gatehouse",
         "account.enabled" => "Enabled again by the operator",
         other => other,

@@ -13,6 +13,8 @@ pub struct Model {
     pub seat_limit: i64,
     pub require_admin_two_factor: bool,
     pub created_at: i64,
+    /// The other tenant of a production and sandbox pair.
+    pub paired_tenant_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

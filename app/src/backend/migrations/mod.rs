@@ -6,6 +6,7 @@ mod m20261122_000001_create_core_tables;
 mod m20261122_000002_reset_requests;
 mod m20261202_000003_data_hygiene;
 mod m20261202_000004_account_disable;
+mod m20261202_000005_sandbox_pairs;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_reset_requests::Migration),
             Box::new(m20261202_000003_data_hygiene::Migration),
             Box::new(m20261202_000004_account_disable::Migration),
+            Box::new(m20261202_000005_sandbox_pairs::Migration),
         ]
     }
 }

@@ -3,6 +3,7 @@
 pub mod create;
 pub mod flags;
 pub mod operator;
+pub mod sandbox;
 pub mod settings;
 
 pub use create::{create_tenant_with_admin, NewTenantWithAdmin};

@@ -25,6 +25,13 @@ pub async fn tenant_overview(
         seats_used: seats_used(conn, actor.tenant.id).await?,
         require_admin_two_factor: actor.tenant.require_admin_two_factor,
         can_manage_security: grantor(conn, actor).await?.is_admin,
+        paired_with: match actor.tenant.paired_tenant_id {
+            Some(id) => tenants::Entity::find_by_id(id)
+                .one(conn)
+                .await?
+                .map(|t| t.name),
+            None => None,
+        },
     })
 }
 

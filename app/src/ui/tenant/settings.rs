@@ -1,7 +1,7 @@
 //! Settings → Tenant.
 
-use crate::api::tenant::{get_tenant_overview, SetRequireAdminTwoFactor};
-use crate::domain::{Plan, PlanFeature};
+use crate::api::tenant::{get_tenant_overview, CreateSandbox, SetRequireAdminTwoFactor};
+use crate::domain::{Plan, PlanFeature, TenantKind};
 use crate::ui::widgets::ErrorPage;
 use crate::ui::widgets::{error_of, loading, toast_on_success, FormAlert, KindBadge};
 use leptos::prelude::*;
@@ -18,6 +18,14 @@ pub fn TenantSettingsPage() -> impl IntoView {
         move || reload.update(|n| *n += 1),
     );
     let error = error_of(move || save.value().get());
+    let sandbox = ServerAction::<CreateSandbox>::new();
+    toast_on_success(
+        move || sandbox.value().get(),
+        |_| "Sandbox created. Switch to it from the tenant menu at the top.".into(),
+        // The tenant menu lists the new sandbox after a full reload.
+        || crate::ui::widgets::hard_navigate("/settings/tenant"),
+    );
+    let sandbox_error = error_of(move || sandbox.value().get());
     view! {
         <Title text="Tenant" />
         <h1>"Tenant"</h1>
@@ -70,6 +78,32 @@ pub fn TenantSettingsPage() -> impl IntoView {
                                     <p class="note">"Only an admin of this tenant can change sign-in security."</p>
                                 }
                                 .into_any()
+                            }}
+                        </section>
+                        <section class="card" aria-labelledby="pair-title">
+                            <h2 id="pair-title">"Production and sandbox"</h2>
+                            {match (t.paired_with.clone(), t.kind, t.can_manage_security) {
+                                (Some(other), TenantKind::Production, _) => view! {
+                                    <p>"Its sandbox is " <strong>{other}</strong> ". Switch to it from the tenant menu at the top. People need a separate invitation there."</p>
+                                }.into_any(),
+                                (Some(other), TenantKind::Sandbox, _) => view! {
+                                    <p>"This is the sandbox of " <strong>{other}</strong> ". Changes here don't touch production."</p>
+                                }.into_any(),
+                                (None, TenantKind::Production, true) => view! {
+                                    <p class="note">"A sandbox is a separate tenant to try things safely: it gets this tenant's role templates and groups (without members), and you become its admin."</p>
+                                    <ActionForm action=sandbox attr:class="form">
+                                        <FormAlert error=sandbox_error />
+                                        <button type="submit" class="btn" disabled=move || sandbox.pending().get()>
+                                            {move || if sandbox.pending().get() { "Creating…" } else { "Create sandbox" }}
+                                        </button>
+                                    </ActionForm>
+                                }.into_any(),
+                                (None, TenantKind::Production, false) => view! {
+                                    <p class="note">"No sandbox yet. An admin of this tenant can create one."</p>
+                                }.into_any(),
+                                (None, TenantKind::Sandbox, _) => view! {
+                                    <p class="note">"This sandbox isn't paired with a production tenant."</p>
+                                }.into_any(),
                             }}
                         </section>
                         <section class="card" aria-labelledby="plans-title">
