@@ -3,7 +3,7 @@ import { createAdmin, hydrated, inviteLink, PASSWORD, signIn, signOut, totp, uni
 
 async function openAccount(page: Page, email: string) {
   await page.getByRole('button', { name: `Account menu for ${email}` }).click();
-  await page.getByRole('link', { name: 'My account' }).click();
+  await page.locator('.account-menu').getByRole('link', { name: 'My account' }).click();
   await expect(page).toHaveURL(/\/account$/);
   await hydrated(page);
   await expect(page.getByRole('heading', { name: 'My account', level: 1 })).toBeVisible();
