@@ -11,7 +11,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Feature folders of the backend; everything else under `backend/` is shared.
-const FEATURES: &[&str] = &["account", "audit", "auth", "members", "templates", "tenant"];
+const FEATURES: &[&str] = &[
+    "account",
+    "audit",
+    "auth",
+    "groups",
+    "members",
+    "templates",
+    "tenant",
+];
 
 /// The graph node a module path belongs to: a feature as a whole, a kernel module
 /// by itself, or the entities / migrations; `None` for the backend root.

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod audit;
 pub mod auth;
+pub mod groups;
 pub mod members;
 pub mod templates;
 pub mod tenant;
@@ -37,6 +38,10 @@ pub fn describe_endpoint(path: &str) -> &'static str {
         "list_feature_flags" => "see the feature flags",
         "set_feature_flag" => "change a feature flag",
         "create_sandbox" => "create a sandbox",
+        "list_groups" => "see the groups",
+        "create_group" | "delete_group" => "create or delete a group",
+        "add_group_member" | "remove_group_member" => "change a group's members",
+        "set_group_template" => "change a group's role templates",
         "update_member" => "change a member",
         "delete_member" => "remove a member",
         "get_member_access" => "see a member's access",

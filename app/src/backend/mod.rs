@@ -2,7 +2,7 @@
 //! Compiled only with the `ssr` feature, so none of it reaches the WASM bundle.
 //!
 //! `kernel` is shared by every feature and imports none; each feature folder
-//! (`auth`, `members`, `templates`, `account`, `audit`, `tenant`) imports the kernel
+//! (`auth`, `members`, `templates`, `groups`, `account`, `audit`, `tenant`) imports the kernel
 //! and the domain, never another feature. `tests/module_graph.rs` keeps it so.
 
 pub mod entities;
@@ -12,6 +12,7 @@ pub mod migrations;
 pub mod account;
 pub mod audit;
 pub mod auth;
+pub mod groups;
 pub mod members;
 pub mod templates;
 pub mod tenant;

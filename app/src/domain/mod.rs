@@ -8,6 +8,7 @@ pub mod auth;
 pub mod device;
 pub mod email;
 pub mod error;
+pub mod groups;
 pub mod members;
 pub mod model;
 pub mod navigation;

@@ -22,6 +22,7 @@ pub fn HomePage() -> impl IntoView {
     if me.can_manage_users {
         links.push(("/settings/users", "Manage users"));
         links.push(("/settings/role-templates", "Role templates"));
+        links.push(("/settings/groups", "Groups"));
     }
     if g.sees_tenant_settings() {
         links.push(("/settings/tenant", "Tenant settings"));

@@ -5,6 +5,7 @@ pub mod access;
 mod account;
 mod audit;
 mod auth;
+mod groups;
 mod home;
 mod layout;
 mod members;
@@ -18,6 +19,7 @@ use audit::AuditLogPage;
 use auth::{
     ForgotPasswordPage, RequiredSetupPage, ResetPasswordPage, SignInPage, TwoFactorSignInPage,
 };
+use groups::GroupsPage;
 use home::HomePage;
 use layout::SignedInLayout;
 use leptos::prelude::*;
@@ -94,6 +96,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("account") view=AccountPage />
                     <Route path=path!("settings/users") view=UsersPage />
                     <Route path=path!("settings/role-templates") view=RoleTemplatesPage />
+                    <Route path=path!("settings/groups") view=GroupsPage />
                     <Route path=path!("settings/tenant") view=TenantSettingsPage />
                     <Route path=path!("settings/feature-flags") view=FeatureFlagsPage />
                     <Route path=path!("settings/audit-log") view=AuditLogPage />

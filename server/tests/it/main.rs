@@ -16,6 +16,7 @@ mod common;
 mod account;
 mod authorization;
 mod features;
+mod groups;
 mod lockout;
 mod mail;
 mod recovery;

@@ -157,6 +157,21 @@ pub fn EditDialog(
                     </select>
                     <FieldMessage error field="role_template" prefix="edit-" />
                 </div>
+                <p class="note" data-testid="edit-groups">
+                    {move || {
+                        let names: Vec<String> = stored_access
+                            .value()
+                            .get()
+                            .and_then(Result::ok)
+                            .map(|a| a.groups.into_iter().map(|g| g.name).collect())
+                            .unwrap_or_default();
+                        if names.is_empty() {
+                            "Not in any group.".to_string()
+                        } else {
+                            format!("Groups: {} (change them in Settings → Groups)", names.join(", "))
+                        }
+                    }}
+                </p>
                 <label class="check" for="edit-crm">
                     <input id="edit-crm" type="checkbox" disabled=move || is_admin.get() || locked.get()
                         prop:checked=move || is_admin.get() || crm.get()

@@ -1,0 +1,5 @@
+//! Settings → Groups.
+
+mod page;
+
+pub use page::GroupsPage;
