@@ -131,3 +131,68 @@ test('an admin creates the sandbox of a production tenant and switches to it', a
   await page.goto('/settings/tenant');
   await expect(pair).toContainText(`This is the sandbox of ${tenant}`);
 });
+
+test('a group with a role template gives its member the access, and the Edit dialog says via group', async ({ page, browser }) => {
+  const tenant = unique('Groupco');
+  const owner = `${unique('gowner')}@example.com`;
+  const member = `${unique('analyst')}@example.com`;
+  createAdmin(tenant, owner);
+  await signIn(page, owner, PASSWORD);
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto('/settings/role-templates');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'New template' }).first().click();
+  const tdialog = page.getByRole('dialog', { name: 'New template' });
+  await tdialog.getByLabel('Name').fill('Analysts');
+  await tdialog.getByRole('group', { name: 'Analytics' }).getByLabel('View').check();
+  await tdialog.getByRole('button', { name: 'Save template' }).click();
+  await expect(tdialog).toBeHidden();
+  await page.goto('/settings/users');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Invite user' }).click();
+  const invite = page.getByRole('dialog', { name: 'Invite user' });
+  await invite.getByLabel('Email').fill(member);
+  await invite.getByRole('button', { name: 'Send invite' }).click();
+  await expect(invite).toBeHidden();
+  const joined = await acceptInFreshContext(browser, await inviteLink(member), 'Ana Lyst', 'ana lyst passphrase');
+
+  await page.goto('/settings/groups');
+  await hydrated(page);
+  await expect(page.getByText('No groups yet')).toBeVisible();
+  await page.getByLabel('New group name').fill('Insights');
+  await page.getByRole('button', { name: 'New group' }).click();
+  const card = page.getByTestId('group-Insights');
+  await expect(card).toBeVisible();
+  await card.getByLabel('Add a member by email').fill('nobody@example.com');
+  await card.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(card.locator('.field-error')).toContainText('No one with that email is in this tenant.');
+  await card.getByLabel('Add a member by email').fill(member);
+  await card.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(card.locator('.chip').filter({ hasText: member })).toBeVisible();
+  await card.getByLabel('Attach a role template').selectOption({ label: 'Analysts' });
+  await card.getByRole('button', { name: 'Attach' }).click();
+  await expect(card.locator('.chip').filter({ hasText: 'Analysts' })).toBeVisible();
+
+  // The member can use what the template grants, at their next request.
+  await joined.page.goto('/');
+  await expect(joined.page.locator('li[data-feature="analytics_dashboards"]')).toContainText('Available');
+  await joined.context.close();
+
+  // The admin's Edit dialog names the group and marks what it grants.
+  await page.goto('/settings/users');
+  await hydrated(page);
+  await memberRow(page, member).getByRole('button', { name: 'Edit' }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit user' });
+  await expect(edit.getByTestId('edit-groups')).toContainText('Groups: Insights');
+  await expect(edit.getByRole('group', { name: 'Analytics' }).locator('.via')).toHaveText(['via group Insights']);
+  await page.keyboard.press('Escape');
+
+  // Deleting asks first, naming its members.
+  await page.goto('/settings/groups');
+  await hydrated(page);
+  await card.getByRole('button', { name: /Delete group/ }).click();
+  const confirm = page.getByRole('dialog', { name: 'Delete group' });
+  await expect(confirm).toContainText(member);
+  await confirm.getByRole('button', { name: 'Delete group' }).click();
+  await expect(page.getByText('No groups yet')).toBeVisible();
+});
