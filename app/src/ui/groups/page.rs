@@ -76,7 +76,7 @@ pub fn GroupsPage() -> impl IntoView {
         <Title text="Groups" />
         <h1>"Groups"</h1>
         <p class="lead">"Members of a group get the permissions of its role templates, on top of their own. Changes apply at their next click."</p>
-        <form class="form inline-form" on:submit=submit novalidate>
+        <form class="inline-form" on:submit=submit novalidate>
             <div class="field">
                 <label for="group-name">"New group name"</label>
                 <input id="group-name" maxlength="80" placeholder="Support team" bind:value=name
@@ -245,10 +245,10 @@ fn DeleteGroupDialog(
                 view! {
                     <p>
                         "Delete " <strong>{g.name.clone()}</strong> "? "
-                        {if count == 0 {
-                            "It has no members.".to_string()
-                        } else {
-                            format!("Its {count} members lose what its role templates give them, at their next click:")
+                        {match count {
+                            0 => "It has no members.".to_string(),
+                            1 => "Its one member loses what its role templates give, at their next click:".to_string(),
+                            n => format!("Its {n} members lose what its role templates give them, at their next click:"),
                         }}
                     </p>
                     <ul class="delete-members">
