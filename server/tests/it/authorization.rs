@@ -30,6 +30,11 @@ enum Op {
     WidenUsedTemplate,
     SetSecurity,
     SetFlag,
+    CreateGroup,
+    AddUserToGroup,
+    AddSelfToGroup,
+    AddAdminToGroup,
+    GiveGroupTemplateBeyondOwn,
     Unlock,
     CancelUserInvite,
     CancelAdminInvite,
@@ -54,6 +59,11 @@ const OPS: &[Op] = &[
     Op::WidenUsedTemplate,
     Op::SetSecurity,
     Op::SetFlag,
+    Op::CreateGroup,
+    Op::AddUserToGroup,
+    Op::AddSelfToGroup,
+    Op::AddAdminToGroup,
+    Op::GiveGroupTemplateBeyondOwn,
     Op::Unlock,
     Op::CancelUserInvite,
     Op::CancelAdminInvite,
@@ -81,6 +91,8 @@ struct World {
     /// matrix cancels.
     dave_id: i64,
     erin_id: i64,
+    /// A group without templates, made by the admin.
+    crew: i64,
     /// A template granting "delete conversations" (nobody but admins holds it).
     rich_template: i64,
     /// A template Carol uses, granting "manage people".
@@ -112,6 +124,9 @@ async fn world(app: &TestApp, bob_permissions: &[Permission]) -> World {
     let mut erin = invite_input("erin@example.com");
     erin.role = Role::Admin;
     let erin_id = members::invite(s, &admin, &m, erin).await.unwrap();
+    let crew = app::backend::groups::create(s, &admin, &m, "Crew")
+        .await
+        .unwrap();
     members::update(
         s,
         &admin,
@@ -136,6 +151,7 @@ async fn world(app: &TestApp, bob_permissions: &[Permission]) -> World {
         second_admin_id,
         dave_id,
         erin_id,
+        crew,
         rich_template,
         carols_template,
     }
@@ -248,6 +264,21 @@ async fn run(app: &TestApp, who: &Actor, w: &World, op: Op) -> Outcome {
         }
         Op::SetSecurity => tenant::set_require_admin_two_factor(s, who, false, &m).await,
         Op::SetFlag => tenant::flags::set(s, who, &m, "cases", true).await,
+        Op::CreateGroup => app::backend::groups::create(s, who, &m, "New crew")
+            .await
+            .map(|_| ()),
+        Op::AddUserToGroup => {
+            app::backend::groups::add_member(s, who, &m, w.crew, "carol@example.com").await
+        }
+        Op::AddSelfToGroup => {
+            app::backend::groups::add_member(s, who, &m, w.crew, &who.account.email).await
+        }
+        Op::AddAdminToGroup => {
+            app::backend::groups::add_member(s, who, &m, w.crew, "erin@example.com").await
+        }
+        Op::GiveGroupTemplateBeyondOwn => {
+            app::backend::groups::set_template(s, who, &m, w.crew, w.rich_template, true).await
+        }
         Op::Unlock => members::unlock(s, who, &m, w.carol_id).await,
         Op::CancelUserInvite => members::cancel_invite(s, who, &m, w.dave_id).await,
         Op::CancelAdminInvite => members::cancel_invite(s, who, &m, w.erin_id).await,
@@ -270,6 +301,8 @@ fn manager_may(op: Op) -> bool {
             | Op::GrantHeldPermission
             | Op::ResendUserInvite
             | Op::SaveTemplateWithHeld
+            | Op::CreateGroup
+            | Op::AddUserToGroup
             | Op::Unlock
             | Op::CancelUserInvite
             | Op::DeleteUser
@@ -299,7 +332,10 @@ async fn who_may_do_what_in_user_management() {
             let expected = match row.as_str() {
                 // An admin may do everything but change their own access.
                 "admin" => {
-                    if matches!(op, Op::ChangeOwnTemplate | Op::ChangeOwnPermissions) {
+                    if matches!(
+                        op,
+                        Op::ChangeOwnTemplate | Op::ChangeOwnPermissions | Op::AddSelfToGroup
+                    ) {
                         Outcome::Forbidden
                     } else {
                         Outcome::Allowed
