@@ -51,7 +51,9 @@ pub fn describe_endpoint(path: &str) -> &'static str {
         "delete_role_template" => "delete a role template",
         "list_audit_events" => "read the audit log",
         "get_tenant_overview" => "see the tenant settings",
-        "set_require_admin_two_factor" => "change the tenant's sign-in security",
+        "set_require_admin_two_factor" | "set_sign_in_group" => {
+            "change the tenant's sign-in security"
+        }
         "switch_tenant" => "switch tenant",
         _ => "do something they may not",
     }

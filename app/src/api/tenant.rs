@@ -38,6 +38,25 @@ pub async fn set_require_admin_two_factor(on: Option<bool>) -> Result<(), AppErr
     Ok(())
 }
 
+/// Group-restricted sign-in: `group_id` is a group of this tenant, or empty to let
+/// every active member sign in (the form's first option).
+#[server(prefix = "/api", endpoint = "set_sign_in_group")]
+pub async fn set_sign_in_group(group_id: String) -> Result<(), AppError> {
+    let (state, meta, actor) = super::server_ctx::actor().await?;
+    let group_id = match group_id.trim() {
+        "" => None,
+        id => Some(
+            id.parse::<i64>()
+                .map_err(|_| AppError::field("group_id", "Choose one of this tenant's groups."))?,
+        ),
+    };
+    crate::backend::tenant::set_sign_in_group(&state, &actor, &meta, group_id).await?;
+    if super::server_ctx::is_plain_form_post() {
+        leptos_axum::redirect("/settings/tenant");
+    }
+    Ok(())
+}
+
 /// Settings → Feature flags (admins).
 #[server(prefix = "/api", endpoint = "list_feature_flags")]
 pub async fn list_feature_flags() -> Result<Vec<FlagView>, AppError> {

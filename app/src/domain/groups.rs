@@ -28,6 +28,9 @@ pub struct GroupView {
     pub name: String,
     pub members: Vec<GroupMember>,
     pub templates: Vec<GroupTemplate>,
+    /// Only this group's members (and admins) can sign in to the tenant.
+    #[serde(default)]
+    pub restricts_sign_in: bool,
 }
 
 /// A group name: trimmed, 1 to 80 characters, no control or invisible characters.

@@ -19,6 +19,23 @@ pub struct TenantOverview {
     /// The other tenant of its production and sandbox pair, if any.
     #[serde(default)]
     pub paired_with: Option<String>,
+    /// Group-restricted sign-in: the group whose members (and the admins) alone
+    /// can sign in, or `None` when every active member can.
+    #[serde(default)]
+    pub sign_in_group: Option<SignInGroupChoice>,
+    /// Every group it could be restricted to, with what each would cost; filled
+    /// for the admins who may change it.
+    #[serde(default)]
+    pub sign_in_choices: Vec<SignInGroupChoice>,
+}
+
+/// A group sign-in could be restricted to, and how many active members (not
+/// admins) are outside it: they would lose sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInGroupChoice {
+    pub id: i64,
+    pub name: String,
+    pub would_lose: i64,
 }
 
 /// One row of Settings → Feature flags.

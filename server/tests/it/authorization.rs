@@ -1,7 +1,8 @@
-//! The authorization matrix: every state-changing service of user management, run by
-//! an admin, a member holding "manage people", a member holding each single `users.*`
-//! permission of the catalog, a member with none, and an admin of another tenant —
-//! asserting exactly who may do what, the escalation paths included.
+//! The authorization matrix: every state-changing service of user management and
+//! tenant settings, run by an admin, a member holding "manage people", a member
+//! holding each single `users.*` permission of the catalog, a member with none, and
+//! an admin of another tenant — asserting exactly who may do what, the escalation
+//! paths included.
 
 use crate::common::{actor, invite_input, meta, new_template, AdminAndUser, TestApp};
 use app::backend::kernel::actor::{current_actor, Actor};
@@ -30,6 +31,8 @@ enum Op {
     WidenUsedTemplate,
     SetSecurity,
     SetFlag,
+    RestrictSignIn,
+    CreateSandbox,
     CreateGroup,
     AddUserToGroup,
     AddSelfToGroup,
@@ -59,6 +62,8 @@ const OPS: &[Op] = &[
     Op::WidenUsedTemplate,
     Op::SetSecurity,
     Op::SetFlag,
+    Op::RestrictSignIn,
+    Op::CreateSandbox,
     Op::CreateGroup,
     Op::AddUserToGroup,
     Op::AddSelfToGroup,
@@ -264,6 +269,10 @@ async fn run(app: &TestApp, who: &Actor, w: &World, op: Op) -> Outcome {
         }
         Op::SetSecurity => tenant::set_require_admin_two_factor(s, who, false, &m).await,
         Op::SetFlag => tenant::flags::set(s, who, &m, "cases", true).await,
+        Op::RestrictSignIn => tenant::set_sign_in_group(s, who, &m, Some(w.crew)).await,
+        Op::CreateSandbox => tenant::sandbox::create_sandbox(s, who, &m)
+            .await
+            .map(|_| ()),
         Op::CreateGroup => app::backend::groups::create(s, who, &m, "New crew")
             .await
             .map(|_| ()),

@@ -22,4 +22,5 @@ mod mail;
 mod recovery;
 mod router;
 mod services;
+mod sign_in_group;
 mod users;

@@ -41,6 +41,7 @@ pub fn describe(action: &str) -> &str {
         "session.ended" => "Signed out one of their sessions",
         "session.ended_others" => "Signed out their other sessions",
         "tenant.security_changed" => "Sign-in security changed",
+        "tenant.sign_in_group_changed" => "Changed who can sign in",
         "access.denied" => "Refused: not allowed to",
         "tenant.flag_changed" => "Feature flag changed",
         "tenant.plan_changed" => "Plan changed by the operator",

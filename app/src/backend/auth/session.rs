@@ -9,6 +9,7 @@ use crate::backend::kernel::policy::grantor;
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::second_factor;
 use crate::backend::kernel::sessions;
+use crate::backend::kernel::sign_in_group;
 use crate::backend::kernel::stored::decode;
 use crate::backend::AppState;
 use crate::domain::auth::{Me, TenantChoice};
@@ -62,17 +63,21 @@ pub async fn switch_tenant(
         .await?
         .filter(|m| m.status == MembershipStatus::Active.as_str())
         .ok_or(AppError::NotFound)?;
-    if membership.role == Role::Admin.as_str() && !second_factor::is_enabled(&actor.account) {
-        let tenant = tenants::Entity::find_by_id(tenant_id)
-            .one(&*txn)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if tenant.require_admin_two_factor {
-            return Err(AppError::Forbidden(format!(
-                "{} requires two-factor sign-in for its admins. Turn it on in My account, then switch again.",
-                tenant.name
-            )));
-        }
+    let tenant = tenants::Entity::find_by_id(tenant_id)
+        .one(&*txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let Some(group) = sign_in_group::keeps_out(&*txn, &tenant, &membership).await? {
+        return Err(sign_in_group::refusal(&*txn, &tenant, &group).await?);
+    }
+    if membership.role == Role::Admin.as_str()
+        && tenant.require_admin_two_factor
+        && !second_factor::is_enabled(&actor.account)
+    {
+        return Err(AppError::Forbidden(format!(
+            "{} requires two-factor sign-in for its admins. Turn it on in My account, then switch again.",
+            tenant.name
+        )));
     }
     // The session id rotates: the old cookie stops working; the session keeps its
     // start and absolute end.

@@ -11,6 +11,7 @@ use crate::backend::kernel::directory::{active_tenants_of, find_account_by_email
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::second_factor::{self, Proof};
 use crate::backend::kernel::sessions::{self, STAGE_ENROL, STAGE_FULL, STAGE_TWO_FACTOR};
+use crate::backend::kernel::sign_in_group;
 use crate::backend::kernel::throttle;
 use crate::backend::AppState;
 use crate::domain::auth::TotpSetup;
@@ -76,13 +77,37 @@ pub async fn sign_in(
 
     // Disabled by the operator: the same refusal as any other, after the same hashing.
     let disabled = account.as_ref().is_some_and(|a| a.disabled_at.is_some());
-    let target = match (&account, password_ok && !disabled) {
-        (Some(account), true) => active_tenants_of(conn, account.id)
-            .await?
-            .into_iter()
-            .next(),
-        _ => None,
-    };
+    // The most recently used tenant that lets the account in; a tenant that keeps
+    // it out by group-restricted sign-in is remembered, to say so.
+    let mut target = None;
+    let mut kept_out = None;
+    if let (Some(account), true) = (&account, password_ok && !disabled) {
+        for access in active_tenants_of(conn, account.id).await? {
+            match sign_in_group::keeps_out(conn, &access.tenant, &access.membership).await? {
+                None => {
+                    target = Some(access);
+                    break;
+                }
+                Some(group) if kept_out.is_none() => kept_out = Some((access.tenant, group)),
+                Some(_) => {}
+            }
+        }
+    }
+    if let (Some(account), None, Some((tenant, group))) = (&account, &target, kept_out) {
+        // The right password: the person is told plainly why, and whom to ask.
+        let txn = state.db.begin_write().await?;
+        audit::record(
+            &*txn,
+            now,
+            &attempt_actor,
+            AuditEntry::new(Some(tenant.id), "sign_in.failed", "account")
+                .target(Some(account.id), email.as_str())
+                .after(json!({"reason": "outside the sign-in group", "group": group})),
+        )
+        .await?;
+        txn.commit().await?;
+        return Err(sign_in_group::refusal(conn, &tenant, &group).await?);
+    }
     let (Some(account), Some(access)) = (account.clone(), target) else {
         let txn = state.db.begin_write().await?;
         let reason = if locked {

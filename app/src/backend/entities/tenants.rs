@@ -15,6 +15,8 @@ pub struct Model {
     pub created_at: i64,
     /// The other tenant of a production and sandbox pair.
     pub paired_tenant_id: Option<i64>,
+    /// When set, only members of this group (and admins) can sign in here.
+    pub sign_in_group_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

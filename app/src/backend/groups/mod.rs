@@ -12,11 +12,14 @@ use crate::backend::entities::{
 };
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
-use crate::backend::kernel::directory::find_account_by_email;
+use crate::backend::kernel::directory::{
+    find_account_by_email, group_in_tenant, lock_tenant, member_in_tenant, template_in_tenant,
+};
 use crate::backend::kernel::policy::{
     require_user_admin, template_permissions, user_manager, NOT_YOUR_OWN,
 };
 use crate::backend::kernel::request::RequestMeta;
+use crate::backend::kernel::{sessions, sign_in_group};
 use crate::backend::AppState;
 use crate::domain::groups::{parse_group_name, GroupMember, GroupTemplate, GroupView};
 use crate::domain::{AppError, Email, Role};
@@ -94,22 +97,10 @@ pub async fn list(conn: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<Grou
                 name: g.name,
                 members: m,
                 templates: t,
+                restricts_sign_in: actor.tenant.sign_in_group_id == Some(g.id),
             }
         })
         .collect())
-}
-
-/// The group `id` of the tenant, or "not found" (another tenant's id included).
-async fn group_in_tenant(
-    conn: &impl ConnectionTrait,
-    tenant_id: i64,
-    id: i64,
-) -> Result<groups::Model, AppError> {
-    groups::Entity::find_by_id(id)
-        .filter(groups::Column::TenantId.eq(tenant_id))
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound)
 }
 
 /// Everything the group's templates grant.
@@ -183,6 +174,12 @@ pub async fn delete(
     let txn = state.db.begin_write().await?;
     user_manager(&*txn, actor).await?;
     let group = group_in_tenant(&*txn, actor.tenant.id, id).await?;
+    if lock_tenant(&*txn, actor.tenant.id).await?.sign_in_group_id == Some(id) {
+        return Err(AppError::Conflict(format!(
+            "Only members of “{}” can sign in to {}. Let everyone sign in, or choose another group, in Tenant settings first.",
+            group.name, actor.tenant.name
+        )));
+    }
     let members = group_members::Entity::find()
         .filter(group_members::Column::GroupId.eq(id))
         .all(&*txn)
@@ -266,9 +263,7 @@ pub async fn remove_member(
     let txn = state.db.begin_write().await?;
     let grantor = user_manager(&*txn, actor).await?;
     let group = group_in_tenant(&*txn, actor.tenant.id, group_id).await?;
-    let (membership, account) =
-        crate::backend::kernel::directory::member_in_tenant(&*txn, actor.tenant.id, member_id)
-            .await?;
+    let (membership, account) = member_in_tenant(&*txn, actor.tenant.id, member_id).await?;
     if membership.id == actor.membership.id {
         return Err(AppError::Forbidden(NOT_YOUR_OWN.to_string()));
     }
@@ -281,6 +276,15 @@ pub async fn remove_member(
         .rows_affected;
     if removed == 0 {
         return Err(AppError::NotFound);
+    }
+    // Out of the group that decides sign-in: their sessions here end now.
+    let tenant = lock_tenant(&*txn, actor.tenant.id).await?;
+    if tenant.sign_in_group_id == Some(group_id)
+        && sign_in_group::keeps_out(&*txn, &tenant, &membership)
+            .await?
+            .is_some()
+    {
+        sessions::end_for_membership(&*txn, account.id, tenant.id).await?;
     }
     audit::commit_with(
         txn,
@@ -306,11 +310,7 @@ pub async fn set_template(
     let txn = state.db.begin_write().await?;
     let grantor = user_manager(&*txn, actor).await?;
     let group = group_in_tenant(&*txn, actor.tenant.id, group_id).await?;
-    let template = role_templates::Entity::find_by_id(template_id)
-        .filter(role_templates::Column::TenantId.eq(actor.tenant.id))
-        .one(&*txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let template = template_in_tenant(&*txn, actor.tenant.id, template_id).await?;
     let linked = group_templates::Entity::find_by_id((group_id, template_id))
         .one(&*txn)
         .await?

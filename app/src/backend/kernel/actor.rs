@@ -93,6 +93,14 @@ async fn resolve_session(
         .one(conn)
         .await?
         .ok_or(AppError::Unauthenticated)?;
+    // Kept out by group-restricted sign-in (turned on, or they left the group, after
+    // the session opened): the session reaches nothing.
+    if super::sign_in_group::keeps_out(conn, &tenant, &membership)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::Unauthenticated);
+    }
     Ok((session, account, membership, tenant))
 }
 

@@ -1,7 +1,7 @@
 //! Directory lookups every feature shares: accounts by email, tenants by name, an
 //! account's memberships, a member of a tenant, seats.
 
-use crate::backend::entities::{accounts, memberships, tenants};
+use crate::backend::entities::{accounts, groups, memberships, role_templates, tenants};
 use crate::domain::{AppError, Email, MembershipStatus};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
@@ -149,4 +149,30 @@ pub async fn seats_used(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<i
         .count(conn)
         .await?;
     Ok(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+/// The group `id` of the tenant, or "not found" (another tenant's id included).
+pub async fn group_in_tenant(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    id: i64,
+) -> Result<groups::Model, AppError> {
+    groups::Entity::find_by_id(id)
+        .filter(groups::Column::TenantId.eq(tenant_id))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The role template `id` of the tenant, or "not found" (another tenant's id included).
+pub async fn template_in_tenant(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    id: i64,
+) -> Result<role_templates::Model, AppError> {
+    role_templates::Entity::find_by_id(id)
+        .filter(role_templates::Column::TenantId.eq(tenant_id))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)
 }

@@ -5,6 +5,7 @@
 //! - `policy`: the one permission check (calls the domain's `evaluate`).
 //! - `credentials`, `second_factor`: passwords, re-authentication with the lock
 //!   check, failure counting, two-factor codes.
+//! - `sign_in_group`: group-restricted sign-in, asked at every door into a tenant.
 //! - `tokens`: single-use hashed links (invitations, resets).
 //! - `audit`: the audit trail.
 //! - Infrastructure: `db`, `clock`, `crypto`, `mail`, `passwords` (argon2id),
@@ -23,6 +24,7 @@ pub mod policy;
 pub mod request;
 pub mod second_factor;
 pub mod sessions;
+pub mod sign_in_group;
 pub mod state;
 pub mod stored;
 pub mod throttle;

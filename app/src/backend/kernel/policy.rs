@@ -153,7 +153,12 @@ pub async fn feature_context(
         flags: flags_on(conn, actor.tenant.id).await?,
         status: decode(&actor.membership.status)?,
         account_disabled: actor.account.disabled_at.is_some(),
-        outside_sign_in_group: None,
+        outside_sign_in_group: super::sign_in_group::keeps_out(
+            conn,
+            &actor.tenant,
+            &actor.membership,
+        )
+        .await?,
         access: access_inputs(conn, &actor.membership).await?,
         crm_access: actor.membership.crm_access,
         beta_access: actor.membership.beta_access,

@@ -18,6 +18,7 @@ use crate::backend::kernel::policy::{template_permissions, user_manager};
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::second_factor;
 use crate::backend::kernel::sessions::{self, STAGE_ENROL};
+use crate::backend::kernel::sign_in_group;
 use crate::backend::kernel::stored::decode;
 use crate::backend::kernel::tokens;
 use crate::backend::{AppState, Settings};
@@ -296,6 +297,13 @@ pub async fn invite_details(state: &AppState, token: &str) -> Result<InviteDetai
     })
 }
 
+/// The audit entry of an accepted invitation (`after` says what it became).
+fn joined(live: &LiveInvitation) -> AuditEntry {
+    AuditEntry::new(Some(live.tenant.id), "member.joined", "membership")
+        .target(Some(live.membership.id), &live.account.email)
+        .before(json!({"status": "invited"}))
+}
+
 /// Accepts an invitation. A new person sets their name and password; someone who
 /// already has an account proves it with their password. Either way the membership
 /// becomes active and a session opens in the tenant.
@@ -370,6 +378,20 @@ pub async fn accept_invite(
     membership.last_login_at = Set(Some(now));
     membership.updated_at = Set(now);
     membership.update(&*txn).await?;
+    // Joined, but the tenant lets only one group sign in: the membership is active
+    // (an admin adds them to the group and they can sign in), no session opens, and
+    // they are told why and whom to ask.
+    if let Some(group) = sign_in_group::keeps_out(&*txn, &live.tenant, &live.membership).await? {
+        let refusal = sign_in_group::refusal(&*txn, &live.tenant, &group).await?;
+        audit::commit_with(
+            txn,
+            now,
+            &AuditActor::account(&live.account, meta),
+            joined(&live).after(json!({"status": "active", "signed_in": false, "reason": "outside the sign-in group"})),
+        )
+        .await?;
+        return Err(refusal);
+    }
     // Someone with two-factor still proves it before the session is theirs.
     let stage = sign_in_stage(&live.account, &live.tenant, &live.membership);
     if stage == STAGE_ENROL {
@@ -390,10 +412,7 @@ pub async fn accept_invite(
         &*txn,
         now,
         &who,
-        AuditEntry::new(Some(live.tenant.id), "member.joined", "membership")
-            .target(Some(live.membership.id), &live.account.email)
-            .before(json!({"status": "invited"}))
-            .after(json!({"status": "active"})),
+        joined(&live).after(json!({"status": "active"})),
     )
     .await?;
     txn.commit().await?;

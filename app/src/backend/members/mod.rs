@@ -8,35 +8,32 @@ pub use edit::{cancel_invite, delete, member_access, unlock, update};
 pub use invitations::{accept_invite, invite, invite_details, resend_invite};
 pub use list::{list, PAGE_SIZE};
 
-use crate::backend::entities::{accounts, memberships, role_templates};
+use crate::backend::entities::{accounts, memberships};
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::db::WriteTxn;
 use crate::backend::kernel::directory::{lock_tenant, member_in_tenant};
 use crate::backend::kernel::policy::{user_manager, Grantor};
 use crate::backend::AppState;
 use crate::domain::{AppError, Email};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::ConnectionTrait;
 
 fn parse_email_field(input: &str) -> Result<Email, AppError> {
     Email::parse(input).map_err(|e| AppError::field("email", e.to_string()))
 }
 
+/// A chosen template must be one of the tenant's (a field error otherwise).
 async fn template_in_tenant(
     conn: &impl ConnectionTrait,
     tenant_id: i64,
     template_id: Option<i64>,
 ) -> Result<(), AppError> {
     let Some(id) = template_id else { return Ok(()) };
-    let found = role_templates::Entity::find_by_id(id)
-        .filter(role_templates::Column::TenantId.eq(tenant_id))
-        .one(conn)
-        .await?;
-    match found {
-        Some(_) => Ok(()),
-        None => Err(AppError::field(
+    match crate::backend::kernel::directory::template_in_tenant(conn, tenant_id, id).await {
+        Err(AppError::NotFound) => Err(AppError::field(
             "role_template",
             "Choose a role template from this tenant's list.",
         )),
+        other => other.map(|_| ()),
     }
 }
 

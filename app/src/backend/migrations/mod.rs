@@ -7,6 +7,7 @@ mod m20261122_000002_reset_requests;
 mod m20261202_000003_data_hygiene;
 mod m20261202_000004_account_disable;
 mod m20261202_000005_sandbox_pairs;
+mod m20261202_000006_sign_in_group;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000003_data_hygiene::Migration),
             Box::new(m20261202_000004_account_disable::Migration),
             Box::new(m20261202_000005_sandbox_pairs::Migration),
+            Box::new(m20261202_000006_sign_in_group::Migration),
         ]
     }
 }

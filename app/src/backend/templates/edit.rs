@@ -5,6 +5,7 @@
 use crate::backend::entities::{memberships, role_template_permissions, role_templates};
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
+use crate::backend::kernel::directory::template_in_tenant;
 use crate::backend::kernel::policy::{require_user_admin, template_permissions, user_manager};
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::AppState;
@@ -18,18 +19,6 @@ use sea_orm::{
 };
 use serde_json::json;
 use std::collections::BTreeSet;
-
-async fn template_in_tenant(
-    conn: &impl ConnectionTrait,
-    tenant_id: i64,
-    id: i64,
-) -> Result<role_templates::Model, AppError> {
-    role_templates::Entity::find_by_id(id)
-        .filter(role_templates::Column::TenantId.eq(tenant_id))
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound)
-}
 
 async fn name_taken(
     conn: &impl ConnectionTrait,

@@ -7,4 +7,4 @@ pub mod sandbox;
 pub mod settings;
 
 pub use create::{create_tenant_with_admin, NewTenantWithAdmin};
-pub use settings::{set_require_admin_two_factor, tenant_overview};
+pub use settings::{set_require_admin_two_factor, set_sign_in_group, tenant_overview};

@@ -207,8 +207,8 @@ pub fn evaluate_feature(ctx: &FeatureContext, feature: Feature) -> FeatureDecisi
         reasons.push(reason(
             Authentication,
             "outside_sign_in_group",
-            format!("Your account isn't allowed to sign in to {tenant}. Ask an admin of {tenant}."),
-            format!("Only members of the group “{group}” can sign in to {tenant}: add them to it, or change the sign-in restriction in Tenant settings."),
+            super::sign_in::refusal_for_person(tenant, group, &[]),
+            super::sign_in::refusal_for_admin(tenant, group),
         ));
     }
 

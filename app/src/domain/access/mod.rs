@@ -9,6 +9,7 @@ pub mod evaluate;
 pub mod features;
 pub mod grantor;
 pub mod inputs;
+pub mod sign_in;
 
 pub use catalog::{Action, Category, Permission};
 pub use evaluate::{effective_permissions, evaluate, indirect_sources, Decision, GrantSource};

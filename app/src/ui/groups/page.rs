@@ -138,7 +138,12 @@ fn group_card(g: &GroupView, templates: &[TemplateView], actions: Actions) -> im
     view! {
         <section class="card group-card" aria-labelledby=format!("group-{id}-title") data-testid=format!("group-{}", g.name)>
             <div class="group-head">
-                <h2 id=format!("group-{id}-title")>{g.name.clone()}</h2>
+                <h2 id=format!("group-{id}-title")>
+                    {g.name.clone()}
+                    {g.restricts_sign_in.then(|| view! {
+                        <span class="badge badge-beta" title="Only its members and the admins can sign in to this tenant (Tenant settings).">"Sign-in group"</span>
+                    })}
+                </h2>
                 <button type="button" class="btn btn-small btn-danger-outline"
                     on:click=move |_| deleting.set(Some(delete_row.clone()))>
                     "Delete group"<span class="visually-hidden">{format!(" {name}")}</span>

@@ -1,9 +1,15 @@
 //! Settings → Tenant.
 
-use crate::api::tenant::{get_tenant_overview, CreateSandbox, SetRequireAdminTwoFactor};
+use crate::api::tenant::{
+    get_tenant_overview, CreateSandbox, SetRequireAdminTwoFactor, SetSignInGroup,
+};
+use crate::domain::access::sign_in::{would_lose_sentence, ADMINS_ALWAYS};
+use crate::domain::tenant::SignInGroupChoice;
 use crate::domain::{Plan, PlanFeature, TenantKind};
 use crate::ui::widgets::ErrorPage;
-use crate::ui::widgets::{error_of, loading, toast_on_success, FormAlert, KindBadge};
+use crate::ui::widgets::{
+    error_of, invalid_attr, loading, toast_on_success, FieldMessage, FormAlert, KindBadge,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -18,6 +24,12 @@ pub fn TenantSettingsPage() -> impl IntoView {
         move || reload.update(|n| *n += 1),
     );
     let error = error_of(move || save.value().get());
+    let restrict = ServerAction::<SetSignInGroup>::new();
+    toast_on_success(
+        move || restrict.value().get(),
+        |_| "Who can sign in saved.".into(),
+        move || reload.update(|n| *n += 1),
+    );
     let sandbox = ServerAction::<CreateSandbox>::new();
     toast_on_success(
         move || sandbox.value().get(),
@@ -70,11 +82,16 @@ pub fn TenantSettingsPage() -> impl IntoView {
                                             {move || if save.pending().get() { "Saving…" } else { "Save" }}
                                         </button>
                                     </ActionForm>
+                                    <SignInGroupForm current=t.sign_in_group.clone() choices=t.sign_in_choices.clone() save=restrict />
                                 }
                                 .into_any()
                             } else {
                                 view! {
                                     <p>{if t.require_admin_two_factor { "Admins must sign in with two-factor." } else { "Two-factor is optional for everyone." }}</p>
+                                    <p>{match &t.sign_in_group {
+                                        Some(g) => format!("Only members of the group “{}” and the admins can sign in to this tenant.", g.name),
+                                        None => "Every active member can sign in to this tenant.".to_string(),
+                                    }}</p>
                                     <p class="note">"Only an admin of this tenant can change sign-in security."</p>
                                 }
                                 .into_any()
@@ -117,6 +134,81 @@ pub fn TenantSettingsPage() -> impl IntoView {
             })}
         </Transition>
     }
+}
+
+/// Group-restricted sign-in: who can sign in, with what each choice costs shown
+/// before saving (in each option's words, so it reads the same before hydration,
+/// and under the list for the option chosen).
+#[component]
+fn SignInGroupForm(
+    current: Option<SignInGroupChoice>,
+    choices: Vec<SignInGroupChoice>,
+    save: ServerAction<SetSignInGroup>,
+) -> impl IntoView {
+    let error = error_of(move || save.value().get());
+    let current_id = current
+        .as_ref()
+        .map(|c| c.id.to_string())
+        .unwrap_or_default();
+    let selected = RwSignal::new(current_id.clone());
+    let options = choices.clone();
+    let preview = move || {
+        let chosen = selected.get();
+        options
+            .iter()
+            .find(|c| c.id.to_string() == chosen)
+            .map_or_else(
+                || "Every active member of this tenant can sign in.".to_string(),
+                |c| would_lose_sentence(&c.name, c.would_lose),
+            )
+    };
+    if choices.is_empty() {
+        return view! {
+            <h3 class="subhead">"Who can sign in"</h3>
+            <p>"Every active member of this tenant can sign in."</p>
+            <p class="note">"To let only some people sign in, create a group in " <a href="/settings/groups">"Settings → Groups"</a> " first."</p>
+        }
+        .into_any();
+    }
+    view! {
+        <h3 class="subhead">"Who can sign in"</h3>
+        <ActionForm action=save attr:class="form" attr:data-testid="sign-in-group-form">
+            <div class="field">
+                <label for="sign-in-group">"Who can sign in to this tenant"</label>
+                <select
+                    id="sign-in-group"
+                    name="group_id"
+                    aria-describedby="sign-in-group-hint sign-in-group-preview group_id-error"
+                    aria-invalid=invalid_attr(error, "group_id")
+                    on:change=move |ev| selected.set(event_target_value(&ev))
+                >
+                    <option value="" selected=current_id.is_empty()>"Every active member"</option>
+                    {choices.iter().map(|c| {
+                        let id = c.id.to_string();
+                        let chosen = id == current_id;
+                        let cost = match c.would_lose {
+                            0 => "nobody loses sign-in".to_string(),
+                            1 => "1 member would lose sign-in".to_string(),
+                            n => format!("{n} members would lose sign-in"),
+                        };
+                        view! {
+                            <option value=id selected=chosen>
+                                {format!("Only members of {} ({cost})", c.name)}
+                            </option>
+                        }
+                    }).collect_view()}
+                </select>
+                <FieldMessage error field="group_id" />
+            </div>
+            <p class="note" id="sign-in-group-preview" aria-live="polite" data-testid="sign-in-group-preview">{preview}</p>
+            <p class="hint" id="sign-in-group-hint">{ADMINS_ALWAYS} " Members outside the group are told, after their password, that they can't sign in here and whom to ask."</p>
+            <FormAlert error />
+            <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>
+                {move || if save.pending().get() { "Saving…" } else { "Save who can sign in" }}
+            </button>
+        </ActionForm>
+    }
+    .into_any()
 }
 
 /// Every plan side by side: seats and the plan-locked features, the current plan
