@@ -1,5 +1,17 @@
 import { expect, test } from '@playwright/test';
-import { acceptInFreshContext, createAdmin, hydrated, inviteLink, memberRow, PASSWORD, signIn, unique } from './helpers';
+import {
+  acceptInFreshContext,
+  createAdmin,
+  createGroup,
+  hydrated,
+  inviteLink,
+  inviteMember,
+  memberRow,
+  PASSWORD,
+  signIn,
+  signOut,
+  unique,
+} from './helpers';
 
 const row = memberRow;
 
@@ -147,22 +159,13 @@ test('a group with a role template gives its member the access, and the Edit dia
   await tdialog.getByRole('group', { name: 'Analytics' }).getByLabel('View').check();
   await tdialog.getByRole('button', { name: 'Save template' }).click();
   await expect(tdialog).toBeHidden();
-  await page.goto('/settings/users');
-  await hydrated(page);
-  await page.getByRole('button', { name: 'Invite user' }).click();
-  const invite = page.getByRole('dialog', { name: 'Invite user' });
-  await invite.getByLabel('Email').fill(member);
-  await invite.getByRole('button', { name: 'Send invite' }).click();
-  await expect(invite).toBeHidden();
+  await inviteMember(page, member);
   const joined = await acceptInFreshContext(browser, await inviteLink(member), 'Ana Lyst', 'ana lyst passphrase');
 
   await page.goto('/settings/groups');
   await hydrated(page);
   await expect(page.getByText('No groups yet')).toBeVisible();
-  await page.getByLabel('New group name').fill('Insights');
-  await page.getByRole('button', { name: 'New group' }).click();
-  const card = page.getByTestId('group-Insights');
-  await expect(card).toBeVisible();
+  const card = await createGroup(page, 'Insights');
   await card.getByLabel('Add a member by email').fill('nobody@example.com');
   await card.getByRole('button', { name: 'Add', exact: true }).click();
   await expect(card.locator('.field-error')).toContainText('No one with that email is in this tenant.');
@@ -195,4 +198,57 @@ test('a group with a role template gives its member the access, and the Edit dia
   await expect(confirm).toContainText(member);
   await confirm.getByRole('button', { name: 'Delete group' }).click();
   await expect(page.getByText('No groups yet')).toBeVisible();
+});
+
+test('only members of the chosen group sign in; admins always do', async ({ page, browser }) => {
+  const tenant = unique('Gateco');
+  const owner = `${unique('gateowner')}@example.com`;
+  const insider = `${unique('insider')}@example.com`;
+  const outsider = `${unique('outsider')}@example.com`;
+  createAdmin(tenant, owner);
+  await signIn(page, owner, PASSWORD);
+  await expect(page).toHaveURL(/\/$/);
+  await inviteMember(page, insider);
+  const inside = await acceptInFreshContext(browser, await inviteLink(insider), 'Ina Sider', 'ina sider passphrase');
+  await inviteMember(page, outsider);
+  const outside = await acceptInFreshContext(browser, await inviteLink(outsider), 'Otto Side', 'otto side passphrase');
+  const card = await createGroup(page, 'Support');
+  await card.getByLabel('Add a member by email').fill(insider);
+  await card.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(card.locator('.chip').filter({ hasText: insider })).toBeVisible();
+
+  // Before saving, the admin sees who would lose sign-in.
+  await page.goto('/settings/tenant');
+  await hydrated(page);
+  const who = page.getByLabel('Let these people sign in');
+  await expect(who.locator('option', { hasText: 'Only members of Support (1 member would lose sign-in)' })).toHaveCount(1);
+  await expect(page.getByText('Admins can always sign in')).toBeVisible();
+  await who.selectOption({ label: 'Only members of Support (1 member would lose sign-in)' });
+  await expect(page.getByTestId('sign-in-group-preview')).toContainText("1 active member isn't in “Support”");
+  await page.getByRole('button', { name: 'Save who can sign in' }).click();
+  await expect(page.getByText('Who can sign in saved.')).toBeVisible();
+  await page.goto('/settings/groups');
+  await expect(page.getByTestId('group-Support').getByText('Sign-in group')).toBeVisible();
+
+  // The outsider's open session has ended; after the right password they are told
+  // why, and whom to ask.
+  await outside.page.goto('/settings/users');
+  await expect(outside.page).toHaveURL(/\/sign-in/);
+  await signIn(outside.page, outsider, 'otto side passphrase');
+  const refusal = outside.page.getByRole('alert').filter({ hasText: /\S/ });
+  await expect(refusal).toContainText(`isn't allowed to sign in to ${tenant}`);
+  await expect(refusal).toContainText('“Support”');
+  await expect(refusal).toContainText(owner);
+  await expect(outside.page).toHaveURL(/\/sign-in/);
+  await outside.context.close();
+
+  // The insider keeps their session; the admin, in no group, signs in again.
+  await inside.page.goto('/');
+  await expect(inside.page).toHaveURL(/\/$/);
+  await inside.context.close();
+  await page.goto('/');
+  await hydrated(page);
+  await signOut(page, owner);
+  await signIn(page, owner, PASSWORD);
+  await expect(page).toHaveURL(/\/$/);
 });

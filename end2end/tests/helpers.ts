@@ -115,3 +115,25 @@ export async function acceptInFreshContext(browser: Browser, link: string, name:
   await expect(page).toHaveURL(/\/$/);
   return { context, page };
 }
+
+/** Invites `email` as a plain user from the Users page (hydrated first). */
+export async function inviteMember(page: Page, email: string) {
+  await page.goto('/settings/users');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Invite user' }).click();
+  const invite = page.getByRole('dialog', { name: 'Invite user' });
+  await invite.getByLabel('Email').fill(email);
+  await invite.getByRole('button', { name: 'Send invite' }).click();
+  await expect(invite).toBeHidden();
+}
+
+/** Creates a group on Settings → Groups and answers its card. */
+export async function createGroup(page: Page, name: string) {
+  await page.goto('/settings/groups');
+  await hydrated(page);
+  await page.getByLabel('New group name').fill(name);
+  await page.getByRole('button', { name: 'New group' }).click();
+  const card = page.getByTestId(`group-${name}`);
+  await expect(card).toBeVisible();
+  return card;
+}

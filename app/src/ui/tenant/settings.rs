@@ -164,49 +164,53 @@ fn SignInGroupForm(
     };
     if choices.is_empty() {
         return view! {
-            <h3 class="subhead">"Who can sign in"</h3>
-            <p>"Every active member of this tenant can sign in."</p>
-            <p class="note">"To let only some people sign in, create a group in " <a href="/settings/groups">"Settings → Groups"</a> " first."</p>
+            <div class="subsection">
+                <h3>"Who can sign in"</h3>
+                <p>"Every active member of this tenant can sign in."</p>
+                <p class="note">"To let only some people sign in, create a group in " <a href="/settings/groups">"Settings → Groups"</a> " first."</p>
+            </div>
         }
         .into_any();
     }
     view! {
-        <h3 class="subhead">"Who can sign in"</h3>
-        <ActionForm action=save attr:class="form" attr:data-testid="sign-in-group-form">
-            <div class="field">
-                <label for="sign-in-group">"Who can sign in to this tenant"</label>
-                <select
-                    id="sign-in-group"
-                    name="group_id"
-                    aria-describedby="sign-in-group-hint sign-in-group-preview group_id-error"
-                    aria-invalid=invalid_attr(error, "group_id")
-                    on:change=move |ev| selected.set(event_target_value(&ev))
-                >
-                    <option value="" selected=current_id.is_empty()>"Every active member"</option>
-                    {choices.iter().map(|c| {
-                        let id = c.id.to_string();
-                        let chosen = id == current_id;
-                        let cost = match c.would_lose {
-                            0 => "nobody loses sign-in".to_string(),
-                            1 => "1 member would lose sign-in".to_string(),
-                            n => format!("{n} members would lose sign-in"),
-                        };
-                        view! {
-                            <option value=id selected=chosen>
-                                {format!("Only members of {} ({cost})", c.name)}
-                            </option>
-                        }
-                    }).collect_view()}
-                </select>
-                <FieldMessage error field="group_id" />
-            </div>
-            <p class="note" id="sign-in-group-preview" aria-live="polite" data-testid="sign-in-group-preview">{preview}</p>
-            <p class="hint" id="sign-in-group-hint">{ADMINS_ALWAYS} " Members outside the group are told, after their password, that they can't sign in here and whom to ask."</p>
-            <FormAlert error />
-            <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>
-                {move || if save.pending().get() { "Saving…" } else { "Save who can sign in" }}
-            </button>
-        </ActionForm>
+        <div class="subsection">
+            <h3>"Who can sign in"</h3>
+            <ActionForm action=save attr:class="form" attr:data-testid="sign-in-group-form">
+                <div class="field">
+                    <label for="sign-in-group">"Let these people sign in"</label>
+                    <select
+                        id="sign-in-group"
+                        name="group_id"
+                        aria-describedby="sign-in-group-hint sign-in-group-preview group_id-error"
+                        aria-invalid=invalid_attr(error, "group_id")
+                        on:change=move |ev| selected.set(event_target_value(&ev))
+                    >
+                        <option value="" selected=current_id.is_empty()>"Every active member"</option>
+                        {choices.iter().map(|c| {
+                            let id = c.id.to_string();
+                            let chosen = id == current_id;
+                            let cost = match c.would_lose {
+                                0 => "nobody loses sign-in".to_string(),
+                                1 => "1 member would lose sign-in".to_string(),
+                                n => format!("{n} members would lose sign-in"),
+                            };
+                            view! {
+                                <option value=id selected=chosen>
+                                    {format!("Only members of {} ({cost})", c.name)}
+                                </option>
+                            }
+                        }).collect_view()}
+                    </select>
+                    <FieldMessage error field="group_id" />
+                </div>
+                <p class="note" id="sign-in-group-preview" aria-live="polite" data-testid="sign-in-group-preview">{preview}</p>
+                <p class="hint" id="sign-in-group-hint">{ADMINS_ALWAYS} " Members outside the group are told, after their password, that they can't sign in here and whom to ask."</p>
+                <FormAlert error />
+                <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>
+                    {move || if save.pending().get() { "Saving…" } else { "Save who can sign in" }}
+                </button>
+            </ActionForm>
+        </div>
     }
     .into_any()
 }
