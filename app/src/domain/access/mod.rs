@@ -5,6 +5,7 @@
 //! [`evaluate`], so what Gatehouse enforces and what it explains cannot drift apart.
 
 pub mod catalog;
+pub mod diagnose;
 pub mod evaluate;
 pub mod features;
 pub mod grantor;
