@@ -5,6 +5,7 @@
 pub mod account;
 pub mod audit;
 pub mod auth;
+pub mod diagnostics;
 pub mod groups;
 pub mod members;
 pub mod templates;
@@ -55,6 +56,8 @@ pub fn describe_endpoint(path: &str) -> &'static str {
             "change the tenant's sign-in security"
         }
         "switch_tenant" => "switch tenant",
+        "run_diagnostics" => "run access diagnostics",
+        "apply_diagnostic_fix" => "apply a fix from diagnostics",
         _ => "do something they may not",
     }
 }

@@ -12,6 +12,7 @@ pub mod migrations;
 pub mod account;
 pub mod audit;
 pub mod auth;
+pub mod diagnostics;
 pub mod groups;
 pub mod members;
 pub mod templates;

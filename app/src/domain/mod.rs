@@ -6,6 +6,7 @@ pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod device;
+pub mod diagnostics;
 pub mod email;
 pub mod error;
 pub mod groups;

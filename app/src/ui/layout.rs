@@ -55,7 +55,10 @@ fn SignedInFrame(me: Me) -> impl IntoView {
                     })}
                     {me.grantor.sees_tenant_settings().then(|| view! { <A href="/settings/tenant">"Tenant"</A> })}
                     {me.grantor.is_admin.then(|| view! { <A href="/settings/feature-flags">"Feature flags"</A> })}
-                    {me.can_manage_users.then(|| view! { <A href="/settings/audit-log">"Audit log"</A> })}
+                    {me.can_manage_users.then(|| view! {
+                        <A href="/settings/diagnostics">"Access diagnostics"</A>
+                        <A href="/settings/audit-log">"Audit log"</A>
+                    })}
                 </nav>
                 <main id="main" tabindex="-1">
                     <Outlet />

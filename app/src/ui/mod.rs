@@ -5,6 +5,7 @@ pub mod access;
 mod account;
 mod audit;
 mod auth;
+mod diagnostics;
 mod groups;
 mod home;
 mod layout;
@@ -19,6 +20,7 @@ use audit::AuditLogPage;
 use auth::{
     ForgotPasswordPage, RequiredSetupPage, ResetPasswordPage, SignInPage, TwoFactorSignInPage,
 };
+use diagnostics::DiagnosticsPage;
 use groups::GroupsPage;
 use home::HomePage;
 use layout::SignedInLayout;
@@ -100,6 +102,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings/tenant") view=TenantSettingsPage />
                     <Route path=path!("settings/feature-flags") view=FeatureFlagsPage />
                     <Route path=path!("settings/audit-log") view=AuditLogPage />
+                    <Route path=path!("settings/diagnostics") view=DiagnosticsPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -15,6 +15,7 @@ mod common;
 
 mod account;
 mod authorization;
+mod diagnostics;
 mod features;
 mod groups;
 mod lockout;

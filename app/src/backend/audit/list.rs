@@ -52,6 +52,8 @@ pub fn describe(action: &str) -> &str {
         "group.member_removed" => "Removed from a group",
         "group.template_attached" => "Role template given to a group",
         "group.template_detached" => "Role template taken from a group",
+        "diagnostics.run" => "Ran access diagnostics",
+        "diagnostics.fix_applied" => "Applied a fix from diagnostics",
         "account.disabled" => "Disabled by the operator of this Gatehouse",
         "account.enabled" => "Enabled again by the operator",
         other => other,

@@ -107,6 +107,34 @@ async fn direct_permissions(
     decode_all(rows.iter().map(|r| r.permission.as_str()))
 }
 
+/// Changes one thing of a member as if their Edit user dialog were saved with it
+/// (the one-click fixes of diagnostics): the same checks, the same audit.
+pub async fn adjust(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    member_id: i64,
+    change: impl FnOnce(&mut MemberUpdate),
+) -> Result<(), AppError> {
+    let conn = state.db.conn();
+    let (membership, account) = member_in_tenant(conn, actor.tenant.id, member_id).await?;
+    let mut input = MemberUpdate {
+        id: membership.id,
+        email: account.email,
+        role: decode(&membership.role)?,
+        status: decode(&membership.status)?,
+        template_id: membership.role_template_id,
+        crm_access: membership.crm_access,
+        beta_access: membership.beta_access,
+        permissions: direct_permissions(conn, membership.id)
+            .await?
+            .into_iter()
+            .collect(),
+    };
+    change(&mut input);
+    update(state, actor, meta, input).await
+}
+
 /// Saves the Edit user dialog.
 pub async fn update(
     state: &AppState,

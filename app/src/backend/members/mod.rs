@@ -4,7 +4,7 @@ pub mod edit;
 pub mod invitations;
 pub mod list;
 
-pub use edit::{cancel_invite, delete, member_access, unlock, update};
+pub use edit::{adjust, cancel_invite, delete, member_access, unlock, update};
 pub use invitations::{accept_invite, invite, invite_details, resend_invite};
 pub use list::{list, PAGE_SIZE};
 

@@ -227,6 +227,10 @@ fn member_row(
     let why = limit.or(delete_limit);
     let note_id = format!("row-note-{id}");
     let described = why.map(|_| note_id.clone());
+    let diagnose_href = format!(
+        "/settings/diagnostics?email={}&target=sign_in",
+        crate::ui::widgets::encode_component(&m.email)
+    );
     view! {
         <tr>
             <td>{m.email.clone()}</td>
@@ -267,6 +271,9 @@ fn member_row(
                         "Cancel invite"
                     </button>
                 })}
+                <a class="btn btn-small" href=diagnose_href>
+                    "Run diagnostics"<span class="visually-hidden">{format!(" on {email}")}</span>
+                </a>
                 <button type="button" class="btn btn-small btn-danger-outline" disabled=delete_limit.is_some()
                     aria-describedby=delete_limit.map(|_| note_id.clone())
                     on:click=move |_| deleting.set(Some(delete_row.clone()))>

@@ -1,0 +1,396 @@
+//! Settings → Access diagnostics: reads everything known about a person in the
+//! actor's tenant (the domain's `Subject`), runs the pure `diagnose`, audits the run
+//! and builds the escalation bundle. The one-click fixes are applied by the services
+//! that own them (members, groups, flags, recovery), called from the api layer, and
+//! only when the server's own fresh diagnosis offers them.
+//!
+//! Another tenant's people are never read: the email is looked up as a member of
+//! the actor's tenant; memberships elsewhere are shown only for the paired tenant or
+//! tenants where the actor is an admin too.
+
+use crate::backend::entities::{
+    accounts, group_members, group_templates, groups, invitations, mail_outbox, memberships,
+    role_template_permissions, role_templates, tenants,
+};
+use crate::backend::kernel::actor::Actor;
+use crate::backend::kernel::audit::{self, AuditEntry};
+use crate::backend::kernel::clock::format_time;
+use crate::backend::kernel::crypto::reference_id;
+use crate::backend::kernel::directory::{find_account_by_email, membership_of, memberships_of};
+use crate::backend::kernel::policy::{access_inputs, flags_on, user_manager};
+use crate::backend::kernel::request::RequestMeta;
+use crate::backend::kernel::stored::{decode, decode_all};
+use crate::backend::kernel::{second_factor, throttle};
+use crate::backend::AppState;
+use crate::domain::access::diagnose::{
+    diagnose, AccountFacts, Diagnosis, Elsewhere, Fix, Grantable, MailFacts, MailState,
+    MemberFacts, SignInGroupFacts, Subject, Target,
+};
+use crate::domain::access::Permission;
+use crate::domain::diagnostics::{escalation_bundle, parse_seen, parse_target, DiagnosticsReport};
+use crate::domain::{AppError, Email, MembershipStatus, Role};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde_json::json;
+use std::collections::{BTreeSet, HashMap};
+
+const INVITE_SUBJECT_START: &str = "You're invited to ";
+const RESET_SUBJECT: &str = "Reset your Gatehouse password";
+
+fn parse_email(input: &str) -> Result<Email, AppError> {
+    if input.trim().is_empty() {
+        return Err(AppError::field(
+            "email",
+            "Enter the email address of the person who can't get in.",
+        ));
+    }
+    Email::parse(input).map_err(|e| AppError::field("email", e.to_string()))
+}
+
+/// The last invitation or password reset email to `email`, and how it fared.
+async fn last_mail(
+    conn: &impl ConnectionTrait,
+    email: &str,
+) -> Result<Option<MailFacts>, AppError> {
+    let rows = mail_outbox::Entity::find()
+        .filter(mail_outbox::Column::Recipient.eq(email))
+        .order_by_desc(mail_outbox::Column::Id)
+        .limit(20)
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().find_map(|row| {
+        let what = if row.subject.starts_with(INVITE_SUBJECT_START) {
+            "invitation"
+        } else if row.subject == RESET_SUBJECT {
+            "password reset"
+        } else {
+            return None;
+        };
+        let (state, when) = match (row.sent_at, &row.last_error) {
+            (Some(at), _) => (MailState::Sent, at),
+            (None, Some(_)) => (MailState::Failed, row.next_attempt_at),
+            (None, None) => (MailState::Queued, row.created_at),
+        };
+        Some(MailFacts {
+            what: what.to_string(),
+            state,
+            when: format_time(when),
+            error: row
+                .last_error
+                .filter(|_| state == MailState::Failed)
+                .map(|e| e.chars().take(200).collect()),
+        })
+    }))
+}
+
+/// The tenant's role templates and groups with what each grants (4 queries).
+async fn grantables(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+) -> Result<(Vec<Grantable>, Vec<Grantable>), AppError> {
+    let templates = role_templates::Entity::find()
+        .filter(role_templates::Column::TenantId.eq(tenant_id))
+        .order_by_asc(role_templates::Column::Name)
+        .all(conn)
+        .await?;
+    let rows = role_template_permissions::Entity::find()
+        .filter(role_template_permissions::Column::TemplateId.is_in(templates.iter().map(|t| t.id)))
+        .all(conn)
+        .await?;
+    let mut by_template: HashMap<i64, BTreeSet<Permission>> = HashMap::new();
+    for r in &rows {
+        let p: BTreeSet<Permission> = decode_all(std::iter::once(r.permission.as_str()))?;
+        by_template.entry(r.template_id).or_default().extend(p);
+    }
+    let all_groups = groups::Entity::find()
+        .filter(groups::Column::TenantId.eq(tenant_id))
+        .order_by_asc(groups::Column::Name)
+        .all(conn)
+        .await?;
+    let links = group_templates::Entity::find()
+        .filter(group_templates::Column::GroupId.is_in(all_groups.iter().map(|g| g.id)))
+        .all(conn)
+        .await?;
+    let group_list = all_groups
+        .into_iter()
+        .map(|g| Grantable {
+            id: g.id,
+            permissions: links
+                .iter()
+                .filter(|l| l.group_id == g.id)
+                .filter_map(|l| by_template.get(&l.template_id))
+                .flatten()
+                .copied()
+                .collect(),
+            name: g.name,
+        })
+        .collect();
+    let template_list = templates
+        .into_iter()
+        .map(|t| Grantable {
+            id: t.id,
+            permissions: by_template.remove(&t.id).unwrap_or_default(),
+            name: t.name,
+        })
+        .collect();
+    Ok((template_list, group_list))
+}
+
+/// What is known of a membership in the actor's tenant.
+async fn member_facts(
+    conn: &impl ConnectionTrait,
+    tenant: &tenants::Model,
+    membership: &memberships::Model,
+    account: &accounts::Model,
+    now: i64,
+) -> Result<MemberFacts, AppError> {
+    let status: MembershipStatus = decode(&membership.status)?;
+    let role: Role = decode(&membership.role)?;
+    let invite = if status == MembershipStatus::Invited {
+        invitations::Entity::find()
+            .filter(invitations::Column::MembershipId.eq(membership.id))
+            .filter(invitations::Column::RevokedAt.is_null())
+            .filter(invitations::Column::AcceptedAt.is_null())
+            .order_by_desc(invitations::Column::Id)
+            .one(conn)
+            .await?
+    } else {
+        None
+    };
+    let group_ids: Vec<i64> = group_members::Entity::find()
+        .filter(group_members::Column::MembershipId.eq(membership.id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|l| l.group_id)
+        .collect();
+    let sign_in_group = match tenant.sign_in_group_id {
+        Some(id) => groups::Entity::find_by_id(id)
+            .one(conn)
+            .await?
+            .map(|g| SignInGroupFacts {
+                id: g.id,
+                member: group_ids.contains(&g.id),
+                name: g.name,
+            }),
+        None => None,
+    };
+    Ok(MemberFacts {
+        id: membership.id,
+        name: if account.display_name.is_empty() {
+            account.email.clone()
+        } else {
+            account.display_name.clone()
+        },
+        status,
+        invite_expires: invite.as_ref().map(|i| format_time(i.expires_at)),
+        invite_expired: status == MembershipStatus::Invited
+            && invite.as_ref().is_none_or(|i| i.expires_at <= now),
+        last_login: membership.last_login_at.map(format_time),
+        two_factor_required: role == Role::Admin && tenant.require_admin_two_factor,
+        sign_in_group,
+        access: access_inputs(conn, membership).await?,
+        crm_access: membership.crm_access || role == Role::Admin,
+        beta_access: membership.beta_access,
+        group_ids,
+    })
+}
+
+/// Memberships elsewhere that the actor may know of: the paired tenant, or tenants
+/// where the actor is an active admin too. Never any other.
+async fn visible_elsewhere(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    account_id: i64,
+) -> Result<Vec<Elsewhere>, AppError> {
+    let mine = memberships_of(conn, actor.account.id).await?;
+    let mut out = Vec::new();
+    for theirs in memberships_of(conn, account_id).await? {
+        let t = &theirs.tenant;
+        if t.id == actor.tenant.id {
+            continue;
+        }
+        let paired = actor.tenant.paired_tenant_id == Some(t.id)
+            || t.paired_tenant_id == Some(actor.tenant.id);
+        let admin_there = mine.iter().any(|m| {
+            m.tenant.id == t.id
+                && m.membership.role == Role::Admin.as_str()
+                && m.membership.status == MembershipStatus::Active.as_str()
+        });
+        if paired || admin_there {
+            out.push(Elsewhere {
+                tenant: t.name.clone(),
+                kind: decode(&t.kind)?,
+                status: decode(&theirs.membership.status)?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Everything known about the person with `email`, as seen from the actor's tenant.
+pub async fn subject(state: &AppState, actor: &Actor, email: &Email) -> Result<Subject, AppError> {
+    let conn = state.db.conn();
+    let now = state.now_ms();
+    let tenant = tenants::Entity::find_by_id(actor.tenant.id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let found = find_account_by_email(conn, email).await?;
+    let (account, member, elsewhere) = match &found {
+        None => (None, None, Vec::new()),
+        Some(a) => {
+            let facts = AccountFacts {
+                disabled: a.disabled_at.is_some(),
+                password_set: a.password_hash.is_some(),
+                locked_until: throttle::is_locked(a, now)
+                    .then(|| a.locked_until.map(format_time))
+                    .flatten(),
+                two_factor: second_factor::is_enabled(a),
+                last_mail: last_mail(conn, &a.email).await?,
+            };
+            let member = match membership_of(conn, tenant.id, a.id).await? {
+                Some(m) => Some(member_facts(conn, &tenant, &m, a, now).await?),
+                None => None,
+            };
+            (
+                Some(facts),
+                member,
+                visible_elsewhere(conn, actor, a.id).await?,
+            )
+        }
+    };
+    let (templates, groups) = grantables(conn, tenant.id).await?;
+    Ok(Subject {
+        email: email.to_string(),
+        tenant: tenant.name.clone(),
+        tenant_kind: decode(&tenant.kind)?,
+        plan: decode(&tenant.plan)?,
+        flags: flags_on(conn, tenant.id).await?,
+        account,
+        member,
+        elsewhere,
+        templates,
+        groups,
+    })
+}
+
+/// Runs diagnostics (admins and people managers), audits the run and answers the
+/// report with its escalation bundle.
+pub async fn run(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    email: &str,
+    target: &str,
+    seen: &str,
+) -> Result<DiagnosticsReport, AppError> {
+    user_manager(state.db.conn(), actor).await?;
+    let (email, target, seen) = parse_inputs(email, target, seen)?;
+    let subject = subject(state, actor, &email).await?;
+    let diagnosis = diagnose(&subject, target);
+    let now = state.now_ms();
+    let reference = reference_id();
+    let (bundle_text, bundle_json) =
+        escalation_bundle(&subject, &diagnosis, &seen, &format_time(now), &reference);
+    let txn = state.db.begin_write().await?;
+    audit::commit_with(
+        txn,
+        now,
+        &actor.audit_actor(meta),
+        AuditEntry::new(Some(actor.tenant.id), "diagnostics.run", "account")
+            .target(None, email.as_str())
+            .after(json!({
+                "tried": target.label(),
+                "verdict": if diagnosis.allowed { "nothing blocks" } else { "blocked" },
+                "reference": reference,
+            })),
+    )
+    .await?;
+    Ok(DiagnosticsReport {
+        email: email.to_string(),
+        diagnosis,
+        bundle_text,
+        bundle_json: serde_json::to_string_pretty(&bundle_json)
+            .map_err(crate::backend::internal)?,
+        reference,
+    })
+}
+
+/// Every field's problem at once, each next to its field.
+fn parse_inputs(
+    email: &str,
+    target: &str,
+    seen: &str,
+) -> Result<(Email, Target, String), AppError> {
+    let (email, target, seen) = (parse_email(email), parse_target(target), parse_seen(seen));
+    match (email, target, seen) {
+        (Ok(e), Ok(t), Ok(s)) => Ok((e, t, s)),
+        (e, t, s) => {
+            let problems = [e.err(), t.err(), s.err()]
+                .into_iter()
+                .flatten()
+                .flat_map(|err| match err {
+                    AppError::Validation(v) => v,
+                    _ => Vec::new(),
+                })
+                .collect();
+            Err(AppError::Validation(problems))
+        }
+    }
+}
+
+/// A fix the actor asked for, as the server's own fresh diagnosis offers it, with
+/// the member it applies to (in the actor's tenant) and their email.
+pub struct OfferedFix {
+    pub fix: Fix,
+    pub member_id: Option<i64>,
+    pub email: Email,
+    pub target: Target,
+}
+
+/// Resolves a fix: refused with a sentence unless a fresh diagnosis of this person
+/// offers it (so no fix reaches another tenant's member or anything not diagnosed).
+pub async fn offered_fix(
+    state: &AppState,
+    actor: &Actor,
+    email: &str,
+    target: &str,
+    fix_key: &str,
+) -> Result<OfferedFix, AppError> {
+    user_manager(state.db.conn(), actor).await?;
+    let (email, target, _) = parse_inputs(email, target, "")?;
+    let subject = subject(state, actor, &email).await?;
+    let diagnosis: Diagnosis = diagnose(&subject, target);
+    let fix = diagnosis.offered(fix_key).cloned().ok_or_else(|| {
+        AppError::Conflict(
+            "That fix doesn't apply any more. Run diagnostics again to see where things stand."
+                .into(),
+        )
+    })?;
+    Ok(OfferedFix {
+        fix,
+        member_id: subject.member.map(|m| m.id),
+        email,
+        target,
+    })
+}
+
+/// Records that a fix was applied from diagnostics (the change itself is audited
+/// by the service that made it).
+pub async fn record_fix(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    offered: &OfferedFix,
+) -> Result<(), AppError> {
+    let txn = state.db.begin_write().await?;
+    audit::commit_with(
+        txn,
+        state.now_ms(),
+        &actor.audit_actor(meta),
+        AuditEntry::new(Some(actor.tenant.id), "diagnostics.fix_applied", "account")
+            .target(offered.member_id, offered.email.as_str())
+            .after(json!({ "fix": offered.fix.label(), "tried": offered.target.label() })),
+    )
+    .await
+}

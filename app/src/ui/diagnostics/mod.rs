@@ -1,0 +1,5 @@
+//! The Access diagnostics page.
+
+mod page;
+
+pub use page::DiagnosticsPage;
