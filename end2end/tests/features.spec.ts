@@ -3,6 +3,7 @@ import {
   acceptInFreshContext,
   createAdmin,
   createGroup,
+  createTemplate,
   hydrated,
   inviteLink,
   inviteMember,
@@ -151,14 +152,7 @@ test('a group with a role template gives its member the access, and the Edit dia
   createAdmin(tenant, owner);
   await signIn(page, owner, PASSWORD);
   await expect(page).toHaveURL(/\/$/);
-  await page.goto('/settings/role-templates');
-  await hydrated(page);
-  await page.getByRole('button', { name: 'New template' }).first().click();
-  const tdialog = page.getByRole('dialog', { name: 'New template' });
-  await tdialog.getByLabel('Name').fill('Analysts');
-  await tdialog.getByRole('group', { name: 'Analytics' }).getByLabel('View').check();
-  await tdialog.getByRole('button', { name: 'Save template' }).click();
-  await expect(tdialog).toBeHidden();
+  await createTemplate(page, 'Analysts', [['Analytics', 'View']]);
   await inviteMember(page, member);
   const joined = await acceptInFreshContext(browser, await inviteLink(member), 'Ana Lyst', 'ana lyst passphrase');
 

@@ -137,3 +137,30 @@ export async function createGroup(page: Page, name: string) {
   await expect(card).toBeVisible();
   return card;
 }
+
+/** Creates a role template granting `permissions` ([category group, action label]). */
+export async function createTemplate(page: Page, name: string, permissions: [string, string][]) {
+  await page.goto('/settings/role-templates');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'New template' }).first().click();
+  const dialog = page.getByRole('dialog', { name: 'New template' });
+  await dialog.getByLabel('Name').fill(name);
+  for (const [group, action] of permissions) {
+    await dialog.getByRole('group', { name: group }).getByLabel(action).check();
+  }
+  await dialog.getByRole('button', { name: 'Save template' }).click();
+  await expect(dialog).toBeHidden();
+}
+
+/** Makes every invitation of `email` expired, straight in the e2e database. */
+export function expireInvitations(email: string) {
+  const url = process.env.DATABASE_URL ?? '';
+  const file = url.replace(/^sqlite:\/\//, '').split('?')[0];
+  const script = [
+    'import sqlite3, sys',
+    'c = sqlite3.connect(sys.argv[1])',
+    'c.execute("update invitations set expires_at = 0 where membership_id in (select m.id from memberships m join accounts a on a.id = m.account_id where a.email = ?)", (sys.argv[2],))',
+    'c.commit()',
+  ].join('\n');
+  execFileSync('python3', ['-c', script, file, email]);
+}
