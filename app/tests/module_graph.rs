@@ -15,6 +15,7 @@ const FEATURES: &[&str] = &[
     "account",
     "audit",
     "auth",
+    "diagnostics",
     "groups",
     "members",
     "templates",

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod diagnostics;
 pub mod groups;
 pub mod members;
+pub mod requests;
 pub mod templates;
 pub mod tenant;
 
@@ -57,6 +58,8 @@ pub fn describe_endpoint(path: &str) -> &'static str {
         }
         "switch_tenant" => "switch tenant",
         "run_diagnostics" => "run access diagnostics",
+        "list_access_requests" => "see the access requests",
+        "approve_access_request" | "decline_access_request" => "decide an access request",
         "apply_diagnostic_fix" => "apply a fix from diagnostics",
         _ => "do something they may not",
     }

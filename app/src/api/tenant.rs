@@ -1,6 +1,5 @@
 //! The Tenant settings page.
 
-use crate::domain::access::FeatureDecision;
 use crate::domain::tenant::{FlagView, TenantOverview};
 use crate::domain::AppError;
 use leptos::prelude::*;
@@ -73,18 +72,6 @@ pub async fn set_feature_flag(flag: String, on: Option<bool>) -> Result<(), AppE
         leptos_axum::redirect("/settings/feature-flags");
     }
     Ok(())
-}
-
-/// Every product feature and whether the signed-in member can use it here, with the
-/// reasons in their words when not (the one feature evaluation).
-#[server(prefix = "/api", endpoint = "my_features")]
-pub async fn my_features() -> Result<Vec<FeatureDecision>, AppError> {
-    let (state, _meta, actor) = super::server_ctx::actor().await?;
-    let context = crate::backend::kernel::policy::feature_context(state.db.conn(), &actor).await?;
-    Ok(crate::domain::Feature::ALL
-        .iter()
-        .map(|f| crate::domain::access::evaluate_feature(&context, *f))
-        .collect())
 }
 
 /// Creates the sandbox of this production tenant (admins), then answers where to go.

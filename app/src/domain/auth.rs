@@ -29,6 +29,9 @@ pub struct Me {
     /// What they may hand out, and to whom (the Users page shows the same limits
     /// the server enforces).
     pub grantor: crate::domain::access::Grantor,
+    /// Access requests waiting for a decision (counted for people managers only).
+    #[serde(default)]
+    pub open_requests: u64,
 }
 
 /// What the set-up page shows to connect an authenticator app. The QR code comes as

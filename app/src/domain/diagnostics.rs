@@ -3,7 +3,7 @@
 //! Nothing here carries a token, hash or secret.
 
 use crate::domain::access::diagnose::{Diagnosis, Fix, Subject, Target};
-use crate::domain::text::is_invisible_or_bidi;
+use crate::domain::text::parse_free_text;
 use crate::domain::AppError;
 use serde::{Deserialize, Serialize};
 
@@ -24,20 +24,7 @@ pub struct DiagnosticsReport {
 /// The exact message the person saw: optional, up to 2,000 characters, control
 /// characters other than line breaks removed.
 pub fn parse_seen(input: &str) -> Result<String, AppError> {
-    let kept: String = input
-        .trim()
-        .chars()
-        .filter(|c| *c == '\n' || !(c.is_control() || is_invisible_or_bidi(*c)))
-        .collect();
-    if kept.chars().count() > MAX_SEEN_CHARS {
-        return Err(AppError::field(
-            "seen",
-            format!(
-                "Keep the message under {MAX_SEEN_CHARS} characters: paste only what they saw."
-            ),
-        ));
-    }
-    Ok(kept)
+    parse_free_text(input, "seen", MAX_SEEN_CHARS, None)
 }
 
 impl Fix {

@@ -14,6 +14,7 @@ pub mod members;
 pub mod model;
 pub mod navigation;
 pub mod password;
+pub mod requests;
 pub mod templates;
 pub mod tenant;
 pub mod text;

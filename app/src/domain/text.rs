@@ -1,4 +1,5 @@
-//! Short names people type (tenant names, display names, template names).
+//! Text people type: short names (tenant, display and template names) and free
+//! text (messages, reasons).
 
 use super::error::AppError;
 
@@ -66,6 +67,32 @@ pub fn parse_short_text(
         ));
     }
     Ok(text)
+}
+
+/// Free text people write (a message they saw, why they need access, a
+/// justification): trimmed, control and invisible characters dropped (line breaks
+/// kept), at most `max_chars`; `required` is the sentence when it may not be empty.
+pub fn parse_free_text(
+    input: &str,
+    field: &str,
+    max_chars: usize,
+    required: Option<&str>,
+) -> Result<String, AppError> {
+    let kept: String = nfc(input)
+        .chars()
+        .filter(|c| *c == '\n' || !(c.is_control() || is_invisible_or_bidi(*c)))
+        .collect();
+    let kept = kept.trim().to_string();
+    if kept.chars().count() > max_chars {
+        return Err(AppError::field(
+            field,
+            format!("Keep it under {max_chars} characters."),
+        ));
+    }
+    match required {
+        Some(sentence) if kept.is_empty() => Err(AppError::field(field, sentence)),
+        _ => Ok(kept),
+    }
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! The start page after sign-in: where you are, what you can reach, and which
 //! parts of the product you can use here (or why not, in plain words).
 
-use crate::api::tenant::my_features;
-use crate::domain::access::FeatureDecision;
+use crate::api::requests::{get_my_access, RequestAccess};
 use crate::domain::auth::Me;
+use crate::ui::requests::FeatureList;
 use crate::ui::widgets::{loading, KindBadge};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -11,7 +11,14 @@ use leptos_meta::Title;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let me = expect_context::<Me>();
-    let features = Resource::new(|| (), |_| my_features());
+    let reload = RwSignal::new(0u64);
+    let features = Resource::new(move || reload.get(), |_| get_my_access(String::new()));
+    let action = ServerAction::<RequestAccess>::new();
+    crate::ui::widgets::toast_on_success(
+        move || action.value().get(),
+        |_| "Request sent. Your admins have been emailed.".into(),
+        move || reload.update(|n| *n += 1),
+    );
     let greeting = if me.display_name.is_empty() {
         me.email.clone()
     } else {
@@ -31,9 +38,12 @@ pub fn HomePage() -> impl IntoView {
         links.push(("/settings/feature-flags", "Feature flags"));
     }
     if me.can_manage_users {
+        links.push(("/settings/access-requests", "Access requests"));
+        links.push(("/settings/diagnostics", "Access diagnostics"));
         links.push(("/settings/audit-log", "Audit log"));
     }
     links.push(("/account", "My account"));
+    links.push(("/access", "My access"));
     view! {
         <Title text="Home" />
         <h1>"Welcome, " {greeting}</h1>
@@ -51,33 +61,9 @@ pub fn HomePage() -> impl IntoView {
             <h2 id="features-title">"What you can use here"</h2>
             <Transition fallback=loading>
                 {move || Suspend::new(async move {
-                    features.await.map(|list| view! {
-                        <ul class="feature-status" data-testid="my-features">
-                            {list.into_iter().map(feature_row).collect_view()}
-                        </ul>
-                    })
+                    features.await.map(|access| view! { <FeatureList access action /> })
                 })}
             </Transition>
         </section>
-    }
-}
-
-fn feature_row(decision: FeatureDecision) -> impl IntoView {
-    let allowed = decision.allowed();
-    let name = decision.feature.label();
-    view! {
-        <li class:allowed=allowed class:blocked=!allowed data-feature=decision.feature.as_str()>
-            <span class="feature-name">{name}</span>
-            {if allowed {
-                view! { <span class="feature-state">"Available"</span> }.into_any()
-            } else {
-                view! {
-                    <span class="feature-state">"Not available"</span>
-                    <ul class="feature-reasons">
-                        {decision.reasons.into_iter().map(|r| view! { <li>{r.for_person}</li> }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
-        </li>
     }
 }

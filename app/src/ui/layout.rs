@@ -56,6 +56,12 @@ fn SignedInFrame(me: Me) -> impl IntoView {
                     {me.grantor.sees_tenant_settings().then(|| view! { <A href="/settings/tenant">"Tenant"</A> })}
                     {me.grantor.is_admin.then(|| view! { <A href="/settings/feature-flags">"Feature flags"</A> })}
                     {me.can_manage_users.then(|| view! {
+                        <A href="/settings/access-requests">
+                            "Access requests"
+                            {(me.open_requests > 0).then(|| view! {
+                                <span class="count-badge" aria-label=format!("{} open", me.open_requests)>{me.open_requests}</span>
+                            })}
+                        </A>
                         <A href="/settings/diagnostics">"Access diagnostics"</A>
                         <A href="/settings/audit-log">"Audit log"</A>
                     })}
@@ -196,6 +202,7 @@ fn AccountMenu(me: Me) -> impl IntoView {
                     <span class="muted">" · " {me.role.label()}</span>
                 </p>
                 <a class="menu-item" href="/account" on:click=close_parent_menu>"My account"</a>
+                <a class="menu-item" href="/access" on:click=close_parent_menu>"My access"</a>
                 <ActionForm action=sign_out>
                     <button type="submit" class="menu-item" disabled=move || sign_out.pending().get()>
                         {move || if sign_out.pending().get() { "Signing out…" } else { "Sign out" }}

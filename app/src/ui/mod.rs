@@ -11,6 +11,7 @@ mod home;
 mod layout;
 mod members;
 mod not_found;
+mod requests;
 mod templates;
 mod tenant;
 pub mod widgets;
@@ -30,6 +31,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use members::{AcceptInvitePage, UsersPage};
 use not_found::NotFound;
+use requests::{AccessRequestsPage, MyAccessPage};
 use templates::RoleTemplatesPage;
 use tenant::{FeatureFlagsPage, TenantSettingsPage};
 
@@ -96,6 +98,8 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=SignedInLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage />
                     <Route path=path!("account") view=AccountPage />
+                    <Route path=path!("access") view=MyAccessPage />
+                    <Route path=path!("settings/access-requests") view=AccessRequestsPage />
                     <Route path=path!("settings/users") view=UsersPage />
                     <Route path=path!("settings/role-templates") view=RoleTemplatesPage />
                     <Route path=path!("settings/groups") view=GroupsPage />

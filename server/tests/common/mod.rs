@@ -214,6 +214,27 @@ impl TestApp {
         split(self.send(request).await).await
     }
 
+    /// Delivers queued mail and answers every message sent to `to`, oldest first
+    /// (headers and body as written to the outbox folder).
+    pub async fn mail_to(&self, to: &str) -> Vec<String> {
+        app::backend::kernel::mail::deliver_pending(
+            self.state.db.conn(),
+            &self.state.settings,
+            self.clock_now(),
+        )
+        .await
+        .unwrap();
+        let mut files: Vec<_> = std::fs::read_dir(&self.state.settings.outbox_dir)
+            .map(|d| d.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        files
+            .iter()
+            .map(|f| std::fs::read_to_string(f).unwrap())
+            .filter(|text| text.contains(&format!("To: {to}")))
+            .collect()
+    }
+
     /// Delivers queued mail to the outbox folder and returns the token of the newest
     /// `/<kind>/<token>` link mailed to `to` (kind: "invite" or "reset").
     pub async fn mailed_token(&self, to: &str, kind: &str) -> String {

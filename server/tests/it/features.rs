@@ -10,13 +10,18 @@ use app::domain::{AppError, Feature, MembershipStatus, Role};
 use axum::http::StatusCode;
 use sea_orm::EntityTrait;
 
-/// What the member behind `cookie` is told about `feature` (from `my_features`).
+/// What the member behind `cookie` is told about `feature` (from My access).
 async fn decision(app: &TestApp, cookie: &str, feature: Feature) -> FeatureDecision {
-    let (status, body, _) = app.call("my_features", &[], Some(cookie)).await;
+    let (status, body, _) = app
+        .call("get_my_access", &[("focus", "")], Some(cookie))
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let all: Vec<FeatureDecision> = serde_json::from_str(&body).unwrap();
-    assert_eq!(all.len(), Feature::ALL.len());
-    all.into_iter().find(|d| d.feature == feature).unwrap()
+    let all: app::domain::requests::MyAccess = serde_json::from_str(&body).unwrap();
+    assert_eq!(all.features.len(), Feature::ALL.len());
+    all.features
+        .into_iter()
+        .find(|d| d.feature == feature)
+        .unwrap()
 }
 
 fn bob_with(acme: &common::AdminAndUser, permissions: &str, beta: bool) -> MemberUpdate {

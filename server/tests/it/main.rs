@@ -21,6 +21,7 @@ mod groups;
 mod lockout;
 mod mail;
 mod recovery;
+mod requests;
 mod router;
 mod services;
 mod sign_in_group;

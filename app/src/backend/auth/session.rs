@@ -4,7 +4,7 @@ use crate::backend::entities::{memberships, sessions as session_rows, tenants};
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
 use crate::backend::kernel::crypto::{hash_token, random_token};
-use crate::backend::kernel::directory::{active_tenants_of, membership_of};
+use crate::backend::kernel::directory::{active_tenants_of, membership_of, open_access_requests};
 use crate::backend::kernel::policy::grantor;
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::second_factor;
@@ -44,6 +44,11 @@ pub async fn me(state: &AppState, actor: &Actor) -> Result<Me, AppError> {
             })
             .collect::<Result<_, AppError>>()?,
         can_manage_users: grantor.manages_people(),
+        open_requests: if grantor.manages_people() {
+            open_access_requests(conn, actor.tenant.id).await?
+        } else {
+            0
+        },
         grantor,
     })
 }

@@ -1,7 +1,9 @@
 //! Directory lookups every feature shares: accounts by email, tenants by name, an
 //! account's memberships, a member of a tenant, seats.
 
-use crate::backend::entities::{accounts, groups, memberships, role_templates, tenants};
+use crate::backend::entities::{
+    access_requests, accounts, groups, memberships, role_templates, tenants,
+};
 use crate::domain::{AppError, Email, MembershipStatus};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
@@ -175,4 +177,16 @@ pub async fn template_in_tenant(
         .one(conn)
         .await?
         .ok_or(AppError::NotFound)
+}
+
+/// How many access requests wait for a decision in the tenant.
+pub async fn open_access_requests(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+) -> Result<u64, DbErr> {
+    access_requests::Entity::find()
+        .filter(access_requests::Column::TenantId.eq(tenant_id))
+        .filter(access_requests::Column::Status.eq("open"))
+        .count(conn)
+        .await
 }

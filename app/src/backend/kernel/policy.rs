@@ -4,8 +4,8 @@
 use super::actor::Actor;
 use super::stored::{decode, decode_all};
 use crate::backend::entities::{
-    group_members, group_templates, groups, membership_permissions, memberships,
-    role_template_permissions, role_templates, tenant_features,
+    accounts, group_members, group_templates, groups, membership_permissions, memberships,
+    role_template_permissions, role_templates, tenant_features, tenants,
 };
 use crate::domain::access::{
     effective_permissions, evaluate, evaluate_feature, AccessInputs, FeatureContext, GroupGrant,
@@ -147,21 +147,26 @@ pub async fn feature_context(
     conn: &impl ConnectionTrait,
     actor: &Actor,
 ) -> Result<FeatureContext, AppError> {
+    member_feature_context(conn, &actor.tenant, &actor.membership, &actor.account).await
+}
+
+/// Everything that decides features for any member of a tenant.
+pub async fn member_feature_context(
+    conn: &impl ConnectionTrait,
+    tenant: &tenants::Model,
+    membership: &memberships::Model,
+    account: &accounts::Model,
+) -> Result<FeatureContext, AppError> {
     Ok(FeatureContext {
-        tenant_name: actor.tenant.name.clone(),
-        plan: actor.plan,
-        flags: flags_on(conn, actor.tenant.id).await?,
-        status: decode(&actor.membership.status)?,
-        account_disabled: actor.account.disabled_at.is_some(),
-        outside_sign_in_group: super::sign_in_group::keeps_out(
-            conn,
-            &actor.tenant,
-            &actor.membership,
-        )
-        .await?,
-        access: access_inputs(conn, &actor.membership).await?,
-        crm_access: actor.membership.crm_access,
-        beta_access: actor.membership.beta_access,
+        tenant_name: tenant.name.clone(),
+        plan: decode(&tenant.plan)?,
+        flags: flags_on(conn, tenant.id).await?,
+        status: decode(&membership.status)?,
+        account_disabled: account.disabled_at.is_some(),
+        outside_sign_in_group: super::sign_in_group::keeps_out(conn, tenant, membership).await?,
+        access: access_inputs(conn, membership).await?,
+        crm_access: membership.crm_access,
+        beta_access: membership.beta_access,
     })
 }
 

@@ -6,6 +6,7 @@ use crate::backend::entities::{accounts, membership_permissions, memberships};
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
 use crate::backend::kernel::credentials::revoke_resets;
+use crate::backend::kernel::db::WriteTxn;
 use crate::backend::kernel::directory::{find_account_by_email, member_in_tenant};
 use crate::backend::kernel::mail::{self, Outgoing};
 use crate::backend::kernel::policy::{
@@ -116,9 +117,19 @@ pub async fn adjust(
     member_id: i64,
     change: impl FnOnce(&mut MemberUpdate),
 ) -> Result<(), AppError> {
-    let conn = state.db.conn();
-    let (membership, account) = member_in_tenant(conn, actor.tenant.id, member_id).await?;
-    let mut input = MemberUpdate {
+    let mut input = current_input(state.db.conn(), actor.tenant.id, member_id).await?;
+    change(&mut input);
+    update(state, actor, meta, input).await
+}
+
+/// A member as their Edit user dialog would be saved unchanged.
+pub(super) async fn current_input(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    member_id: i64,
+) -> Result<MemberUpdate, AppError> {
+    let (membership, account) = member_in_tenant(conn, tenant_id, member_id).await?;
+    Ok(MemberUpdate {
         id: membership.id,
         email: account.email,
         role: decode(&membership.role)?,
@@ -130,9 +141,7 @@ pub async fn adjust(
             .await?
             .into_iter()
             .collect(),
-    };
-    change(&mut input);
-    update(state, actor, meta, input).await
+    })
 }
 
 /// Saves the Edit user dialog.
@@ -142,6 +151,20 @@ pub async fn update(
     meta: &RequestMeta,
     input: MemberUpdate,
 ) -> Result<(), AppError> {
+    let change = begin_member_change(state, actor, input.id, true).await?;
+    let (txn, now, entry) = apply_update(state, actor, change, input).await?;
+    audit::commit_with(txn, now, &actor.audit_actor(meta), entry).await
+}
+
+/// Makes the change of an opened member change, with every check of the Edit user
+/// dialog; answers the transaction (not yet committed, for the caller to add to)
+/// and the audit entry that describes it.
+pub(super) async fn apply_update(
+    state: &AppState,
+    actor: &Actor,
+    change: MemberChange,
+    input: MemberUpdate,
+) -> Result<(WriteTxn, i64, AuditEntry), AppError> {
     let email = parse_email_field(&input.email)?;
     let MemberChange {
         txn,
@@ -149,7 +172,7 @@ pub async fn update(
         membership,
         account,
         grantor,
-    } = begin_member_change(state, actor, input.id, true).await?;
+    } = change;
     let current_status: MembershipStatus = decode(&membership.status)?;
     let allowed = match current_status {
         MembershipStatus::Invited => input.status == MembershipStatus::Invited,
@@ -265,16 +288,11 @@ pub async fn update(
         (MembershipStatus::Suspended, MembershipStatus::Active) => "member.reactivated",
         _ => "member.updated",
     };
-    audit::commit_with(
-        txn,
-        now,
-        &actor.audit_actor(meta),
-        AuditEntry::new(Some(actor.tenant.id), action, "membership")
-            .target(Some(membership.id), email.as_str())
-            .before(before)
-            .after(member_snapshot(&updated, email.as_str(), &after_perms)),
-    )
-    .await
+    let entry = AuditEntry::new(Some(actor.tenant.id), action, "membership")
+        .target(Some(membership.id), email.as_str())
+        .before(before)
+        .after(member_snapshot(&updated, email.as_str(), &after_perms));
+    Ok((txn, now, entry))
 }
 
 /// Removes someone from the tenant. Their seat is freed and their sessions here end;

@@ -3,6 +3,7 @@
 pub mod edit;
 pub mod invitations;
 pub mod list;
+pub mod requests;
 
 pub use edit::{adjust, cancel_invite, delete, member_access, unlock, update};
 pub use invitations::{accept_invite, invite, invite_details, resend_invite};

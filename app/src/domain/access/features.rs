@@ -170,16 +170,11 @@ fn reason(kind: ReasonKind, code: &str, for_person: String, for_admin: String) -
     }
 }
 
-/// The one evaluation for features. Order: authentication (operator disable,
-/// membership status, group-restricted sign-in), authorization (permission, CRM
-/// access), product scope (plan, tenant flag, beta access).
-pub fn evaluate_feature(ctx: &FeatureContext, feature: Feature) -> FeatureDecision {
-    use ReasonKind::*;
-    let needs = feature.needs();
-    let name = feature.label();
+/// The authentication layer: what keeps the person out of the tenant at all.
+fn sign_in_reasons(ctx: &FeatureContext) -> Vec<Reason> {
+    use ReasonKind::Authentication;
     let tenant = &ctx.tenant_name;
     let mut reasons = Vec::new();
-
     if ctx.account_disabled {
         reasons.push(reason(
             Authentication,
@@ -211,19 +206,48 @@ pub fn evaluate_feature(ctx: &FeatureContext, feature: Feature) -> FeatureDecisi
             super::sign_in::refusal_for_admin(tenant, group),
         ));
     }
+    reasons
+}
 
+/// The authorization reason when the person lacks `permission`; `name` is what
+/// needs it, for the admin's sentence.
+fn permission_reason(ctx: &FeatureContext, permission: Permission, name: &str) -> Option<Reason> {
+    (!evaluate(&ctx.access, permission).granted()).then(|| {
+        reason(
+            ReasonKind::Authorization,
+            "permission_missing",
+            format!(
+                "You don't have permission to {} in {}. Ask an admin for access.",
+                permission.label(),
+                ctx.tenant_name
+            ),
+            format!(
+                "{name} needs the permission to {}: grant it directly, through a role template, or through a group.",
+                permission.label()
+            ),
+        )
+    })
+}
+
+/// Every reason the person can't use `permission`, in order (authentication, then
+/// the permission itself): the same words as features use.
+pub fn evaluate_permission(ctx: &FeatureContext, permission: Permission) -> Vec<Reason> {
+    let mut reasons = sign_in_reasons(ctx);
+    reasons.extend(permission_reason(ctx, permission, "This"));
+    reasons
+}
+
+/// The one evaluation for features. Order: authentication (operator disable,
+/// membership status, group-restricted sign-in), authorization (permission, CRM
+/// access), product scope (plan, tenant flag, beta access).
+pub fn evaluate_feature(ctx: &FeatureContext, feature: Feature) -> FeatureDecision {
+    use ReasonKind::*;
+    let needs = feature.needs();
+    let name = feature.label();
+    let tenant = &ctx.tenant_name;
+    let mut reasons = sign_in_reasons(ctx);
     if let Some(permission) = needs.permission {
-        if !evaluate(&ctx.access, permission).granted() {
-            reasons.push(reason(
-                Authorization,
-                "permission_missing",
-                format!("You don't have permission to {} in {tenant}. Ask an admin for access.", permission.label()),
-                format!(
-                    "{name} needs the permission to {}: grant it directly, through a role template, or through a group.",
-                    permission.label()
-                ),
-            ));
-        }
+        reasons.extend(permission_reason(ctx, permission, name));
     }
     if needs.crm && !(ctx.crm_access || ctx.access.role == Role::Admin) {
         reasons.push(reason(

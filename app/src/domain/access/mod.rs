@@ -14,6 +14,8 @@ pub mod sign_in;
 
 pub use catalog::{Action, Category, Permission};
 pub use evaluate::{effective_permissions, evaluate, indirect_sources, Decision, GrantSource};
-pub use features::{evaluate_feature, FeatureContext, FeatureDecision, Reason, ReasonKind};
+pub use features::{
+    evaluate_feature, evaluate_permission, FeatureContext, FeatureDecision, Reason, ReasonKind,
+};
 pub use grantor::Grantor;
 pub use inputs::{AccessInputs, GroupGrant, TemplateGrant};

@@ -2,8 +2,8 @@
 
 use crate::api::audit::list_audit_events;
 use crate::domain::audit::AuditRow;
+use crate::ui::requests::AccessExplanation;
 use crate::ui::widgets::loading;
-use crate::ui::widgets::ErrorPage;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -31,7 +31,7 @@ pub fn AuditLogPage() -> impl IntoView {
         <Transition fallback=loading>
             {move || Suspend::new(async move {
                 match events.await {
-                    Err(error) => view! { <ErrorPage error /> }.into_any(),
+                    Err(error) => view! { <AccessExplanation error needs="permission:users.manage" /> }.into_any(),
                     Ok(page) => {
                         let mut rows = earlier.get_untracked();
                         rows.extend(page.rows.clone());

@@ -23,8 +23,17 @@ pub fn DiagnosticsPage() -> impl IntoView {
     let param = move |k: &str| query.read().get(k).unwrap_or_default();
     let reload = RwSignal::new(0u64);
     let report = Resource::new(
-        move || (param("email"), param("target"), param("seen"), reload.get()),
-        |(email, target, seen, _)| async move {
+        // `run` changes with every submit, so running the same question again runs.
+        move || {
+            (
+                param("email"),
+                param("target"),
+                param("seen"),
+                param("run"),
+                reload.get(),
+            )
+        },
+        |(email, target, seen, _, _)| async move {
             if email.trim().is_empty() && target.is_empty() {
                 return Ok(None);
             }
@@ -57,7 +66,8 @@ pub fn DiagnosticsPage() -> impl IntoView {
                     Err(e @ AppError::Validation(_)) => Some(e.clone()),
                     _ => None,
                 };
-                let form = view! { <DiagnosticsForm email=param("email") target=param("target") seen=param("seen") error /> };
+                let next_run = param("run").parse::<u64>().unwrap_or(0) + 1;
+                let form = view! { <DiagnosticsForm email=param("email") target=param("target") seen=param("seen") next_run error /> };
                 match result {
                     Ok(None) => view! {
                         {form}
@@ -81,6 +91,7 @@ fn DiagnosticsForm(
     email: String,
     target: String,
     seen: String,
+    next_run: u64,
     error: Option<AppError>,
 ) -> impl IntoView {
     let error = Signal::stored(error);
@@ -134,6 +145,7 @@ fn DiagnosticsForm(
                     aria-invalid=invalid_attr(error, "seen")>{seen}</textarea>
                 <FieldMessage error field="seen" />
             </div>
+            <input type="hidden" name="run" value=next_run.to_string() />
             <button type="submit" class="btn btn-primary">"Run diagnostics"</button>
         </Form>
     }

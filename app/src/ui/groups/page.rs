@@ -8,9 +8,9 @@ use crate::api::templates::list_role_templates;
 use crate::domain::groups::GroupView;
 use crate::domain::templates::TemplateView;
 use crate::domain::AppError;
+use crate::ui::requests::AccessExplanation;
 use crate::ui::widgets::{
-    error_of, loading, open_dialog_for, use_toasts, Dialog, DialogFooter, ErrorPage, FieldMessage,
-    FormAlert,
+    error_of, loading, open_dialog_for, use_toasts, Dialog, DialogFooter, FieldMessage, FormAlert,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -91,7 +91,7 @@ pub fn GroupsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let all_templates = templates.await.unwrap_or_default();
                 match groups.await {
-                    Err(error) => view! { <ErrorPage error /> }.into_any(),
+                    Err(error) => view! { <AccessExplanation error needs="permission:users.manage" /> }.into_any(),
                     Ok(list) if list.is_empty() => view! {
                         <section class="empty-state">
                             <h2>"No groups yet"</h2>

@@ -8,7 +8,8 @@ use crate::api::templates::list_role_templates;
 use crate::domain::access::Grantor;
 use crate::domain::members::{MemberQuery, MemberRow};
 use crate::domain::{AppError, MembershipStatus, Role};
-use crate::ui::widgets::{loading, use_toasts, ErrorPage};
+use crate::ui::requests::AccessExplanation;
+use crate::ui::widgets::{loading, use_toasts};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -138,7 +139,7 @@ pub fn UsersPage() -> impl IntoView {
         <Transition fallback=loading>
             {move || { let viewer = viewer.clone(); Suspend::new(async move {
                 match members.await {
-                    Err(error) => view! { <ErrorPage error /> }.into_any(),
+                    Err(error) => view! { <AccessExplanation error needs="permission:users.manage" /> }.into_any(),
                     Ok(p) if p.rows.is_empty() => view! {
                         <section class="empty-state">
                             <h2>"No users match"</h2>

@@ -8,7 +8,7 @@ use crate::domain::access::Permission;
 use crate::domain::templates::{TemplateInput, TemplateView};
 use crate::domain::AppError;
 use crate::ui::access::PermissionPicker;
-use crate::ui::widgets::ErrorPage;
+use crate::ui::requests::AccessExplanation;
 use crate::ui::widgets::{
     error_of, loading, open_dialog_for, use_toasts, Dialog, DialogFooter, FieldMessage, FormAlert,
 };
@@ -34,7 +34,7 @@ pub fn RoleTemplatesPage() -> impl IntoView {
         <Transition fallback=loading>
             {move || Suspend::new(async move {
                 match templates.await {
-                    Err(error) => view! { <ErrorPage error /> }.into_any(),
+                    Err(error) => view! { <AccessExplanation error needs="permission:users.manage" /> }.into_any(),
                     Ok(list) if list.is_empty() => view! {
                         <section class="empty-state">
                             <h2>"No role templates yet"</h2>

@@ -1,0 +1,7 @@
+//! My access and Settings → Access requests.
+
+mod my_access;
+mod page;
+
+pub use my_access::{AccessExplanation, FeatureList, MyAccessPage};
+pub use page::AccessRequestsPage;

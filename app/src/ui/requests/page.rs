@@ -1,0 +1,138 @@
+//! Settings → Access requests (admins and people managers): who asked for what,
+//! why and when, what the evaluation says now, and Approve (with a justification,
+//! choosing how: least privilege first) or Decline (with an optional note). Plain
+//! forms: they work before hydration too.
+
+use crate::api::requests::{list_access_requests, ApproveAccessRequest, DeclineAccessRequest};
+use crate::domain::requests::{AccessRequestView, MAX_REASON_CHARS};
+use crate::ui::widgets::{error_of, loading, toast_on_success, ErrorPage, FormAlert};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn AccessRequestsPage() -> impl IntoView {
+    let query = use_query_map();
+    let reload = RwSignal::new(0u64);
+    let requests = Resource::new(move || reload.get(), |_| list_access_requests());
+    let approve = ServerAction::<ApproveAccessRequest>::new();
+    let decline = ServerAction::<DeclineAccessRequest>::new();
+    toast_on_success(
+        move || approve.value().get(),
+        |_| "Approved. They have been emailed.".into(),
+        move || reload.update(|n| *n += 1),
+    );
+    toast_on_success(
+        move || decline.value().get(),
+        |_| "Declined. They have been emailed.".into(),
+        move || reload.update(|n| *n += 1),
+    );
+    view! {
+        <Title text="Access requests" />
+        <h1>"Access requests"</h1>
+        <p class="lead">"People asking for something their role doesn't give them. Give the least that does the job: a role template that fits, or one permission."</p>
+        {move || query.read().get("done").map(|done| view! {
+            <p role="status" class="form-status">{format!("Request {done}. They have been emailed.")}</p>
+        })}
+        <Transition fallback=loading>
+            {move || Suspend::new(async move {
+                match requests.await {
+                    Err(error) => view! { <ErrorPage error /> }.into_any(),
+                    Ok(list) if list.is_empty() => view! {
+                        <section class="empty-state">
+                            <h2>"No open requests"</h2>
+                            <p>"When someone asks for access from My access, it shows here and the admins get an email."</p>
+                        </section>
+                    }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="request-list">
+                            {list.into_iter().map(|r| view! { <RequestCard request=r approve decline /> }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn RequestCard(
+    request: AccessRequestView,
+    approve: ServerAction<ApproveAccessRequest>,
+    decline: ServerAction<DeclineAccessRequest>,
+) -> impl IntoView {
+    let id = request.id;
+    let approve_error = error_of(move || {
+        approve
+            .input()
+            .get()
+            .filter(|i| i.id == id)
+            .and(approve.value().get())
+    });
+    let decline_error = error_of(move || {
+        decline
+            .input()
+            .get()
+            .filter(|i| i.id == id)
+            .and(decline.value().get())
+    });
+    let justification_error = Signal::derive(move || {
+        approve_error
+            .get()
+            .and_then(|e| e.field_message("justification"))
+    });
+    let first = request.options.first().map(|o| o.key.clone());
+    let title = format!("{} asks to {}", request.requester, request.what);
+    view! {
+        <li class="card request-card" data-testid=format!("request-{}", request.email)>
+            <h2>{title}</h2>
+            <p class="note">{format!("{} · asked {}", request.email, request.created)}</p>
+            <p><strong>"Why: "</strong>{if request.why.is_empty() { "No reason given.".to_string() } else { request.why.clone() }}</p>
+            <p><strong>"Diagnosis: "</strong>{request.verdict.clone()}</p>
+            {match request.cannot_approve.clone() {
+                Some(why) => view! { <p class="note">{format!("You can't approve this: {why}")}</p> }.into_any(),
+                None => view! {
+                    <ActionForm action=approve attr:class="form approve-form">
+                        <input type="hidden" name="id" value=id.to_string() />
+                        <fieldset>
+                            <legend>"How to give it"</legend>
+                            {request.options.iter().map(|o| {
+                                let checked = Some(o.key.clone()) == first;
+                                let input_id = format!("how-{id}-{}", o.key.replace(':', "-"));
+                                let label_for = input_id.clone();
+                                view! {
+                                    <label class="check" for=label_for>
+                                        <input type="radio" id=input_id name="how" value=o.key.clone() checked=checked />
+                                        <span>{o.label.clone()}</span>
+                                    </label>
+                                }
+                            }).collect_view()}
+                        </fieldset>
+                        <div class="field">
+                            <label for=format!("justification-{id}")>"Justification (goes in the audit log)"</label>
+                            <textarea id=format!("justification-{id}") name="justification" rows="2"
+                                maxlength=MAX_REASON_CHARS.to_string()
+                                aria-describedby=format!("justification-{id}-error")
+                                aria-invalid=move || justification_error.get().is_some().to_string()></textarea>
+                            <p class="field-error" id=format!("justification-{id}-error")>{move || justification_error.get()}</p>
+                        </div>
+                        <FormAlert error=approve_error />
+                        <button type="submit" class="btn btn-primary" disabled=move || approve.pending().get()>"Approve"</button>
+                    </ActionForm>
+                }.into_any(),
+            }}
+            <details class="decline">
+                <summary class="btn btn-small">"Decline…"</summary>
+                <ActionForm action=decline attr:class="form">
+                    <input type="hidden" name="id" value=id.to_string() />
+                    <div class="field">
+                        <label for=format!("note-{id}")>"Note to them (optional)"</label>
+                        <textarea id=format!("note-{id}") name="note" rows="2" maxlength=MAX_REASON_CHARS.to_string()></textarea>
+                    </div>
+                    <FormAlert error=decline_error />
+                    <button type="submit" class="btn btn-danger-outline" disabled=move || decline.pending().get()>"Decline request"</button>
+                </ActionForm>
+            </details>
+        </li>
+    }
+}

@@ -1,0 +1,306 @@
+//! My access and access requests: a member sees why not and asks; one open request
+//! per person per thing; approvers see the diagnosis and give the least that does
+//! the job, with a justification, within the privilege rules; both sides are emailed;
+//! every step is audited; another tenant's ids answer like missing ones.
+
+use crate::common::{self, each_engine, invite_input, meta, new_template, TestApp, PASSWORD};
+use app::backend::kernel::actor::{current_actor, Actor};
+use app::backend::members::{self, requests};
+use app::domain::access::{evaluate, Action, Category, Permission, ReasonKind};
+use app::domain::members::MemberUpdate;
+use app::domain::{AppError, MembershipStatus, Role};
+
+const ANALYTICS: Permission = Permission::new(Category::Analytics, Action::View);
+const TARGET: &str = "permission:analytics.view";
+
+async fn bob(app: &TestApp, token: &str) -> Actor {
+    current_actor(&app.state, &meta(Some(token.to_string())))
+        .await
+        .unwrap()
+}
+
+async fn bob_holds(app: &TestApp, admin: &Actor, bob_id: i64) -> bool {
+    let access = members::member_access(&app.state, admin, bob_id)
+        .await
+        .unwrap();
+    evaluate(&access, ANALYTICS).granted()
+}
+
+#[tokio::test]
+async fn a_member_asks_and_an_admin_approves_with_a_justification() {
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let acme = app.acme_with_bob().await;
+        let (s, m, admin) = (&app.state, meta(None), &acme.admin);
+        let bob = bob(&app, &acme.user_token).await;
+
+        // My access answers the deep link in words, told apart.
+        let mine = requests::my_access(s.db.conn(), &bob, TARGET)
+            .await
+            .unwrap();
+        let focus = mine.focus.unwrap();
+        assert_eq!(focus.reasons.len(), 1, "{engine}");
+        assert_eq!(focus.reasons[0].kind, ReasonKind::Authorization);
+        assert!(!focus.reasons[0].for_person.contains("analytics.view"));
+        let unknown = requests::my_access(s.db.conn(), &bob, "feature:nope")
+            .await
+            .unwrap_err();
+        assert!(unknown.field_message("focus").is_some());
+
+        // Bad input writes nothing.
+        let huge = "x".repeat(10 * 1024);
+        let e = requests::request(s, &bob, &m, TARGET, &huge)
+            .await
+            .unwrap_err();
+        assert!(e.field_message("why").is_some());
+        let e = requests::request(s, &bob, &m, "sign_in", "")
+            .await
+            .unwrap_err();
+        assert!(e.field_message("target").is_some());
+        assert!(
+            requests::list_open(s, admin).await.unwrap().is_empty(),
+            "{engine}"
+        );
+
+        // Asking twice keeps one request, with the newer reason; the admin is emailed.
+        requests::request(s, &bob, &m, TARGET, "weekly report")
+            .await
+            .unwrap();
+        requests::request(s, &bob, &m, TARGET, "weekly report for the board")
+            .await
+            .unwrap();
+        let open = requests::list_open(s, admin).await.unwrap();
+        assert_eq!(open.len(), 1, "{engine}");
+        assert_eq!(open[0].why, "weekly report for the board");
+        assert!(
+            open[0].verdict.contains("can't see analytics dashboards"),
+            "{}",
+            open[0].verdict
+        );
+        assert_eq!(open[0].options.last().unwrap().key, "grant");
+        assert!(open[0].cannot_approve.is_none());
+        let mails = app.mail_to("ada@example.com").await;
+        assert!(
+            mails
+                .iter()
+                .any(|m| m.contains("Access request from Bob in Acme")),
+            "{engine}"
+        );
+        assert_eq!(
+            requests::my_access(s.db.conn(), &bob, "")
+                .await
+                .unwrap()
+                .requested,
+            [TARGET]
+        );
+
+        // No justification, or one of 10 kB, or a way that isn't offered: nothing changes.
+        let id = open[0].id;
+        for (how, why, field) in [
+            ("grant", "", "justification"),
+            ("grant", huge.as_str(), "justification"),
+            ("admin", "ok", "how"),
+        ] {
+            let e = requests::approve(s, admin, &m, id, how, why)
+                .await
+                .unwrap_err();
+            assert!(e.field_message(field).is_some(), "{how}: {e:?}");
+        }
+        assert!(!bob_holds(&app, admin, acme.user_id).await, "{engine}");
+
+        requests::approve(
+            s,
+            admin,
+            &m,
+            id,
+            "grant",
+            "Board reporting, agreed with Ana",
+        )
+        .await
+        .unwrap();
+        assert!(bob_holds(&app, admin, acme.user_id).await, "{engine}");
+        assert!(requests::list_open(s, admin).await.unwrap().is_empty());
+        assert!(matches!(
+            requests::approve(s, admin, &m, id, "grant", "again").await,
+            Err(AppError::Conflict(_))
+        ));
+        let mails = app.mail_to("bob@example.com").await;
+        assert!(mails.iter().any(|m| m.contains("was approved")), "{engine}");
+        // Still a plain user: approval never makes anyone admin.
+        assert_eq!(bob.role, Role::User);
+        let log = app::backend::audit::list(s.db.conn(), admin.tenant.id, "", None)
+            .await
+            .unwrap();
+        let approved = log
+            .rows
+            .iter()
+            .find(|r| r.action == "Access request approved")
+            .unwrap();
+        assert!(
+            approved.detail.contains("Board reporting"),
+            "{}",
+            approved.detail
+        );
+        assert!(log.rows.iter().any(|r| r.action == "Asked for access"));
+        assert!(log.rows.iter().any(|r| r.action == "Access changed"));
+
+        // Something already held, or blocked by the plan, can't be requested.
+        let bob = current_actor(s, &meta(Some(acme.user_token.clone())))
+            .await
+            .unwrap();
+        assert!(matches!(
+            requests::request(s, &bob, &m, TARGET, "").await,
+            Err(AppError::Conflict(m)) if m.contains("already")
+        ));
+        members::adjust(s, admin, &m, acme.user_id, |u| {
+            u.permissions
+                .push(Permission::new(Category::Analytics, Action::Manage))
+        })
+        .await
+        .unwrap();
+        let bob = current_actor(s, &meta(Some(acme.user_token.clone())))
+            .await
+            .unwrap();
+        assert!(matches!(
+            requests::request(s, &bob, &m, "feature:data_warehouse", "").await,
+            Err(AppError::Conflict(m)) if m.contains("plan")
+        ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn templates_come_first_declines_are_emailed_and_the_rules_hold() {
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let acme = app.acme_with_bob().await;
+        let (s, m, admin) = (&app.state, meta(None), &acme.admin);
+        let analysts =
+            app::backend::templates::save(s, admin, &m, new_template("Analysts", vec![ANALYTICS]))
+                .await
+                .unwrap();
+        let bob = bob(&app, &acme.user_token).await;
+        requests::request(s, &bob, &m, TARGET, "").await.unwrap();
+        let open = requests::list_open(s, admin).await.unwrap();
+        let keys: Vec<&str> = open[0].options.iter().map(|o| o.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [format!("template:{analysts}").as_str(), "grant"],
+            "{engine}"
+        );
+
+        // Carol manages people but doesn't hold the permission: she sees why she
+        // can't approve, and the server refuses it.
+        members::invite(s, admin, &m, invite_input("carol@example.com"))
+            .await
+            .unwrap();
+        let token = app.mailed_token("carol@example.com", "invite").await;
+        let carol_token =
+            members::accept_invite(s, &token, "Carol", "sunny meadow lanterns 42", &m)
+                .await
+                .unwrap()
+                .token;
+        let carol_id = current_actor(s, &meta(Some(carol_token.clone())))
+            .await
+            .unwrap()
+            .membership
+            .id;
+        members::update(
+            s,
+            admin,
+            &m,
+            MemberUpdate {
+                id: carol_id,
+                email: "carol@example.com".into(),
+                role: Role::User,
+                status: MembershipStatus::Active,
+                template_id: None,
+                crm_access: false,
+                beta_access: false,
+                permissions: vec![Permission::new(Category::Users, Action::Manage)],
+            },
+        )
+        .await
+        .unwrap();
+        let carol = common::actor(&app, "carol@example.com", "sunny meadow lanterns 42")
+            .await
+            .0;
+        let seen = requests::list_open(s, &carol).await.unwrap();
+        assert!(seen[0].cannot_approve.is_some(), "{engine}");
+        assert!(matches!(
+            requests::approve(s, &carol, &m, seen[0].id, "grant", "please").await,
+            Err(AppError::Forbidden(_))
+        ));
+        assert!(!bob_holds(&app, admin, acme.user_id).await);
+        // Bob can't see the list; another tenant's admin finds nothing.
+        assert!(matches!(
+            requests::list_open(s, &bob).await,
+            Err(AppError::Forbidden(_))
+        ));
+        app.tenant_with_admin("Globex", "gina@example.com").await;
+        let gina = common::actor(&app, "gina@example.com", PASSWORD).await.0;
+        assert!(requests::list_open(s, &gina).await.unwrap().is_empty());
+        assert_eq!(
+            requests::approve(s, &gina, &m, seen[0].id, "grant", "x").await,
+            Err(AppError::NotFound)
+        );
+        assert_eq!(
+            requests::decline(s, &gina, &m, seen[0].id, "").await,
+            Err(AppError::NotFound)
+        );
+
+        requests::decline(s, admin, &m, seen[0].id, "Ask your team lead first")
+            .await
+            .unwrap();
+        let mails = app.mail_to("bob@example.com").await;
+        assert!(
+            mails
+                .iter()
+                .any(|m| m.contains("was declined") && m.contains("Ask your team lead first")),
+            "{engine}"
+        );
+        assert!(requests::list_open(s, admin).await.unwrap().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn over_http_a_refused_page_links_to_the_explanation_and_requests_are_forms() {
+    each_engine(|app| async move {
+        let acme = app.acme_with_bob().await;
+        let bob_cookie = app.sign_in("bob@example.com", "bob's passphrase!").await;
+        let (status, body, _) = app
+            .call(
+                "request_access",
+                &[("target", TARGET), ("why", "reports")],
+                Some(&bob_cookie),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let ada = app.sign_in("ada@example.com", PASSWORD).await;
+        let open = requests::list_open(&app.state, &acme.admin).await.unwrap();
+        let id = open[0].id.to_string();
+        let (status, body, _) = app
+            .call(
+                "approve_access_request",
+                &[("id", id.as_str()), ("how", "grant"), ("justification", "")],
+                Some(&ada),
+            )
+            .await;
+        assert_eq!(status, 400, "{body}");
+        assert!(body.contains("Say why you're approving it"), "{body}");
+        let (status, body, _) = app
+            .call(
+                "approve_access_request",
+                &[
+                    ("id", id.as_str()),
+                    ("how", "grant"),
+                    ("justification", "reports"),
+                ],
+                Some(&ada),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    })
+    .await;
+}
