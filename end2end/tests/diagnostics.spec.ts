@@ -8,6 +8,7 @@ import {
   hydrated,
   inviteLink,
   inviteMember,
+  mailContaining,
   mailedLink,
   memberRow,
   PASSWORD,
@@ -160,6 +161,17 @@ test('a missing permission: the smallest template is suggested and assigned; a g
   await expect(card.locator('.chip').filter({ hasText: 'Analysts' })).toBeVisible();
   await diagnose(page, grouped, 'See analytics dashboards');
   await expect(check(page, 'Permission')).toContainText('Granted by the group “Insights” (through its role template “Analysts”).');
+
+  // The reverse question lists both, and how.
+  await page.getByRole('link', { name: 'Who can …?' }).click();
+  await expect(page).toHaveURL(/\/settings\/who-can/);
+  await hydrated(page);
+  await page.getByLabel('Who can').selectOption({ label: 'See analytics dashboards' });
+  await page.getByRole('button', { name: 'Show who can' }).click();
+  const who = page.getByTestId('who-can');
+  await expect(who).toContainText('3 members can see analytics dashboards');
+  await expect(who.getByRole('row').filter({ hasText: member })).toContainText('the role template “Analysts”');
+  await expect(who.getByRole('row').filter({ hasText: grouped })).toContainText('the group “Insights” (through its role template “Analysts”)');
 });
 
 test('feature gates: a flag off is turned on, beta access is turned on, a plan-locked feature says plan', async ({ page, browser }) => {
@@ -198,4 +210,59 @@ test('diagnostics run and a fix apply before hydration too @nojs', async ({ page
   await expect(verdict(page)).toContainText('Experiments');
   await applyFix(page, 'Turn on Experiments');
   await expect(verdict(page)).toContainText('can use Experiments');
+});
+
+test('a member asks for access from My access; the admin approves one with a justification and declines the other', async ({ page, browser }) => {
+  const member = `${unique('asker')}@example.com`;
+  const { tenant, owner } = await tenantWith(page, browser, 'Askco', []);
+  await inviteMember(page, member);
+  const asker = await acceptInFreshContext(browser, await inviteLink(member), 'Ash Asker', 'ash asker passphrase');
+  const mp = asker.page;
+
+  // A deep link answers one question, in words, and offers a request.
+  await mp.goto('/access?permission=analytics.view');
+  await hydrated(mp);
+  const focus = mp.getByTestId('focus-verdict');
+  await expect(focus).toContainText('Can you see analytics dashboards?');
+  await expect(focus).toContainText('Not in your role');
+  await focus.getByText('Request access').click();
+  await focus.getByLabel('Why do you need it? (optional)').fill('Weekly report for the board');
+  await focus.getByRole('button', { name: 'Send request' }).click();
+  await expect(focus).toContainText("You've asked for this");
+
+  // A refused page shows the same explanation, with a request.
+  await mp.goto('/settings/users');
+  await hydrated(mp);
+  const refused = mp.getByTestId('focus-verdict');
+  await expect(refused).toContainText('Can you manage people, roles and role templates?');
+  await refused.getByText('Request access').click();
+  await refused.getByRole('button', { name: 'Send request' }).click();
+  await expect(refused).toContainText("You've asked for this");
+  await mailContaining(owner, 'Access request from Ash Asker');
+
+  // The admin sees both, with the count in the navigation.
+  await page.goto('/settings/access-requests');
+  await hydrated(page);
+  await expect(page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: /Access requests/ })).toContainText('2');
+  const card = page.getByTestId(`request-${member}`).filter({ hasText: 'see analytics dashboards' });
+  await expect(card).toContainText('Weekly report for the board');
+  await expect(card).toContainText("can't see analytics dashboards");
+  await expect(card.getByRole('radio').first()).toBeChecked();
+  await card.getByRole('button', { name: 'Approve' }).click();
+  await expect(card).toContainText("Say why you're approving it");
+  await card.getByLabel('Justification (goes in the audit log)').fill('Board reporting, agreed with their lead');
+  await card.getByRole('button', { name: 'Approve' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Approved. They have been emailed.' }).first()).toBeVisible();
+  await expect(card).toHaveCount(0);
+  const other = page.getByTestId(`request-${member}`);
+  await other.getByText('Decline…').click();
+  await other.getByLabel('Note to them (optional)').fill('Ask your team lead first');
+  await other.getByRole('button', { name: 'Decline request' }).click();
+  await expect(page.getByText('No open requests')).toBeVisible();
+  await mailContaining(member, 'was approved');
+  await mailContaining(member, 'Ask your team lead first');
+
+  await mp.goto('/access?permission=analytics.view');
+  await expect(mp.getByTestId('focus-verdict')).toContainText(`Yes: you can see analytics dashboards in ${tenant}`);
+  await asker.context.close();
 });

@@ -164,3 +164,24 @@ export function expireInvitations(email: string) {
   ].join('\n');
   execFileSync('python3', ['-c', script, file, email]);
 }
+
+/** Waits for a delivered mail to `email` whose text contains `text`, and answers it. */
+export async function mailContaining(email: string, text: string): Promise<string> {
+  const dir = process.env.GATEHOUSE_OUTBOX;
+  if (!dir) throw new Error('GATEHOUSE_OUTBOX is not set (run through make e2e)');
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    let files: string[] = [];
+    try {
+      files = readdirSync(dir).filter((f) => f.endsWith('.eml'));
+    } catch {
+      // folder not created yet
+    }
+    for (const f of files) {
+      const body = readFileSync(join(dir, f), 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+      if (body.includes(`To: ${email}`) && body.includes(text)) return body;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no mail to ${email} containing ${text}`);
+}

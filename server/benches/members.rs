@@ -149,6 +149,32 @@ async fn run(label: &str, db: Db) {
             },
         ),
     ];
+    // "Who can …?": a third of the members hold the permission directly.
+    conn.execute(Statement::from_string(
+        backend,
+        format!(
+            "INSERT INTO membership_permissions (membership_id, permission) \
+             SELECT id, 'analytics.view' FROM memberships WHERE tenant_id = {} AND id % 3 = 0",
+            tenant.id
+        ),
+    ))
+    .await
+    .unwrap();
+    let target = app::domain::access::diagnose::Target::parse("permission:analytics.view").unwrap();
+    for (name, page) in [("first page", 0), ("page 400 (deep offset)", 400)] {
+        let t = time(|| async {
+            let answer = app::backend::diagnostics::who_can_in(conn, &tenant, target, page)
+                .await
+                .unwrap();
+            assert!(!answer.rows.is_empty());
+        })
+        .await;
+        println!(
+            "[{label}] Who can …?: {name:<28} {:>9.2?}  ({:.1}× the bare query)",
+            t,
+            t.as_secs_f64() / bare.as_secs_f64()
+        );
+    }
     for (name, query) in cases {
         let t = time(|| async {
             let page = members::list(conn, &tenant, &query, 0).await.unwrap();

@@ -69,3 +69,14 @@ pub async fn apply_diagnostic_fix(
     }
     Ok(label)
 }
+
+/// "Who can …?": the active members who can use a feature or hold a permission
+/// (`target` is its key), with how, a page at a time.
+#[server(prefix = "/api", endpoint = "who_can")]
+pub async fn who_can(
+    target: String,
+    page: u64,
+) -> Result<crate::domain::diagnostics::WhoCanPage, AppError> {
+    let (state, _meta, actor) = super::server_ctx::actor().await?;
+    crate::backend::diagnostics::who_can(&state, &actor, &target, page).await
+}

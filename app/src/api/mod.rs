@@ -57,7 +57,7 @@ pub fn describe_endpoint(path: &str) -> &'static str {
             "change the tenant's sign-in security"
         }
         "switch_tenant" => "switch tenant",
-        "run_diagnostics" => "run access diagnostics",
+        "run_diagnostics" | "who_can" => "run access diagnostics",
         "list_access_requests" => "see the access requests",
         "approve_access_request" | "decline_access_request" => "decide an access request",
         "apply_diagnostic_fix" => "apply a fix from diagnostics",

@@ -21,6 +21,32 @@ pub struct DiagnosticsReport {
     pub reference: String,
 }
 
+/// Members on one page of "Who can …?".
+pub const WHO_CAN_PAGE_SIZE: u64 = 50;
+
+/// One member who can, and every way they can.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhoCanRow {
+    pub member_id: i64,
+    pub email: String,
+    pub name: String,
+    /// "the Admin role", "a direct grant", "the role template “T”", "the group “G”
+    /// (through its role template “T”)".
+    pub how: Vec<String>,
+}
+
+/// "Who can …?": the active members who can, a page at a time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhoCanPage {
+    pub target: Target,
+    pub rows: Vec<WhoCanRow>,
+    pub total: u64,
+    /// Zero-based.
+    pub page: u64,
+    /// When nobody can, whatever their access: the tenant-wide reason (plan, flag).
+    pub nobody_because: Option<String>,
+}
+
 /// The exact message the person saw: optional, up to 2,000 characters, control
 /// characters other than line breaks removed.
 pub fn parse_seen(input: &str) -> Result<String, AppError> {

@@ -21,7 +21,7 @@ use audit::AuditLogPage;
 use auth::{
     ForgotPasswordPage, RequiredSetupPage, ResetPasswordPage, SignInPage, TwoFactorSignInPage,
 };
-use diagnostics::DiagnosticsPage;
+use diagnostics::{DiagnosticsPage, WhoCanPage};
 use groups::GroupsPage;
 use home::HomePage;
 use layout::SignedInLayout;
@@ -107,6 +107,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings/feature-flags") view=FeatureFlagsPage />
                     <Route path=path!("settings/audit-log") view=AuditLogPage />
                     <Route path=path!("settings/diagnostics") view=DiagnosticsPage />
+                    <Route path=path!("settings/who-can") view=WhoCanPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -323,3 +323,91 @@ async fn the_escalation_bundle_holds_the_checks_and_no_secret() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn who_can_lists_every_way_and_only_this_tenant() {
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let acme = app.acme_with_bob().await;
+        let (s, m, admin) = (&app.state, meta(None), &acme.admin);
+        let analysts = templates::save(s, admin, &m, new_template("Analysts", vec![ANALYTICS]))
+            .await
+            .unwrap();
+        members::adjust(s, admin, &m, acme.user_id, |u| {
+            u.permissions.push(ANALYTICS)
+        })
+        .await
+        .unwrap();
+        let mut carol = invite_input("carol@example.com");
+        carol.template_id = Some(analysts);
+        members::invite(s, admin, &m, carol).await.unwrap();
+        let insights = groups::create(s, admin, &m, "Insights").await.unwrap();
+        groups::set_template(s, admin, &m, insights, analysts, true)
+            .await
+            .unwrap();
+        members::invite(s, admin, &m, invite_input("dan@example.com"))
+            .await
+            .unwrap();
+        let token = app.mailed_token("dan@example.com", "invite").await;
+        members::accept_invite(s, &token, "Dan", "sunny meadow lanterns 42", &m)
+            .await
+            .unwrap();
+        groups::add_member(s, admin, &m, insights, "dan@example.com")
+            .await
+            .unwrap();
+        // Globex's admin never shows up in Acme's answer.
+        app.tenant_with_admin("Globex", "gina@example.com").await;
+
+        let page = app::backend::diagnostics::who_can(s, admin, "permission:analytics.view", 0)
+            .await
+            .unwrap();
+        let how: Vec<(String, String)> = page
+            .rows
+            .iter()
+            .map(|r| (r.email.clone(), r.how.join("; ")))
+            .collect();
+        assert_eq!(
+            how,
+            [
+                ("ada@example.com".to_string(), "the Admin role".to_string()),
+                ("bob@example.com".to_string(), "a direct grant".to_string()),
+                (
+                    "dan@example.com".to_string(),
+                    "the group “Insights” (through its role template “Analysts”)".to_string()
+                ),
+            ],
+            "{engine}: Carol is only invited, so she can't yet"
+        );
+        assert_eq!(page.total, 3);
+        let beyond = app::backend::diagnostics::who_can(s, admin, "permission:analytics.view", 1)
+            .await
+            .unwrap();
+        assert!(beyond.rows.is_empty() && beyond.total == 3);
+
+        // A flag that's off stops everyone, and says so.
+        let cases = app::backend::diagnostics::who_can(s, admin, "feature:cases", 0)
+            .await
+            .unwrap();
+        assert!(cases.nobody_because.unwrap().contains("Cases"), "{engine}");
+        // CRM: admins, and members with CRM access.
+        let crm = app::backend::diagnostics::who_can(s, admin, "feature:crm", 0)
+            .await
+            .unwrap();
+        assert_eq!(crm.rows.len(), 1);
+        assert_eq!(crm.rows[0].email, "ada@example.com");
+
+        // Bad input and people without user management.
+        let e = app::backend::diagnostics::who_can(s, admin, "sign_in", 0)
+            .await
+            .unwrap_err();
+        assert!(e.field_message("target").is_some());
+        let bob = app::backend::kernel::actor::current_actor(s, &meta(Some(acme.user_token)))
+            .await
+            .unwrap();
+        assert!(matches!(
+            app::backend::diagnostics::who_can(s, &bob, "feature:crm", 0).await,
+            Err(AppError::Forbidden(_))
+        ));
+    })
+    .await;
+}

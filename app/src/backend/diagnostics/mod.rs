@@ -8,6 +8,10 @@
 //! the actor's tenant; memberships elsewhere are shown only for the paired tenant or
 //! tenants where the actor is an admin too.
 
+pub mod who_can;
+
+pub use who_can::{who_can, who_can_in};
+
 use crate::backend::entities::{
     accounts, group_members, group_templates, groups, invitations, mail_outbox, memberships,
     role_template_permissions, role_templates, tenants,

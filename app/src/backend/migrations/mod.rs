@@ -8,6 +8,7 @@ mod m20261202_000003_data_hygiene;
 mod m20261202_000004_account_disable;
 mod m20261202_000005_sandbox_pairs;
 mod m20261202_000006_sign_in_group;
+mod m20261202_000007_who_can_index;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000004_account_disable::Migration),
             Box::new(m20261202_000005_sandbox_pairs::Migration),
             Box::new(m20261202_000006_sign_in_group::Migration),
+            Box::new(m20261202_000007_who_can_index::Migration),
         ]
     }
 }

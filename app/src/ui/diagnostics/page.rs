@@ -56,6 +56,7 @@ pub fn DiagnosticsPage() -> impl IntoView {
         <Title text="Access diagnostics" />
         <h1>"Access diagnostics"</h1>
         <p class="lead">"Why can't someone sign in, or do something? Enter their email and what they're trying to do: Gatehouse checks everything in order, says what it found in plain words, and offers the fix."</p>
+        <p>"The reverse question, for access reviews: " <a href="/settings/who-can">"Who can …?"</a></p>
         {move || query.read().get("fixed").map(|label| view! {
             <p role="status" class="form-status">{format!("Done: {label}. Diagnostics ran again.")}</p>
         })}

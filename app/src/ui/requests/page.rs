@@ -17,6 +17,17 @@ pub fn AccessRequestsPage() -> impl IntoView {
     let requests = Resource::new(move || reload.get(), |_| list_access_requests());
     let approve = ServerAction::<ApproveAccessRequest>::new();
     let decline = ServerAction::<DeclineAccessRequest>::new();
+    // Which card each action last answered for (the action's input clears once it
+    // has answered): its error shows on that card only.
+    let answered = RwSignal::new((None::<i64>, None::<i64>));
+    Effect::new(move |_| {
+        if let Some(i) = approve.input().get() {
+            answered.update(|a| a.0 = Some(i.id));
+        }
+        if let Some(i) = decline.input().get() {
+            answered.update(|a| a.1 = Some(i.id));
+        }
+    });
     toast_on_success(
         move || approve.value().get(),
         |_| "Approved. They have been emailed.".into(),
@@ -46,7 +57,7 @@ pub fn AccessRequestsPage() -> impl IntoView {
                     }.into_any(),
                     Ok(list) => view! {
                         <ul class="request-list">
-                            {list.into_iter().map(|r| view! { <RequestCard request=r approve decline /> }).collect_view()}
+                            {list.into_iter().map(|r| view! { <RequestCard request=r approve decline answered /> }).collect_view()}
                         </ul>
                     }.into_any(),
                 }
@@ -60,21 +71,18 @@ fn RequestCard(
     request: AccessRequestView,
     approve: ServerAction<ApproveAccessRequest>,
     decline: ServerAction<DeclineAccessRequest>,
+    answered: RwSignal<(Option<i64>, Option<i64>)>,
 ) -> impl IntoView {
     let id = request.id;
     let approve_error = error_of(move || {
-        approve
-            .input()
-            .get()
-            .filter(|i| i.id == id)
-            .and(approve.value().get())
+        (answered.get().0 == Some(id))
+            .then(|| approve.value().get())
+            .flatten()
     });
     let decline_error = error_of(move || {
-        decline
-            .input()
-            .get()
-            .filter(|i| i.id == id)
-            .and(decline.value().get())
+        (answered.get().1 == Some(id))
+            .then(|| decline.value().get())
+            .flatten()
     });
     let justification_error = Signal::derive(move || {
         approve_error

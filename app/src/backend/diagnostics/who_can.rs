@@ -1,0 +1,282 @@
+//! "Who can …?", the reverse question for least-privilege reviews: the active
+//! members who can use a feature or hold a permission, each with how (admin role,
+//! direct grant, role template, group), a page at a time. One filtered, paged query
+//! over memberships whatever the tenant's size, then three small ones for the page.
+
+use super::grantables;
+use crate::backend::entities::{
+    accounts, group_members, group_templates, groups, membership_permissions, memberships,
+    role_templates, tenants,
+};
+use crate::backend::kernel::actor::Actor;
+use crate::backend::kernel::policy::{flags_on, user_manager};
+use crate::backend::kernel::stored::decode;
+use crate::backend::AppState;
+use crate::domain::access::diagnose::Target;
+use crate::domain::access::{evaluate_feature, FeatureContext, GrantSource, ReasonKind};
+use crate::domain::diagnostics::{WhoCanPage, WhoCanRow, WHO_CAN_PAGE_SIZE};
+use crate::domain::{AppError, MembershipStatus, Role};
+use sea_orm::sea_query::{Condition, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use std::collections::{HashMap, HashSet};
+
+/// Far past any real tenant; keeps the row offset small.
+const MAX_PAGE: u64 = 10_000;
+
+/// "Who can …?" for admins and people managers of the actor's tenant.
+pub async fn who_can(
+    state: &AppState,
+    actor: &Actor,
+    target: &str,
+    page: u64,
+) -> Result<WhoCanPage, AppError> {
+    let conn = state.db.conn();
+    user_manager(conn, actor).await?;
+    let target = Target::parse(target)
+        .filter(|t| *t != Target::SignIn)
+        .ok_or_else(|| {
+            AppError::field("target", "Choose a feature or permission from the list.")
+        })?;
+    if page > MAX_PAGE {
+        return Err(AppError::field(
+            "page",
+            "That page is past the end of the list.",
+        ));
+    }
+    who_can_in(conn, &actor.tenant, target, page).await
+}
+
+/// The answer for one tenant (no permission check: callers check; the bench
+/// measures this).
+pub async fn who_can_in(
+    conn: &impl ConnectionTrait,
+    tenant: &tenants::Model,
+    target: Target,
+    page: u64,
+) -> Result<WhoCanPage, AppError> {
+    let empty = |nobody_because| WhoCanPage {
+        target,
+        rows: Vec::new(),
+        total: 0,
+        page,
+        nobody_because,
+    };
+    // The tenant-wide gates first: a plan or a flag that stops everyone.
+    let (permission, needs_crm, needs_beta) = match target {
+        Target::Permission(p) => (Some(p), false, false),
+        Target::Feature(f) => {
+            let needs = f.needs();
+            let ctx = FeatureContext {
+                tenant_name: tenant.name.clone(),
+                plan: decode(&tenant.plan)?,
+                flags: flags_on(conn, tenant.id).await?,
+                status: MembershipStatus::Active,
+                account_disabled: false,
+                outside_sign_in_group: None,
+                access: crate::domain::access::AccessInputs {
+                    role: Role::Admin,
+                    direct: Default::default(),
+                    template: None,
+                    groups: Vec::new(),
+                },
+                crm_access: true,
+                beta_access: true,
+            };
+            let stops_everyone = evaluate_feature(&ctx, f)
+                .reasons
+                .into_iter()
+                .find(|r| r.kind == ReasonKind::ProductScope);
+            if let Some(r) = stops_everyone {
+                return Ok(empty(Some(r.for_admin)));
+            }
+            (
+                needs.permission,
+                needs.crm,
+                needs.flag.is_some_and(|f| f.is_beta()),
+            )
+        }
+        Target::SignIn => (None, false, false),
+    };
+
+    let (templates, all_groups) = grantables(conn, tenant.id).await?;
+    let mut filter = Condition::all()
+        .add(memberships::Column::TenantId.eq(tenant.id))
+        .add(memberships::Column::Status.eq(MembershipStatus::Active.as_str()));
+    let (granting_templates, granting_groups): (Vec<i64>, Vec<i64>) = match permission {
+        Some(p) => (
+            templates
+                .iter()
+                .filter(|t| t.permissions.contains(&p))
+                .map(|t| t.id)
+                .collect(),
+            all_groups
+                .iter()
+                .filter(|g| g.permissions.contains(&p))
+                .map(|g| g.id)
+                .collect(),
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    if let Some(p) = permission {
+        let mut any = Condition::any()
+            .add(memberships::Column::Role.eq(Role::Admin.as_str()))
+            .add(
+                memberships::Column::Id.in_subquery(
+                    Query::select()
+                        .column(membership_permissions::Column::MembershipId)
+                        .from(membership_permissions::Entity)
+                        .and_where(membership_permissions::Column::Permission.eq(p.key()))
+                        .to_owned(),
+                ),
+            );
+        if !granting_templates.is_empty() {
+            any = any.add(memberships::Column::RoleTemplateId.is_in(granting_templates.clone()));
+        }
+        if !granting_groups.is_empty() {
+            any = any.add(
+                memberships::Column::Id.in_subquery(
+                    Query::select()
+                        .column(group_members::Column::MembershipId)
+                        .from(group_members::Entity)
+                        .and_where(group_members::Column::GroupId.is_in(granting_groups.clone()))
+                        .to_owned(),
+                ),
+            );
+        }
+        filter = filter.add(any);
+    }
+    if needs_crm {
+        filter = filter.add(
+            Condition::any()
+                .add(memberships::Column::CrmAccess.eq(true))
+                .add(memberships::Column::Role.eq(Role::Admin.as_str())),
+        );
+    }
+    if needs_beta {
+        filter = filter.add(memberships::Column::BetaAccess.eq(true));
+    }
+
+    let query = memberships::Entity::find()
+        .find_also_related(accounts::Entity)
+        .filter(filter);
+    let total = query.clone().count(conn).await?;
+    let found = query
+        .order_by_asc(accounts::Column::Email)
+        .order_by_asc(memberships::Column::Id)
+        .offset(page * WHO_CAN_PAGE_SIZE)
+        .limit(WHO_CAN_PAGE_SIZE)
+        .all(conn)
+        .await?;
+    let ids: Vec<i64> = found.iter().map(|(m, _)| m.id).collect();
+
+    // How, for this page only: direct grants, and the granting groups they're in.
+    let direct: HashSet<i64> = match permission {
+        Some(p) if !ids.is_empty() => membership_permissions::Entity::find()
+            .filter(membership_permissions::Column::MembershipId.is_in(ids.clone()))
+            .filter(membership_permissions::Column::Permission.eq(p.key()))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|r| r.membership_id)
+            .collect(),
+        _ => HashSet::new(),
+    };
+    let mut via_groups: HashMap<i64, Vec<String>> = HashMap::new();
+    if let (Some(p), false, false) = (permission, ids.is_empty(), granting_groups.is_empty()) {
+        let links = group_members::Entity::find()
+            .filter(group_members::Column::MembershipId.is_in(ids.clone()))
+            .filter(group_members::Column::GroupId.is_in(granting_groups.clone()))
+            .all(conn)
+            .await?;
+        let group_names: HashMap<i64, String> = groups::Entity::find()
+            .filter(groups::Column::Id.is_in(granting_groups.clone()))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|g| (g.id, g.name))
+            .collect();
+        let template_links = group_templates::Entity::find()
+            .filter(group_templates::Column::GroupId.is_in(granting_groups.clone()))
+            .all(conn)
+            .await?;
+        let template_names: HashMap<i64, String> = templates
+            .iter()
+            .filter(|t| t.permissions.contains(&p))
+            .map(|t| (t.id, t.name.clone()))
+            .collect();
+        for l in links {
+            for t in template_links.iter().filter(|t| t.group_id == l.group_id) {
+                if let (Some(group), Some(template)) = (
+                    group_names.get(&l.group_id),
+                    template_names.get(&t.template_id),
+                ) {
+                    via_groups.entry(l.membership_id).or_default().push(
+                        GrantSource::Group {
+                            group: group.clone(),
+                            template: template.clone(),
+                        }
+                        .to_string(),
+                    );
+                }
+            }
+        }
+    }
+    let template_names: HashMap<i64, String> = if granting_templates.is_empty() {
+        HashMap::new()
+    } else {
+        role_templates::Entity::find()
+            .filter(role_templates::Column::Id.is_in(granting_templates.clone()))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.name))
+            .collect()
+    };
+    let rows = found
+        .into_iter()
+        .filter_map(|(m, a)| {
+            let a = a?;
+            let mut how = Vec::new();
+            if m.role == Role::Admin.as_str() {
+                how.push(GrantSource::AdminRole.to_string());
+            }
+            if direct.contains(&m.id) {
+                how.push(GrantSource::Direct.to_string());
+            }
+            if let Some(name) = m.role_template_id.and_then(|t| template_names.get(&t)) {
+                how.push(
+                    GrantSource::Template {
+                        template: name.clone(),
+                    }
+                    .to_string(),
+                );
+            }
+            how.extend(via_groups.remove(&m.id).unwrap_or_default());
+            if needs_crm && m.role != Role::Admin.as_str() {
+                how.push("CRM access".to_string());
+            }
+            if needs_beta {
+                how.push("beta access".to_string());
+            }
+            Some(WhoCanRow {
+                member_id: m.id,
+                name: if a.display_name.is_empty() {
+                    a.email.clone()
+                } else {
+                    a.display_name
+                },
+                email: a.email,
+                how,
+            })
+        })
+        .collect();
+    Ok(WhoCanPage {
+        target,
+        rows,
+        total,
+        page,
+        nobody_because: None,
+    })
+}
