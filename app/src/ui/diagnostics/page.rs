@@ -154,10 +154,10 @@ fn DiagnosticsForm(
 
 fn result_class(result: CheckResult) -> &'static str {
     match result {
-        CheckResult::Pass => "check check-pass",
-        CheckResult::Fail => "check check-fail",
-        CheckResult::Warning => "check check-warning",
-        CheckResult::NotReached => "check check-not-reached",
+        CheckResult::Pass => "diag-check diag-pass",
+        CheckResult::Fail => "diag-check diag-fail",
+        CheckResult::Warning => "diag-check diag-warning",
+        CheckResult::NotReached => "diag-check diag-not-reached",
     }
 }
 
