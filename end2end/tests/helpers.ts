@@ -41,28 +41,40 @@ export async function inviteLink(email: string, notThis?: string): Promise<strin
   return mailedLink(email, 'invite', notThis);
 }
 
-/** The newest `/<kind>/<token>` link mailed to `email`, waiting for delivery. */
-export async function mailedLink(email: string, kind: string, notThis?: string): Promise<string> {
+/** Every delivered mail to `email`, newest first, with quoted-printable soft breaks undone. */
+function outboxMails(email: string): string[] {
   const dir = process.env.GATEHOUSE_OUTBOX;
   if (!dir) throw new Error('GATEHOUSE_OUTBOX is not set (run through make e2e)');
+  let files: string[] = [];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.eml')).sort().reverse();
+  } catch {
+    // folder not created yet
+  }
+  return files
+    .map((f) => readFileSync(join(dir, f), 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '='))
+    .filter((text) => text.includes(`To: ${email}`));
+}
+
+/** Waits up to 15 s for `find` to answer something from the mails to `email`. */
+async function waitForMail<T>(email: string, what: string, find: (mails: string[]) => T | undefined): Promise<T> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
-    let files: string[] = [];
-    try {
-      files = readdirSync(dir).filter((f) => f.endsWith('.eml')).sort().reverse();
-    } catch {
-      // folder not created yet
-    }
-    for (const f of files) {
-      const text = readFileSync(join(dir, f), 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '=');
-      if (!text.includes(`To: ${email}`) || !text.includes(`/${kind}/`)) continue;
-      const m = text.match(new RegExp(`https?://[^\\s"<>]+/${kind}/[A-Za-z0-9_-]+`));
-      if (m && m[0] !== notThis) return m[0];
-      break;
-    }
+    const found = find(outboxMails(email));
+    if (found !== undefined) return found;
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`no ${kind} mail for ${email}`);
+  throw new Error(`no ${what} mail for ${email}`);
+}
+
+/** The newest `/<kind>/<token>` link mailed to `email`, waiting for delivery. */
+export async function mailedLink(email: string, kind: string, notThis?: string): Promise<string> {
+  return waitForMail(email, kind, (mails) => {
+    const newest = mails.find((text) => text.includes(`/${kind}/`));
+    const m = newest?.match(new RegExp(`https?://[^\\s"<>]+/${kind}/[A-Za-z0-9_-]+`));
+    if (!m || m[0] === notThis) return undefined;
+    return m[0];
+  });
 }
 
 export async function signOut(page: Page, email: string) {
@@ -167,21 +179,5 @@ export function expireInvitations(email: string) {
 
 /** Waits for a delivered mail to `email` whose text contains `text`, and answers it. */
 export async function mailContaining(email: string, text: string): Promise<string> {
-  const dir = process.env.GATEHOUSE_OUTBOX;
-  if (!dir) throw new Error('GATEHOUSE_OUTBOX is not set (run through make e2e)');
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    let files: string[] = [];
-    try {
-      files = readdirSync(dir).filter((f) => f.endsWith('.eml'));
-    } catch {
-      // folder not created yet
-    }
-    for (const f of files) {
-      const body = readFileSync(join(dir, f), 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '=');
-      if (body.includes(`To: ${email}`) && body.includes(text)) return body;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`no mail to ${email} containing ${text}`);
+  return waitForMail(email, `"${text}"`, (mails) => mails.find((m) => m.includes(text)));
 }

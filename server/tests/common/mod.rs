@@ -30,6 +30,8 @@ use tower::ServiceExt;
 pub const ORIGIN: &str = "http://127.0.0.1:3000";
 pub const START_MS: i64 = 1_790_000_000_000;
 pub const PASSWORD: &str = "a perfectly long passphrase";
+/// The password of members who join through [`TestApp::join`].
+pub const MEMBER_PASSWORD: &str = "sunny meadow lanterns 42";
 
 pub struct TestApp {
     pub state: AppState,
@@ -214,9 +216,12 @@ impl TestApp {
         split(self.send(request).await).await
     }
 
-    /// Delivers queued mail and answers every message sent to `to`, oldest first
-    /// (headers and body as written to the outbox folder).
+    /// Handles queued reset requests, delivers queued mail and answers every
+    /// message sent to `to`, oldest first (headers and body as in the outbox).
     pub async fn mail_to(&self, to: &str) -> Vec<String> {
+        app::backend::auth::recovery::process_reset_requests(&self.state)
+            .await
+            .unwrap();
         app::backend::kernel::mail::deliver_pending(
             self.state.db.conn(),
             &self.state.settings,
@@ -235,35 +240,47 @@ impl TestApp {
             .collect()
     }
 
-    /// Delivers queued mail to the outbox folder and returns the token of the newest
-    /// `/<kind>/<token>` link mailed to `to` (kind: "invite" or "reset").
+    /// The token of the newest `/<kind>/<token>` link mailed to `to` (kind:
+    /// "invite" or "reset"), after delivering what is queued.
     pub async fn mailed_token(&self, to: &str, kind: &str) -> String {
-        app::backend::auth::recovery::process_reset_requests(&self.state)
-            .await
-            .unwrap();
-        app::backend::kernel::mail::deliver_pending(
-            self.state.db.conn(),
-            &self.state.settings,
-            self.clock_now(),
-        )
-        .await
-        .unwrap();
-        let mut files: Vec<_> = std::fs::read_dir(&self.state.settings.outbox_dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
         let marker = format!("/{kind}/");
-        for file in files.iter().rev() {
-            let text = std::fs::read_to_string(file).unwrap();
-            if let (true, Some(at)) = (text.contains(&format!("To: {to}")), text.find(&marker)) {
+        for text in self.mail_to(to).await.iter().rev() {
+            if let Some(at) = text.find(&marker) {
                 return text[at + marker.len()..]
                     .chars()
                     .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
                     .collect();
             }
         }
-        panic!("no {kind} mail to {to} in {files:?}");
+        panic!("no {kind} mail to {to}");
+    }
+
+    /// Invites `email` into the admin's tenant as a plain user and accepts as a new
+    /// person named `name` with [`MEMBER_PASSWORD`]: answers their membership id and
+    /// session token.
+    pub async fn join(&self, admin: &Actor, email: &str, name: &str) -> (i64, String) {
+        let s = &self.state;
+        let id = members::invite(s, admin, &meta(None), invite_input(email))
+            .await
+            .unwrap();
+        let token = self.mailed_token(email, "invite").await;
+        let session = members::accept_invite(s, &token, name, MEMBER_PASSWORD, &meta(None))
+            .await
+            .unwrap()
+            .token;
+        (id, session)
+    }
+
+    /// Gives member `id` exactly "manage people, roles and role templates".
+    pub async fn make_people_manager(&self, admin: &Actor, id: i64) {
+        members::adjust(&self.state, admin, &meta(None), id, |u| {
+            u.permissions = vec![Permission::new(
+                app::domain::access::Category::Users,
+                app::domain::access::Action::Manage,
+            )]
+        })
+        .await
+        .unwrap();
     }
 
     /// Tenant "Acme" with ada@example.com as its admin, signed in over HTTP: answers

@@ -2,14 +2,15 @@
 //! applied through the server function only when the fresh diagnosis offers them,
 //! the privilege rules and tenant walls they keep, and the escalation bundle.
 
-use crate::common::{self, each_engine, invite_input, meta, new_template, TestApp, PASSWORD};
+use crate::common::{
+    self, each_engine, invite_input, meta, new_template, TestApp, MEMBER_PASSWORD, PASSWORD,
+};
 use app::backend::diagnostics::run;
 use app::backend::{groups, members, templates};
 use app::domain::access::diagnose::CheckResult;
 use app::domain::access::{Action, Category, Permission};
 use app::domain::diagnostics::DiagnosticsReport;
-use app::domain::members::MemberUpdate;
-use app::domain::{AppError, MembershipStatus, Role};
+use app::domain::{AppError, MembershipStatus};
 use axum::http::StatusCode;
 
 const BOB: &str = "bob@example.com";
@@ -217,46 +218,9 @@ async fn permission_fixes_suggest_the_least_template_and_keep_the_privilege_rule
 
         // Carol manages people but doesn't hold "see analytics dashboards": she may
         // run diagnostics, and the grant is refused under the privilege rules.
-        members::invite(s, admin, &m, invite_input("carol@example.com"))
-            .await
-            .unwrap();
-        let token = app.mailed_token("carol@example.com", "invite").await;
-        members::accept_invite(s, &token, "Carol", "sunny meadow lanterns 42", &m)
-            .await
-            .unwrap();
-        let carol_row = members::list(
-            s.db.conn(),
-            &admin.tenant,
-            &app::domain::members::MemberQuery {
-                search: "carol".into(),
-                ..Default::default()
-            },
-            app.clock_now(),
-        )
-        .await
-        .unwrap()
-        .rows[0]
-            .id;
-        members::update(
-            s,
-            admin,
-            &m,
-            MemberUpdate {
-                id: carol_row,
-                email: "carol@example.com".into(),
-                role: Role::User,
-                status: MembershipStatus::Active,
-                template_id: None,
-                crm_access: false,
-                beta_access: false,
-                permissions: vec![Permission::new(Category::Users, Action::Manage)],
-            },
-        )
-        .await
-        .unwrap();
-        let carol = app
-            .sign_in("carol@example.com", "sunny meadow lanterns 42")
-            .await;
+        let (carol_id, _) = app.join(admin, "carol@example.com", "Carol").await;
+        app.make_people_manager(admin, carol_id).await;
+        let carol = app.sign_in("carol@example.com", MEMBER_PASSWORD).await;
         let (status, body) = fix_over_http(&app, &carol, BOB, target, "grant:analytics.view").await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{engine}: {body}");
         // The admin's one click grants exactly that, through a group shown as such.
@@ -345,13 +309,7 @@ async fn who_can_lists_every_way_and_only_this_tenant() {
         groups::set_template(s, admin, &m, insights, analysts, true)
             .await
             .unwrap();
-        members::invite(s, admin, &m, invite_input("dan@example.com"))
-            .await
-            .unwrap();
-        let token = app.mailed_token("dan@example.com", "invite").await;
-        members::accept_invite(s, &token, "Dan", "sunny meadow lanterns 42", &m)
-            .await
-            .unwrap();
+        app.join(admin, "dan@example.com", "Dan").await;
         groups::add_member(s, admin, &m, insights, "dan@example.com")
             .await
             .unwrap();

@@ -3,12 +3,11 @@
 //! the job, with a justification, within the privilege rules; both sides are emailed;
 //! every step is audited; another tenant's ids answer like missing ones.
 
-use crate::common::{self, each_engine, invite_input, meta, new_template, TestApp, PASSWORD};
+use crate::common::{self, each_engine, meta, new_template, TestApp, MEMBER_PASSWORD, PASSWORD};
 use app::backend::kernel::actor::{current_actor, Actor};
 use app::backend::members::{self, requests};
 use app::domain::access::{evaluate, Action, Category, Permission, ReasonKind};
-use app::domain::members::MemberUpdate;
-use app::domain::{AppError, MembershipStatus, Role};
+use app::domain::{AppError, Role};
 
 const ANALYTICS: Permission = Permission::new(Category::Analytics, Action::View);
 const TARGET: &str = "permission:analytics.view";
@@ -191,38 +190,9 @@ async fn templates_come_first_declines_are_emailed_and_the_rules_hold() {
 
         // Carol manages people but doesn't hold the permission: she sees why she
         // can't approve, and the server refuses it.
-        members::invite(s, admin, &m, invite_input("carol@example.com"))
-            .await
-            .unwrap();
-        let token = app.mailed_token("carol@example.com", "invite").await;
-        let carol_token =
-            members::accept_invite(s, &token, "Carol", "sunny meadow lanterns 42", &m)
-                .await
-                .unwrap()
-                .token;
-        let carol_id = current_actor(s, &meta(Some(carol_token.clone())))
-            .await
-            .unwrap()
-            .membership
-            .id;
-        members::update(
-            s,
-            admin,
-            &m,
-            MemberUpdate {
-                id: carol_id,
-                email: "carol@example.com".into(),
-                role: Role::User,
-                status: MembershipStatus::Active,
-                template_id: None,
-                crm_access: false,
-                beta_access: false,
-                permissions: vec![Permission::new(Category::Users, Action::Manage)],
-            },
-        )
-        .await
-        .unwrap();
-        let carol = common::actor(&app, "carol@example.com", "sunny meadow lanterns 42")
+        let (carol_id, _) = app.join(admin, "carol@example.com", "Carol").await;
+        app.make_people_manager(admin, carol_id).await;
+        let carol = common::actor(&app, "carol@example.com", MEMBER_PASSWORD)
             .await
             .0;
         let seen = requests::list_open(s, &carol).await.unwrap();

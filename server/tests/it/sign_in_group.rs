@@ -205,7 +205,7 @@ async fn a_restricted_tenant_is_skipped_at_sign_in_and_refused_at_switch_and_acc
                 s,
                 &token,
                 "Carol",
-                "sunny meadow lanterns 42",
+                crate::common::MEMBER_PASSWORD,
                 &m,
             )
             .await
