@@ -61,10 +61,9 @@ pub async fn apply_diagnostic_fix(
     if super::server_ctx::is_plain_form_post() {
         use crate::domain::navigation::encode_query_value as enc;
         leptos_axum::redirect(&format!(
-            "/settings/diagnostics?email={}&target={}&fixed={}",
+            "/settings/diagnostics?email={}&target={}&fixed=1",
             enc(offered.email.as_str()),
             enc(&offered.target.key()),
-            enc(&label)
         ));
     }
     Ok(label)

@@ -106,7 +106,12 @@ async fn bad_input_gets_a_sentence_next_to_the_field() {
             .await
             .unwrap()
             .diagnosis;
-        assert!(d.verdict.contains("has no account"), "{}", d.verdict);
+        assert!(
+            d.verdict
+                .contains("isn't a member of Acme and has no invitation"),
+            "{}",
+            d.verdict
+        );
         // Someone without user management can't run it.
         let bob = app::backend::kernel::actor::current_actor(s, &meta(Some(acme.user_token)))
             .await
@@ -140,6 +145,25 @@ async fn other_tenants_stay_hidden_but_the_sandbox_is_named() {
             d.bundle_json
         );
         assert!(!d.diagnosis.verdict.contains("Globex"));
+        // Told exactly like an address with no account at all: not even that an
+        // account exists elsewhere.
+        let nobody = run(s, admin, &m, "nobody@example.com", "sign_in", "")
+            .await
+            .unwrap();
+        assert_eq!(
+            d.diagnosis.verdict,
+            nobody.diagnosis.verdict.replace("nobody@", "carol@"),
+            "{engine}"
+        );
+        assert_eq!(d.diagnosis.checks, {
+            let mut c = nobody.diagnosis.checks.clone();
+            for check in &mut c {
+                for e in &mut check.evidence {
+                    *e = e.replace("nobody@", "carol@");
+                }
+            }
+            c
+        });
         // A fix can't reach Globex's member: nothing is offered, nothing applies.
         let ada = app.sign_in("ada@example.com", PASSWORD).await;
         let (status, _) =

@@ -50,39 +50,42 @@ fn parse_email(input: &str) -> Result<Email, AppError> {
     Email::parse(input).map_err(|e| AppError::field("email", e.to_string()))
 }
 
-/// The last invitation or password reset email to `email`, and how it fared.
+/// What a person is told of a failed delivery: the mail server's own words stay in
+/// the operator's log.
+const DELIVERY_FAILED: &str = "The mail server didn't accept it; Gatehouse keeps retrying for a while, and the operator's log has the details.";
+
+/// The last invitation to this tenant or password reset email to `email`, and how
+/// it fared (another tenant's invitations are never read).
 async fn last_mail(
     conn: &impl ConnectionTrait,
     email: &str,
+    tenant: &str,
 ) -> Result<Option<MailFacts>, AppError> {
+    let invitation = format!("{INVITE_SUBJECT_START}{tenant} on Gatehouse");
     let rows = mail_outbox::Entity::find()
         .filter(mail_outbox::Column::Recipient.eq(email))
+        .filter(mail_outbox::Column::Subject.is_in([invitation.clone(), RESET_SUBJECT.to_string()]))
         .order_by_desc(mail_outbox::Column::Id)
-        .limit(20)
+        .limit(1)
         .all(conn)
         .await?;
-    Ok(rows.into_iter().find_map(|row| {
-        let what = if row.subject.starts_with(INVITE_SUBJECT_START) {
+    Ok(rows.into_iter().next().map(|row| {
+        let what = if row.subject == invitation {
             "invitation"
-        } else if row.subject == RESET_SUBJECT {
-            "password reset"
         } else {
-            return None;
+            "password reset"
         };
         let (state, when) = match (row.sent_at, &row.last_error) {
             (Some(at), _) => (MailState::Sent, at),
             (None, Some(_)) => (MailState::Failed, row.next_attempt_at),
             (None, None) => (MailState::Queued, row.created_at),
         };
-        Some(MailFacts {
+        MailFacts {
             what: what.to_string(),
             state,
             when: format_time(when),
-            error: row
-                .last_error
-                .filter(|_| state == MailState::Failed)
-                .map(|e| e.chars().take(200).collect()),
-        })
+            error: (state == MailState::Failed).then(|| DELIVERY_FAILED.to_string()),
+        }
     }))
 }
 
@@ -240,29 +243,32 @@ pub async fn subject(state: &AppState, actor: &Actor, email: &Email) -> Result<S
         .await?
         .ok_or(AppError::NotFound)?;
     let found = find_account_by_email(conn, email).await?;
-    let (account, member, elsewhere) = match &found {
-        None => (None, None, Vec::new()),
-        Some(a) => {
-            let facts = AccountFacts {
+    let mut account = None;
+    let mut member = None;
+    let mut elsewhere = Vec::new();
+    if let Some(a) = &found {
+        member = match membership_of(conn, tenant.id, a.id).await? {
+            Some(m) => Some(member_facts(conn, &tenant, &m, a, now).await?),
+            None => None,
+        };
+        elsewhere = visible_elsewhere(conn, actor, a.id).await?;
+        // An account that is neither here nor anywhere the actor may see is told
+        // exactly like no account: diagnostics never says who has one elsewhere.
+        if member.is_some() || !elsewhere.is_empty() {
+            account = Some(AccountFacts {
                 disabled: a.disabled_at.is_some(),
                 password_set: a.password_hash.is_some(),
                 locked_until: throttle::is_locked(a, now)
                     .then(|| a.locked_until.map(format_time))
                     .flatten(),
                 two_factor: second_factor::is_enabled(a),
-                last_mail: last_mail(conn, &a.email).await?,
-            };
-            let member = match membership_of(conn, tenant.id, a.id).await? {
-                Some(m) => Some(member_facts(conn, &tenant, &m, a, now).await?),
-                None => None,
-            };
-            (
-                Some(facts),
-                member,
-                visible_elsewhere(conn, actor, a.id).await?,
-            )
+                last_mail: match member {
+                    Some(_) => last_mail(conn, &a.email, &tenant.name).await?,
+                    None => None,
+                },
+            });
         }
-    };
+    }
     let (templates, groups) = grantables(conn, tenant.id).await?;
     Ok(Subject {
         email: email.to_string(),

@@ -117,9 +117,12 @@ pub async fn adjust(
     member_id: i64,
     change: impl FnOnce(&mut MemberUpdate),
 ) -> Result<(), AppError> {
-    let mut input = current_input(state.db.conn(), actor.tenant.id, member_id).await?;
+    // Read inside the write transaction: a change made meanwhile is never undone.
+    let member_change = begin_member_change(state, actor, member_id, true).await?;
+    let mut input = current_input(&*member_change.txn, actor.tenant.id, member_id).await?;
     change(&mut input);
-    update(state, actor, meta, input).await
+    let (txn, now, entry) = apply_update(state, actor, member_change, input).await?;
+    audit::commit_with(txn, now, &actor.audit_actor(meta), entry).await
 }
 
 /// A member as their Edit user dialog would be saved unchanged.

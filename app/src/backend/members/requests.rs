@@ -10,7 +10,7 @@ use crate::backend::entities::{access_requests, accounts, memberships};
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
 use crate::backend::kernel::clock::format_time;
-use crate::backend::kernel::directory::{member_in_tenant, template_in_tenant};
+use crate::backend::kernel::directory::{lock_tenant, member_in_tenant, template_in_tenant};
 use crate::backend::kernel::mail::{self, Outgoing};
 use crate::backend::kernel::policy::{
     feature_context, member_feature_context, template_permissions, user_manager,
@@ -174,6 +174,8 @@ pub async fn request(
     let (permission, feature) = columns(target);
     let now = state.now_ms();
     let txn = state.db.begin_write().await?;
+    // One open request per person per thing, exact under concurrency too.
+    lock_tenant(&*txn, actor.tenant.id).await?;
     let open = access_requests::Entity::find()
         .filter(access_requests::Column::MembershipId.eq(actor.membership.id))
         .filter(access_requests::Column::Status.eq(OPEN))
@@ -375,19 +377,37 @@ async fn open_request(
     Ok(row)
 }
 
-fn decided(
-    row: access_requests::Model,
+/// Marks the open request decided, only if it is still open (a decline racing an
+/// approval: one of them finds it decided and is refused).
+async fn decide(
+    conn: &impl ConnectionTrait,
+    row: &access_requests::Model,
     status: &str,
     actor: &Actor,
     reason: &str,
     now: i64,
-) -> access_requests::ActiveModel {
-    let mut row: access_requests::ActiveModel = row.into();
-    row.status = Set(status.to_string());
-    row.decided_by = Set(Some(actor.membership.id));
-    row.justification = Set(Some(reason.to_string()));
-    row.decided_at = Set(Some(now));
-    row
+) -> Result<(), AppError> {
+    use sea_orm::sea_query::Expr;
+    let changed = access_requests::Entity::update_many()
+        .col_expr(access_requests::Column::Status, Expr::value(status))
+        .col_expr(
+            access_requests::Column::DecidedBy,
+            Expr::value(actor.membership.id),
+        )
+        .col_expr(access_requests::Column::Justification, Expr::value(reason))
+        .col_expr(access_requests::Column::DecidedAt, Expr::value(now))
+        .filter(access_requests::Column::Id.eq(row.id))
+        .filter(access_requests::Column::Status.eq(OPEN))
+        .exec(conn)
+        .await?
+        .rows_affected;
+    if changed == 1 {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(
+            "Someone has already decided this request.".into(),
+        ))
+    }
 }
 
 /// Approves a request: `how` is `grant`, `crm` or `template:<id>` (one of the
@@ -403,6 +423,7 @@ pub async fn approve(
 ) -> Result<(), AppError> {
     let justification = parse_justification(justification)?;
     let conn = state.db.conn();
+    user_manager(conn, actor).await?;
     let row = open_request(conn, actor.tenant.id, id).await?;
     let target = target_of(&row)?;
     let change: MemberChange = begin_member_change(state, actor, row.membership_id, true).await?;
@@ -443,13 +464,21 @@ pub async fn approve(
         (Gives::Crm, "crm") => input.crm_access = true,
         _ => return Err(wrong_how()),
     }
+    let how_words = match (gap, input.template_id) {
+        (Gives::Crm, _) => "turned on CRM access".to_string(),
+        (_, Some(t)) if how != "grant" => format!(
+            "assigned the role template “{}”",
+            template_in_tenant(&*change.txn, actor.tenant.id, t)
+                .await?
+                .name
+        ),
+        _ => "granted the permission directly".to_string(),
+    };
     let email = change.account.email.clone();
     let (txn, now, entry) = apply_update(state, actor, change, input).await?;
     let who = actor.audit_actor(meta);
     audit::record(&*txn, now, &who, entry).await?;
-    decided(row.clone(), "approved", actor, &justification, now)
-        .update(&*txn)
-        .await?;
+    decide(&*txn, &row, "approved", actor, &justification, now).await?;
     let what = target.what();
     if let Ok(to) = Email::parse(&email) {
         mail::enqueue(
@@ -474,7 +503,7 @@ pub async fn approve(
         &who,
         AuditEntry::new(Some(actor.tenant.id), "access.approved", "access_request")
             .target(Some(row.id), &email)
-            .after(json!({ "what": what, "how": how, "justification": justification })),
+            .after(json!({ "what": what, "how": how_words, "justification": justification })),
     )
     .await
 }
@@ -494,9 +523,7 @@ pub async fn decline(
     let target = target_of(&row)?;
     let (_, account) = member_in_tenant(&*txn, actor.tenant.id, row.membership_id).await?;
     let now = state.now_ms();
-    decided(row.clone(), "declined", actor, &note, now)
-        .update(&*txn)
-        .await?;
+    decide(&*txn, &row, "declined", actor, &note, now).await?;
     let what = target.what();
     let mut text = format!(
         "{} declined your request in {} to {what}.",

@@ -119,6 +119,8 @@ pub async fn set_sign_in_group(
 ) -> Result<(), AppError> {
     let txn = state.db.begin_write().await?;
     user_manager(&*txn, actor).await?.require_admin()?;
+    // The tenant row first: a group deletion racing this waits, then sees it chosen.
+    let tenant = lock_tenant(&*txn, actor.tenant.id).await?;
     let group = match group_id {
         None => None,
         Some(id) => Some(group_in_tenant(&*txn, actor.tenant.id, id).await.map_err(
@@ -130,7 +132,6 @@ pub async fn set_sign_in_group(
             },
         )?),
     };
-    let tenant = lock_tenant(&*txn, actor.tenant.id).await?;
     if tenant.sign_in_group_id == group_id {
         return Ok(());
     }

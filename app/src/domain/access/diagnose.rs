@@ -393,9 +393,9 @@ fn account_check(s: &Subject) -> Raw {
     let tenant = &s.tenant;
     let email = &s.email;
     let Some(account) = &s.account else {
-        return r.say(format!("No Gatehouse account uses {email}.")).fail(
-            format!("{email} has no account and no invitation to {tenant}: check the spelling, or invite them from Settings → Users."),
-            format!("We couldn't find an account for {email} in {tenant}. Check the email address you sign in with, or ask an admin of {tenant} to invite you."),
+        return r.say(format!("No one with {email} is a member of {tenant} or has an invitation to it.")).fail(
+            format!("{email} isn't a member of {tenant} and has no invitation: check the spelling, or invite them from Settings → Users."),
+            format!("We couldn't find {email} in {tenant}. Check the email address you sign in with, or ask an admin of {tenant} to invite you."),
         );
     };
     if s.member.is_none() {
@@ -486,7 +486,8 @@ fn sign_in_check(s: &Subject, m: &MemberFacts) -> Raw {
         };
         let mut line = format!("The last {} email {state} ({}).", mail.what, mail.when);
         if let Some(error) = &mail.error {
-            line.push_str(&format!(" The mail server said: {error}"));
+            line.push(' ');
+            line.push_str(error);
         }
         r = r.say(line);
         if mail.state == MailState::Failed {
@@ -994,14 +995,14 @@ mod tests {
             what: "password reset".into(),
             state: MailState::Failed,
             when: "1 Dec 2026, 08:00 UTC".into(),
-            error: Some("mailbox unavailable".into()),
+            error: Some("The mail server didn't accept it.".into()),
         });
         let d = diagnose(&failed, Target::SignIn);
         assert_eq!(d.checks[2].result, Warning);
         assert!(d.checks[2]
             .evidence
             .iter()
-            .any(|e| e.contains("failed to send") && e.contains("mailbox unavailable")));
+            .any(|e| e.contains("failed to send") && e.contains("didn't accept it")));
         assert!(d.allowed, "a warning doesn't block");
     }
 
@@ -1014,7 +1015,12 @@ mod tests {
         let d = diagnose(&s, Target::SignIn);
         assert_eq!(results(&d)[0], (Account, Fail));
         assert!(results(&d)[1..].iter().all(|(_, r)| *r == NotReached));
-        assert!(d.verdict.contains("has no account"));
+        assert!(
+            d.verdict
+                .contains("isn't a member of Acme and has no invitation"),
+            "{}",
+            d.verdict
+        );
 
         let mut s = bob();
         s.member = None;

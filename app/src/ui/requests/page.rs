@@ -42,9 +42,12 @@ pub fn AccessRequestsPage() -> impl IntoView {
         <Title text="Access requests" />
         <h1>"Access requests"</h1>
         <p class="lead">"People asking for something their role doesn't give them. Give the least that does the job: a role template that fits, or one permission."</p>
-        {move || query.read().get("done").map(|done| view! {
-            <p role="status" class="form-status">{format!("Request {done}. They have been emailed.")}</p>
-        })}
+        // Only the two known words; anything else a link carries is never shown.
+        {move || query.read().get("done").and_then(|done| match done.as_str() {
+            "approved" => Some("Request approved. They have been emailed."),
+            "declined" => Some("Request declined. They have been emailed."),
+            _ => None,
+        }).map(|text| view! { <p role="status" class="form-status">{text}</p> })}
         <Transition fallback=loading>
             {move || Suspend::new(async move {
                 match requests.await {
