@@ -130,12 +130,15 @@ test('a member only of the sandbox: the verdict names the sandbox', async ({ pag
   await hydrated(page);
   await page.getByRole('button', { name: /Current tenant:/ }).click();
   await page.getByRole('button', { name: new RegExp(`${tenant} Sandbox`) }).click();
-  await expect(page.getByTestId('tenant-indicator')).toContainText(`${tenant} Sandbox`);
+  // The switch reloads the page: wait for the new one before going anywhere.
+  await expect(page.getByRole('button', { name: new RegExp(`Current tenant: ${tenant} Sandbox`) })).toBeVisible();
+  await hydrated(page);
   const sam = `${unique('sam')}@example.com`;
   await inviteMember(page, sam);
   await page.getByRole('button', { name: /Current tenant:/ }).click();
   await page.getByRole('button', { name: new RegExp(`^${tenant}(?! Sandbox)`) }).click();
   await expect(page.getByRole('button', { name: new RegExp(`Current tenant: ${tenant}(?! Sandbox)`) })).toBeVisible();
+  await hydrated(page);
   await diagnose(page, sam, 'Sign in');
   await expect(verdict(page)).toContainText(`${tenant} Sandbox (the sandbox tenant`);
 });

@@ -138,6 +138,9 @@ test('an admin creates the sandbox of a production tenant and switches to it', a
   await page.getByRole('button', { name: /Current tenant:/ }).click();
   await page.getByRole('button', { name: new RegExp(`${tenant} Sandbox`) }).click();
   await expect(page).toHaveURL(/\/$/);
+  // The switch reloads the page: wait for the new one.
+  await expect(page.getByRole('button', { name: new RegExp(`Current tenant: ${tenant} Sandbox`) })).toBeVisible();
+  await hydrated(page);
   const indicator = page.getByTestId('tenant-indicator');
   await expect(indicator).toContainText(`${tenant} Sandbox`);
   await expect(indicator.locator('.badge-sandbox')).toBeVisible();
