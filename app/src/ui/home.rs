@@ -1,9 +1,9 @@
 //! The start page after sign-in: where you are, what you can reach, and which
 //! parts of the product you can use here (or why not, in plain words).
 
-use crate::api::requests::{get_my_access, RequestAccess};
+use crate::api::requests::get_my_access;
 use crate::domain::auth::Me;
-use crate::ui::requests::FeatureList;
+use crate::ui::requests::{request_action, FeatureList};
 use crate::ui::widgets::{loading, KindBadge};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -13,12 +13,7 @@ pub fn HomePage() -> impl IntoView {
     let me = expect_context::<Me>();
     let reload = RwSignal::new(0u64);
     let features = Resource::new(move || reload.get(), |_| get_my_access(String::new()));
-    let action = ServerAction::<RequestAccess>::new();
-    crate::ui::widgets::toast_on_success(
-        move || action.value().get(),
-        |_| "Request sent. Your admins have been emailed.".into(),
-        move || reload.update(|n| *n += 1),
-    );
+    let action = request_action(reload);
     let greeting = if me.display_name.is_empty() {
         me.email.clone()
     } else {

@@ -13,29 +13,26 @@ pub mod who_can;
 pub use who_can::{who_can, who_can_in};
 
 use crate::backend::entities::{
-    accounts, group_members, group_templates, groups, invitations, mail_outbox, memberships,
-    role_template_permissions, role_templates, tenants,
+    accounts, group_members, groups, invitations, mail_outbox, memberships, tenants,
 };
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
 use crate::backend::kernel::clock::format_time;
 use crate::backend::kernel::crypto::reference_id;
 use crate::backend::kernel::directory::{find_account_by_email, membership_of, memberships_of};
-use crate::backend::kernel::policy::{access_inputs, flags_on, user_manager};
+use crate::backend::kernel::policy::{access_inputs, flags_on, grantables, user_manager};
 use crate::backend::kernel::request::RequestMeta;
-use crate::backend::kernel::stored::{decode, decode_all};
+use crate::backend::kernel::stored::decode;
 use crate::backend::kernel::{second_factor, throttle};
 use crate::backend::AppState;
 use crate::domain::access::diagnose::{
-    diagnose, AccountFacts, Diagnosis, Elsewhere, Fix, Grantable, MailFacts, MailState,
-    MemberFacts, SignInGroupFacts, Subject, Target,
+    diagnose, AccountFacts, Diagnosis, Elsewhere, Fix, MailFacts, MailState, MemberFacts,
+    SignInGroupFacts, Subject, Target,
 };
-use crate::domain::access::Permission;
 use crate::domain::diagnostics::{escalation_bundle, parse_seen, parse_target, DiagnosticsReport};
 use crate::domain::{AppError, Email, MembershipStatus, Role};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::json;
-use std::collections::{BTreeSet, HashMap};
 
 const INVITE_SUBJECT_START: &str = "You're invited to ";
 const RESET_SUBJECT: &str = "Reset your Gatehouse password";
@@ -87,59 +84,6 @@ async fn last_mail(
             error: (state == MailState::Failed).then(|| DELIVERY_FAILED.to_string()),
         }
     }))
-}
-
-/// The tenant's role templates and groups with what each grants (4 queries).
-async fn grantables(
-    conn: &impl ConnectionTrait,
-    tenant_id: i64,
-) -> Result<(Vec<Grantable>, Vec<Grantable>), AppError> {
-    let templates = role_templates::Entity::find()
-        .filter(role_templates::Column::TenantId.eq(tenant_id))
-        .order_by_asc(role_templates::Column::Name)
-        .all(conn)
-        .await?;
-    let rows = role_template_permissions::Entity::find()
-        .filter(role_template_permissions::Column::TemplateId.is_in(templates.iter().map(|t| t.id)))
-        .all(conn)
-        .await?;
-    let mut by_template: HashMap<i64, BTreeSet<Permission>> = HashMap::new();
-    for r in &rows {
-        let p: BTreeSet<Permission> = decode_all(std::iter::once(r.permission.as_str()))?;
-        by_template.entry(r.template_id).or_default().extend(p);
-    }
-    let all_groups = groups::Entity::find()
-        .filter(groups::Column::TenantId.eq(tenant_id))
-        .order_by_asc(groups::Column::Name)
-        .all(conn)
-        .await?;
-    let links = group_templates::Entity::find()
-        .filter(group_templates::Column::GroupId.is_in(all_groups.iter().map(|g| g.id)))
-        .all(conn)
-        .await?;
-    let group_list = all_groups
-        .into_iter()
-        .map(|g| Grantable {
-            id: g.id,
-            permissions: links
-                .iter()
-                .filter(|l| l.group_id == g.id)
-                .filter_map(|l| by_template.get(&l.template_id))
-                .flatten()
-                .copied()
-                .collect(),
-            name: g.name,
-        })
-        .collect();
-    let template_list = templates
-        .into_iter()
-        .map(|t| Grantable {
-            id: t.id,
-            permissions: by_template.remove(&t.id).unwrap_or_default(),
-            name: t.name,
-        })
-        .collect();
-    Ok((template_list, group_list))
 }
 
 /// What is known of a membership in the actor's tenant.

@@ -3,13 +3,11 @@
 //! direct grant, role template, group), a page at a time. One filtered, paged query
 //! over memberships whatever the tenant's size, then three small ones for the page.
 
-use super::grantables;
 use crate::backend::entities::{
-    accounts, group_members, group_templates, groups, membership_permissions, memberships,
-    role_templates, tenants,
+    accounts, group_members, group_templates, membership_permissions, memberships, tenants,
 };
 use crate::backend::kernel::actor::Actor;
-use crate::backend::kernel::policy::{flags_on, user_manager};
+use crate::backend::kernel::policy::{flags_on, grantables, user_manager};
 use crate::backend::kernel::stored::decode;
 use crate::backend::AppState;
 use crate::domain::access::diagnose::Target;
@@ -183,29 +181,28 @@ pub async fn who_can_in(
             .collect(),
         _ => HashSet::new(),
     };
+    // Names of the granting templates and groups, from what was read already.
+    let template_names: HashMap<i64, &str> = templates
+        .iter()
+        .filter(|t| granting_templates.contains(&t.id))
+        .map(|t| (t.id, t.name.as_str()))
+        .collect();
+    let group_names: HashMap<i64, &str> = all_groups
+        .iter()
+        .filter(|g| granting_groups.contains(&g.id))
+        .map(|g| (g.id, g.name.as_str()))
+        .collect();
     let mut via_groups: HashMap<i64, Vec<String>> = HashMap::new();
-    if let (Some(p), false, false) = (permission, ids.is_empty(), granting_groups.is_empty()) {
+    if !ids.is_empty() && !granting_groups.is_empty() {
         let links = group_members::Entity::find()
             .filter(group_members::Column::MembershipId.is_in(ids.clone()))
             .filter(group_members::Column::GroupId.is_in(granting_groups.clone()))
             .all(conn)
             .await?;
-        let group_names: HashMap<i64, String> = groups::Entity::find()
-            .filter(groups::Column::Id.is_in(granting_groups.clone()))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|g| (g.id, g.name))
-            .collect();
         let template_links = group_templates::Entity::find()
             .filter(group_templates::Column::GroupId.is_in(granting_groups.clone()))
             .all(conn)
             .await?;
-        let template_names: HashMap<i64, String> = templates
-            .iter()
-            .filter(|t| t.permissions.contains(&p))
-            .map(|t| (t.id, t.name.clone()))
-            .collect();
         for l in links {
             for t in template_links.iter().filter(|t| t.group_id == l.group_id) {
                 if let (Some(group), Some(template)) = (
@@ -214,8 +211,8 @@ pub async fn who_can_in(
                 ) {
                     via_groups.entry(l.membership_id).or_default().push(
                         GrantSource::Group {
-                            group: group.clone(),
-                            template: template.clone(),
+                            group: group.to_string(),
+                            template: template.to_string(),
                         }
                         .to_string(),
                     );
@@ -223,17 +220,6 @@ pub async fn who_can_in(
             }
         }
     }
-    let template_names: HashMap<i64, String> = if granting_templates.is_empty() {
-        HashMap::new()
-    } else {
-        role_templates::Entity::find()
-            .filter(role_templates::Column::Id.is_in(granting_templates.clone()))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|t| (t.id, t.name))
-            .collect()
-    };
     let rows = found
         .into_iter()
         .filter_map(|(m, a)| {
@@ -248,7 +234,7 @@ pub async fn who_can_in(
             if let Some(name) = m.role_template_id.and_then(|t| template_names.get(&t)) {
                 how.push(
                     GrantSource::Template {
-                        template: name.clone(),
+                        template: name.to_string(),
                     }
                     .to_string(),
                 );

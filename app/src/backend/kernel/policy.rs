@@ -7,6 +7,7 @@ use crate::backend::entities::{
     accounts, group_members, group_templates, groups, membership_permissions, memberships,
     role_template_permissions, role_templates, tenant_features, tenants,
 };
+use crate::domain::access::diagnose::Grantable;
 use crate::domain::access::{
     effective_permissions, evaluate, evaluate_feature, AccessInputs, FeatureContext, GroupGrant,
     Permission, TemplateGrant,
@@ -231,6 +232,60 @@ pub async fn user_manager(conn: &impl ConnectionTrait, actor: &Actor) -> Result<
     } else {
         Err(AppError::Forbidden(NO_USER_MANAGEMENT.to_string()))
     }
+}
+
+/// The tenant's role templates and groups with what each grants (4 queries):
+/// what diagnostics, Who can and access requests rank by least privilege.
+pub async fn grantables(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+) -> Result<(Vec<Grantable>, Vec<Grantable>), AppError> {
+    let templates = role_templates::Entity::find()
+        .filter(role_templates::Column::TenantId.eq(tenant_id))
+        .order_by_asc(role_templates::Column::Name)
+        .all(conn)
+        .await?;
+    let rows = role_template_permissions::Entity::find()
+        .filter(role_template_permissions::Column::TemplateId.is_in(templates.iter().map(|t| t.id)))
+        .all(conn)
+        .await?;
+    let mut by_template: HashMap<i64, BTreeSet<Permission>> = HashMap::new();
+    for r in &rows {
+        let p: BTreeSet<Permission> = decode_all(std::iter::once(r.permission.as_str()))?;
+        by_template.entry(r.template_id).or_default().extend(p);
+    }
+    let all_groups = groups::Entity::find()
+        .filter(groups::Column::TenantId.eq(tenant_id))
+        .order_by_asc(groups::Column::Name)
+        .all(conn)
+        .await?;
+    let links = group_templates::Entity::find()
+        .filter(group_templates::Column::GroupId.is_in(all_groups.iter().map(|g| g.id)))
+        .all(conn)
+        .await?;
+    let group_list = all_groups
+        .into_iter()
+        .map(|g| Grantable {
+            id: g.id,
+            permissions: links
+                .iter()
+                .filter(|l| l.group_id == g.id)
+                .filter_map(|l| by_template.get(&l.template_id))
+                .flatten()
+                .copied()
+                .collect(),
+            name: g.name,
+        })
+        .collect();
+    let template_list = templates
+        .into_iter()
+        .map(|t| Grantable {
+            id: t.id,
+            permissions: by_template.remove(&t.id).unwrap_or_default(),
+            name: t.name,
+        })
+        .collect();
+    Ok((template_list, group_list))
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use crate::domain::{AppError, MembershipStatus, Role};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    QueryTrait,
 };
 use std::collections::HashMap;
 
@@ -86,20 +87,26 @@ fn restrictable(tenant_id: i64) -> sea_orm::Select<memberships::Entity> {
         .filter(memberships::Column::Role.ne(Role::Admin.as_str()))
 }
 
-/// For each group of the tenant, how many active members would lose sign-in if
-/// sign-in were restricted to it (2 queries, whatever the number of groups).
-pub async fn would_lose(
-    conn: &impl ConnectionTrait,
-    tenant_id: i64,
-) -> Result<HashMap<i64, i64>, DbErr> {
+/// How many active members (not admins) would lose sign-in if it were restricted
+/// to a group: read once for every group of a tenant (2 queries).
+pub struct SignInCost {
+    total: i64,
+    inside: HashMap<i64, i64>,
+}
+
+impl SignInCost {
+    /// The members outside group `group_id`.
+    pub fn of(&self, group_id: i64) -> i64 {
+        self.total - self.inside.get(&group_id).copied().unwrap_or(0)
+    }
+}
+
+pub async fn would_lose(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<SignInCost, DbErr> {
     let total = i64::try_from(restrictable(tenant_id).count(conn).await?).unwrap_or(i64::MAX);
-    let ids = Query::select()
+    let ids = restrictable(tenant_id)
+        .select_only()
         .column(memberships::Column::Id)
-        .from(memberships::Entity)
-        .and_where(memberships::Column::TenantId.eq(tenant_id))
-        .and_where(memberships::Column::Status.eq(MembershipStatus::Active.as_str()))
-        .and_where(memberships::Column::Role.ne(Role::Admin.as_str()))
-        .to_owned();
+        .into_query();
     let inside: Vec<(i64, i64)> = group_members::Entity::find()
         .select_only()
         .column(group_members::Column::GroupId)
@@ -109,15 +116,10 @@ pub async fn would_lose(
         .into_tuple()
         .all(conn)
         .await?;
-    let inside: HashMap<i64, i64> = inside.into_iter().collect();
-    let all = groups::Entity::find()
-        .filter(groups::Column::TenantId.eq(tenant_id))
-        .all(conn)
-        .await?;
-    Ok(all
-        .into_iter()
-        .map(|g| (g.id, total - inside.get(&g.id).copied().unwrap_or(0)))
-        .collect())
+    Ok(SignInCost {
+        total,
+        inside: inside.into_iter().collect(),
+    })
 }
 
 /// Ends the sessions in the tenant of every member (not admin) outside `group_id`,

@@ -13,11 +13,11 @@ use crate::backend::kernel::clock::format_time;
 use crate::backend::kernel::directory::{lock_tenant, member_in_tenant, template_in_tenant};
 use crate::backend::kernel::mail::{self, Outgoing};
 use crate::backend::kernel::policy::{
-    feature_context, member_feature_context, template_permissions, user_manager,
+    feature_context, grantables, member_feature_context, template_permissions, user_manager,
 };
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::AppState;
-use crate::domain::access::diagnose::Target;
+use crate::domain::access::diagnose::{least_privilege, Grantable, Target};
 use crate::domain::access::{
     effective_permissions, evaluate, evaluate_feature, evaluate_permission, FeatureContext,
     Permission,
@@ -252,16 +252,7 @@ pub async fn list_open(
         .limit(100)
         .all(conn)
         .await?;
-    let templates = crate::backend::entities::role_templates::Entity::find()
-        .filter(crate::backend::entities::role_templates::Column::TenantId.eq(actor.tenant.id))
-        .order_by_asc(crate::backend::entities::role_templates::Column::Name)
-        .all(conn)
-        .await?;
-    let mut with_permissions = Vec::new();
-    for t in templates {
-        let permissions = template_permissions(conn, t.id).await?;
-        with_permissions.push((t, permissions));
-    }
+    let (templates, _) = grantables(conn, actor.tenant.id).await?;
     let mut out = Vec::new();
     for row in rows {
         let target = target_of(&row)?;
@@ -288,47 +279,36 @@ pub async fn list_open(
         match gap {
             Some(Gives::Permission(p)) => {
                 let held = effective_permissions(&ctx.access);
-                let mut ranked: Vec<(usize, ApproveOption)> = with_permissions
-                    .iter()
-                    .filter(|(_, perms)| perms.contains(&p))
-                    .map(|(t, perms)| {
-                        let extra: Vec<&str> = perms
-                            .difference(&held)
-                            .filter(|x| **x != p)
-                            .map(|x| x.label())
-                            .collect();
-                        let label = if extra.is_empty() {
-                            format!(
-                                "Assign the role template “{}” (it gives nothing else they lack)",
-                                t.name
-                            )
-                        } else {
-                            format!(
-                                "Assign the role template “{}” (it also gives: {})",
-                                t.name,
-                                extra.join(", ")
-                            )
-                        };
-                        (
-                            extra.len(),
-                            ApproveOption {
-                                key: format!("template:{}", t.id),
-                                label,
-                            },
+                // Least privilege first: a template with nothing extra, then one
+                // direct grant, then the wider templates.
+                let ranked = least_privilege(&held, &templates, p);
+                let (exact, wider): (Vec<_>, Vec<_>) =
+                    ranked.into_iter().partition(|(_, extra)| extra.is_empty());
+                let template_option = |(t, extra): (&Grantable, Vec<Permission>)| {
+                    let label = if extra.is_empty() {
+                        format!(
+                            "Assign the role template “{}” (it gives nothing else they lack)",
+                            t.name
                         )
-                    })
-                    .collect();
-                ranked.push((
-                    0,
+                    } else {
+                        let words: Vec<&str> = extra.iter().map(|x| x.label()).collect();
+                        format!(
+                            "Assign the role template “{}” (it also gives: {})",
+                            t.name,
+                            words.join(", ")
+                        )
+                    };
                     ApproveOption {
-                        key: "grant".into(),
-                        label: format!("Grant only the permission to {}, directly", p.label()),
-                    },
-                ));
-                // Fewest extra permissions first; at a tie a template (easier to keep
-                // track of) before a direct grant.
-                ranked.sort_by_key(|(extra, o)| (*extra, o.key == "grant"));
-                options = ranked.into_iter().map(|(_, o)| o).collect();
+                        key: format!("template:{}", t.id),
+                        label,
+                    }
+                };
+                options = exact.into_iter().map(template_option).collect();
+                options.push(ApproveOption {
+                    key: "grant".into(),
+                    label: format!("Grant only the permission to {}, directly", p.label()),
+                });
+                options.extend(wider.into_iter().map(template_option));
                 if let Err(e) = grantor.may_grant(std::iter::once(&p)) {
                     cannot_approve = Some(e.to_string());
                 }

@@ -15,7 +15,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde_json::json;
-use std::collections::HashMap;
 
 pub async fn tenant_overview(
     conn: &impl ConnectionTrait,
@@ -28,15 +27,16 @@ pub async fn tenant_overview(
         .order_by_asc(groups::Column::Name)
         .all(conn)
         .await?;
-    let would_lose = if can_manage_security {
-        sign_in_group::would_lose(conn, actor.tenant.id).await?
+    // What each choice would cost is for the admins who may choose.
+    let cost = if can_manage_security {
+        Some(sign_in_group::would_lose(conn, actor.tenant.id).await?)
     } else {
-        HashMap::new()
+        None
     };
     let choice = |g: &groups::Model| SignInGroupChoice {
         id: g.id,
         name: g.name.clone(),
-        would_lose: would_lose.get(&g.id).copied().unwrap_or(0),
+        would_lose: cost.as_ref().map_or(0, |c| c.of(g.id)),
     };
     Ok(TenantOverview {
         sign_in_group: groups

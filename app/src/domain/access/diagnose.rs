@@ -562,6 +562,31 @@ fn names(permissions: impl IntoIterator<Item = Permission>) -> Vec<String> {
         .collect()
 }
 
+/// The role templates (or groups) that would give `permission` to someone who
+/// holds `held`, each with what else it would give them, fewest extra first (then
+/// by name): the least-privilege order of diagnostics and access requests alike.
+pub fn least_privilege<'a>(
+    held: &BTreeSet<Permission>,
+    candidates: &'a [Grantable],
+    permission: Permission,
+) -> Vec<(&'a Grantable, Vec<Permission>)> {
+    let mut ranked: Vec<(&Grantable, Vec<Permission>)> = candidates
+        .iter()
+        .filter(|g| g.permissions.contains(&permission))
+        .map(|g| {
+            let extra = g
+                .permissions
+                .difference(held)
+                .filter(|p| **p != permission)
+                .copied()
+                .collect();
+            (g, extra)
+        })
+        .collect();
+    ranked.sort_by(|(a, ea), (b, eb)| ea.len().cmp(&eb.len()).then_with(|| a.name.cmp(&b.name)));
+    ranked
+}
+
 fn permission_check(s: &Subject, m: &MemberFacts, permission: Permission) -> Raw {
     let r = raw(CheckArea::Permission, ReasonKind::Authorization);
     let decision = evaluate(&m.access, permission);
@@ -573,27 +598,12 @@ fn permission_check(s: &Subject, m: &MemberFacts, permission: Permission) -> Raw
             .confirm(format!("your role lets you {what}"));
     }
     let held = super::evaluate::effective_permissions(&m.access);
-    let extra = |g: &Grantable| -> Vec<Permission> {
-        g.permissions
-            .difference(&held)
-            .filter(|p| **p != permission)
-            .copied()
-            .collect()
-    };
-    // Least privilege first: the templates that would grant it, fewest extra
-    // permissions first (never the Admin role).
-    let mut templates: Vec<&Grantable> = s
-        .templates
-        .iter()
-        .filter(|t| t.permissions.contains(&permission))
+    // Least privilege first (never the Admin role).
+    let templates = least_privilege(&held, &s.templates, permission);
+    let groups: Vec<(&Grantable, Vec<Permission>)> = least_privilege(&held, &s.groups, permission)
+        .into_iter()
+        .filter(|(g, _)| !m.group_ids.contains(&g.id))
         .collect();
-    templates.sort_by_key(|t| (extra(t).len(), t.name.clone()));
-    let mut groups: Vec<&Grantable> = s
-        .groups
-        .iter()
-        .filter(|g| g.permissions.contains(&permission) && !m.group_ids.contains(&g.id))
-        .collect();
-    groups.sort_by_key(|g| (extra(g).len(), g.name.clone()));
     let mut r = r.say(format!(
         "No role, role template, group or direct grant gives them the permission to {what}."
     ));
@@ -602,7 +612,7 @@ fn permission_check(s: &Subject, m: &MemberFacts, permission: Permission) -> Raw
     } else {
         let listed: Vec<String> = templates
             .iter()
-            .map(|t| match extra(t).len() {
+            .map(|(t, extra)| match extra.len() {
                 0 => format!("“{}” (nothing else they lack)", t.name),
                 1 => format!("“{}” (1 more permission)", t.name),
                 n => format!("“{}” ({n} more permissions)", t.name),
@@ -612,7 +622,7 @@ fn permission_check(s: &Subject, m: &MemberFacts, permission: Permission) -> Raw
     }
     let current = m.access.template.as_ref().map(|t| t.name.clone());
     let advice = match templates.first() {
-        Some(t) => format!(
+        Some((t, _)) => format!(
             "the smallest change is the role template “{}”, or grant it directly",
             t.name
         ),
@@ -622,15 +632,15 @@ fn permission_check(s: &Subject, m: &MemberFacts, permission: Permission) -> Raw
         format!("{} doesn't have the permission to {what}: {advice}. Making them an admin would give far more than this.", m.name),
         format!("You can't {what} in {} because it isn't part of your role. Ask an admin of {} to add it.", s.tenant, s.tenant),
     );
-    for t in templates.iter().take(2) {
+    for (t, extra) in templates.iter().take(2) {
         r = r.fix(Fix::AssignTemplate {
             template_id: t.id,
             template: t.name.clone(),
             replaces: current.clone().filter(|c| *c != t.name),
-            also_gives: names(extra(t)),
+            also_gives: names(extra.iter().copied()),
         });
     }
-    for g in groups.iter().take(1) {
+    for (g, _) in groups.iter().take(1) {
         r = r.fix(Fix::AddToGroup {
             group_id: g.id,
             group: g.name.clone(),

@@ -3,5 +3,5 @@
 mod my_access;
 mod page;
 
-pub use my_access::{AccessExplanation, FeatureList, MyAccessPage};
+pub use my_access::{request_action, AccessExplanation, FeatureList, MyAccessPage};
 pub use page::AccessRequestsPage;

@@ -151,7 +151,7 @@ fn focus_key(feature: Option<String>, permission: Option<String>, focus: Option<
 }
 
 /// A request action whose success says so and reloads with `reload`.
-fn request_action(reload: RwSignal<u64>) -> ServerAction<RequestAccess> {
+pub fn request_action(reload: RwSignal<u64>) -> ServerAction<RequestAccess> {
     let action = ServerAction::<RequestAccess>::new();
     toast_on_success(
         move || action.value().get(),
