@@ -256,6 +256,14 @@ test('a member asks for access from My access; the admin approves one with a jus
   await card.getByRole('button', { name: 'Approve' }).click();
   await expect(card).toContainText("Say why you're approving it");
   await card.getByLabel('Justification (goes in the audit log)').fill('Board reporting, agreed with their lead');
+  // Until a time: one in the past is refused next to the field; tomorrow is taken.
+  const until = card.getByLabel('Until (optional, UTC)');
+  await until.fill('2020-01-01T10:00');
+  await card.getByRole('button', { name: 'Approve' }).click();
+  await expect(card).toContainText('Choose a time in the future');
+  await expect(until).toHaveAttribute('aria-invalid', 'true');
+  const tomorrow = new Date(Date.now() + 24 * 3600 * 1000).toISOString().slice(0, 16);
+  await until.fill(tomorrow);
   await card.getByRole('button', { name: 'Approve' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Approved. They have been emailed.' }).first()).toBeVisible();
   await expect(card).toHaveCount(0);
@@ -264,7 +272,7 @@ test('a member asks for access from My access; the admin approves one with a jus
   await other.getByLabel('Note to them (optional)').fill('Ask your team lead first');
   await other.getByRole('button', { name: 'Decline request' }).click();
   await expect(page.getByText('No open requests')).toBeVisible();
-  await mailContaining(member, 'was approved');
+  await mailContaining(member, 'when it ends by itself');
   await mailContaining(member, 'Ask your team lead first');
 
   await mp.goto('/access?permission=analytics.view');

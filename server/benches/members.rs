@@ -163,7 +163,7 @@ async fn run(label: &str, db: Db) {
     let target = app::domain::access::diagnose::Target::parse("permission:analytics.view").unwrap();
     for (name, page) in [("first page", 0), ("page 400 (deep offset)", 400)] {
         let t = time(|| async {
-            let answer = app::backend::diagnostics::who_can_in(conn, &tenant, target, page)
+            let answer = app::backend::diagnostics::who_can_in(conn, &tenant, target, page, 0)
                 .await
                 .unwrap();
             assert!(!answer.rows.is_empty());

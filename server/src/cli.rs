@@ -63,7 +63,7 @@ pub async fn serve(common: &Common) -> Result<(), String> {
         .map_err(|e| format!("Cannot listen on {}: {e}", common.listen))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     println!("Gatehouse is listening on http://{address}");
-    tokio::spawn(deliver_mail_forever(state.clone()));
+    tokio::spawn(every_second(state.clone()));
     tokio::spawn(optimize_hourly(state.clone()));
     let router = crate::http::build_router(state);
     axum::serve(
@@ -75,10 +75,14 @@ pub async fn serve(common: &Common) -> Result<(), String> {
     .map_err(|e| e.to_string())
 }
 
-/// Every second: handles queued password reset requests, then sends queued mail
-/// (after the transactions that queued it committed).
-async fn deliver_mail_forever(state: AppState) {
+/// Every second: ends temporary access whose end has come, handles queued password
+/// reset requests, then sends queued mail (after the transactions that queued it
+/// committed).
+async fn every_second(state: AppState) {
     loop {
+        if let Err(error) = app::backend::members::expiry::end_expired(&state).await {
+            tracing::warn!(error = %error, "could not end expired temporary access");
+        }
         if let Err(error) = app::backend::auth::recovery::process_reset_requests(&state).await {
             tracing::warn!(error = %error, "could not handle reset requests");
         }

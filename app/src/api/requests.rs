@@ -39,10 +39,19 @@ pub async fn approve_access_request(
     id: i64,
     how: String,
     justification: String,
+    until: String,
 ) -> Result<(), AppError> {
     let (state, meta, actor) = super::server_ctx::actor().await?;
-    crate::backend::members::requests::approve(&state, &actor, &meta, id, &how, &justification)
-        .await?;
+    crate::backend::members::requests::approve(
+        &state,
+        &actor,
+        &meta,
+        id,
+        &how,
+        &justification,
+        &until,
+    )
+    .await?;
     if super::server_ctx::is_plain_form_post() {
         leptos_axum::redirect("/settings/access-requests?done=approved");
     }

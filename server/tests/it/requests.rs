@@ -100,7 +100,7 @@ async fn a_member_asks_and_an_admin_approves_with_a_justification() {
             ("grant", huge.as_str(), "justification"),
             ("admin", "ok", "how"),
         ] {
-            let e = requests::approve(s, admin, &m, id, how, why)
+            let e = requests::approve(s, admin, &m, id, how, why, "")
                 .await
                 .unwrap_err();
             assert!(e.field_message(field).is_some(), "{how}: {e:?}");
@@ -114,13 +114,14 @@ async fn a_member_asks_and_an_admin_approves_with_a_justification() {
             id,
             "grant",
             "Board reporting, agreed with Ana",
+            "",
         )
         .await
         .unwrap();
         assert!(bob_holds(&app, admin, acme.user_id).await, "{engine}");
         assert!(requests::list_open(s, admin).await.unwrap().is_empty());
         assert!(matches!(
-            requests::approve(s, admin, &m, id, "grant", "again").await,
+            requests::approve(s, admin, &m, id, "grant", "again", "").await,
             Err(AppError::Conflict(_))
         ));
         let mails = app.mail_to("bob@example.com").await;
@@ -198,7 +199,7 @@ async fn templates_come_first_declines_are_emailed_and_the_rules_hold() {
         let seen = requests::list_open(s, &carol).await.unwrap();
         assert!(seen[0].cannot_approve.is_some(), "{engine}");
         assert!(matches!(
-            requests::approve(s, &carol, &m, seen[0].id, "grant", "please").await,
+            requests::approve(s, &carol, &m, seen[0].id, "grant", "please", "").await,
             Err(AppError::Forbidden(_))
         ));
         assert!(!bob_holds(&app, admin, acme.user_id).await);
@@ -211,7 +212,7 @@ async fn templates_come_first_declines_are_emailed_and_the_rules_hold() {
         let gina = common::actor(&app, "gina@example.com", PASSWORD).await.0;
         assert!(requests::list_open(s, &gina).await.unwrap().is_empty());
         assert_eq!(
-            requests::approve(s, &gina, &m, seen[0].id, "grant", "x").await,
+            requests::approve(s, &gina, &m, seen[0].id, "grant", "x", "").await,
             Err(AppError::NotFound)
         );
         assert_eq!(
@@ -253,7 +254,12 @@ async fn over_http_a_refused_page_links_to_the_explanation_and_requests_are_form
         let (status, body, _) = app
             .call(
                 "approve_access_request",
-                &[("id", id.as_str()), ("how", "grant"), ("justification", "")],
+                &[
+                    ("id", id.as_str()),
+                    ("how", "grant"),
+                    ("justification", ""),
+                    ("until", ""),
+                ],
                 Some(&ada),
             )
             .await;
@@ -266,11 +272,183 @@ async fn over_http_a_refused_page_links_to_the_explanation_and_requests_are_form
                     ("id", id.as_str()),
                     ("how", "grant"),
                     ("justification", "reports"),
+                    ("until", ""),
                 ],
                 Some(&ada),
             )
             .await;
         assert_eq!(status, 200, "{body}");
+    })
+    .await;
+}
+
+/// `now` plus `minutes`, as a browser's datetime-local field sends it, and its time.
+fn until_field(now: i64, minutes: i64) -> (String, i64) {
+    let at = chrono::DateTime::from_timestamp_millis(now + minutes * 60_000).unwrap();
+    let text = at.format("%Y-%m-%dT%H:%M").to_string();
+    let exact = chrono::NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M")
+        .unwrap()
+        .and_utc()
+        .timestamp_millis();
+    (text, exact)
+}
+
+#[tokio::test]
+async fn approved_until_a_time_the_access_ends_by_itself_and_the_right_people_hear() {
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let acme = app.acme_with_bob().await;
+        let (s, m, admin) = (&app.state, meta(None), &acme.admin);
+        // Carol manages people but lacks the permission; Dan manages people and has it.
+        let (carol_id, _) = app.join(admin, "carol@example.com", "Carol").await;
+        app.make_people_manager(admin, carol_id).await;
+        let (dan_id, _) = app.join(admin, "dan@example.com", "Dan").await;
+        members::adjust(s, admin, &m, dan_id, |u| {
+            u.permissions = vec![Permission::new(Category::Users, Action::Manage), ANALYTICS]
+        })
+        .await
+        .unwrap();
+        let bob = bob(&app, &acme.user_token).await;
+        requests::request(s, &bob, &m, TARGET, "quarter close")
+            .await
+            .unwrap();
+        let told = |mails: Vec<String>| mails.iter().any(|m| m.contains("Access request from Bob"));
+        assert!(told(app.mail_to("ada@example.com").await), "{engine}");
+        assert!(told(app.mail_to("dan@example.com").await), "{engine}");
+        assert!(!told(app.mail_to("carol@example.com").await), "{engine}");
+        assert!(!told(app.mail_to("bob@example.com").await), "{engine}");
+
+        // A time in the past, or unreadable, is refused next to the field.
+        let id = requests::list_open(s, admin).await.unwrap()[0].id;
+        for bad in ["2020-01-01T10:00", "next week"] {
+            let e = requests::approve(s, admin, &m, id, "grant", "close", bad)
+                .await
+                .unwrap_err();
+            assert!(e.field_message("until").is_some(), "{bad}: {e:?}");
+        }
+        assert!(!bob_holds(&app, admin, acme.user_id).await);
+
+        let (until, until_ms) = until_field(app.clock_now(), 30);
+        requests::approve(s, admin, &m, id, "grant", "quarter close", &until)
+            .await
+            .unwrap();
+        let mails = app.mail_to("bob@example.com").await;
+        assert!(
+            mails
+                .iter()
+                .any(|m| m.contains("was approved") && m.contains(" until ")),
+            "{engine}"
+        );
+        let fresh_admin = || async { common::actor(&app, "ada@example.com", PASSWORD).await.0 };
+        let target = app::domain::access::diagnose::Target::Permission(ANALYTICS);
+        let who = |now| async move {
+            app::backend::diagnostics::who_can_in(s.db.conn(), &admin.tenant, target, 0, now)
+                .await
+                .unwrap()
+                .rows
+                .into_iter()
+                .find(|r| r.email == "bob@example.com")
+                .map(|r| r.how.join(", "))
+        };
+        // One second before its end it counts, with its end in words.
+        app.clock.advance_ms(until_ms - app.clock_now() - 1000);
+        assert!(
+            bob_holds(&app, &fresh_admin().await, acme.user_id).await,
+            "{engine}"
+        );
+        let how = who(app.clock_now()).await.unwrap();
+        assert!(how.contains("a direct grant (until "), "{how}");
+        // One second after, it counts no more, even before the sweep runs.
+        app.clock.advance_ms(2000);
+        assert!(
+            !bob_holds(&app, &fresh_admin().await, acme.user_id).await,
+            "{engine}"
+        );
+        assert_eq!(who(app.clock_now()).await, None, "{engine}");
+        let bob_now = current_actor(s, &meta(Some(acme.user_token.clone())))
+            .await
+            .unwrap();
+        assert!(matches!(
+            app::backend::kernel::policy::require(s.db.conn(), &bob_now, ANALYTICS, "no").await,
+            Err(AppError::Forbidden(_))
+        ));
+
+        // The sweep removes it once, as done by "expiry", naming who gave it.
+        assert_eq!(
+            members::expiry::end_expired(s).await.unwrap(),
+            1,
+            "{engine}"
+        );
+        assert_eq!(
+            members::expiry::end_expired(s).await.unwrap(),
+            0,
+            "{engine}"
+        );
+        let log = app::backend::audit::list(s.db.conn(), admin.tenant.id, "", None)
+            .await
+            .unwrap();
+        let ended = log
+            .rows
+            .iter()
+            .find(|r| r.action == "Temporary access ended")
+            .unwrap();
+        assert_eq!(ended.actor, "expiry");
+        assert_eq!(ended.target, "bob@example.com");
+        assert!(ended.detail.contains("ada@example.com"), "{}", ended.detail);
+        assert!(
+            ended.detail.contains("see analytics dashboards"),
+            "{}",
+            ended.detail
+        );
+
+        // A temporary role template: back to none at its end.
+        let analysts =
+            app::backend::templates::save(s, admin, &m, new_template("Analysts", vec![ANALYTICS]))
+                .await
+                .unwrap();
+        let bob = current_actor(s, &meta(Some(acme.user_token.clone())))
+            .await
+            .unwrap();
+        requests::request(s, &bob, &m, TARGET, "again")
+            .await
+            .unwrap();
+        let id = requests::list_open(s, admin).await.unwrap()[0].id;
+        let (until, until_ms) = until_field(app.clock_now(), 10);
+        let admin = fresh_admin().await;
+        requests::approve(
+            s,
+            &admin,
+            &m,
+            id,
+            &format!("template:{analysts}"),
+            "audit",
+            &until,
+        )
+        .await
+        .unwrap();
+        let access = members::member_access(s, &fresh_admin().await, acme.user_id)
+            .await
+            .unwrap();
+        assert_eq!(access.template.map(|t| t.name), Some("Analysts".into()));
+        app.clock.advance_ms(until_ms - app.clock_now() + 1000);
+        let access = members::member_access(s, &fresh_admin().await, acme.user_id)
+            .await
+            .unwrap();
+        assert_eq!(access.template, None, "{engine}");
+        assert_eq!(
+            members::expiry::end_expired(s).await.unwrap(),
+            1,
+            "{engine}"
+        );
+        let listed = members::list(s.db.conn(), &admin.tenant, &Default::default(), 0)
+            .await
+            .unwrap();
+        let row = listed
+            .rows
+            .iter()
+            .find(|r| r.email == "bob@example.com")
+            .unwrap();
+        assert_eq!(row.template_id, None, "{engine}");
     })
     .await;
 }

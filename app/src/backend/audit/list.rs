@@ -56,6 +56,7 @@ pub fn describe(action: &str) -> &str {
         "access.requested" => "Asked for access",
         "access.approved" => "Access request approved",
         "access.declined" => "Access request declined",
+        "access.expired" => "Temporary access ended",
         "diagnostics.fix_applied" => "Applied a fix from diagnostics",
         "account.disabled" => "Disabled by the operator of this Gatehouse",
         "account.enabled" => "Enabled again by the operator",

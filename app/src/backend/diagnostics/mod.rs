@@ -13,22 +13,24 @@ pub mod who_can;
 pub use who_can::{who_can, who_can_in};
 
 use crate::backend::entities::{
-    accounts, group_members, groups, invitations, mail_outbox, memberships, tenants,
+    accounts, group_members, groups, invitations, mail_outbox, membership_permissions, memberships,
+    tenants,
 };
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
 use crate::backend::kernel::clock::format_time;
 use crate::backend::kernel::crypto::reference_id;
 use crate::backend::kernel::directory::{find_account_by_email, membership_of, memberships_of};
-use crate::backend::kernel::policy::{access_inputs, flags_on, grantables, user_manager};
+use crate::backend::kernel::policy::{access_inputs, flags_on, grantables, in_force, user_manager};
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::stored::decode;
 use crate::backend::kernel::{second_factor, throttle};
 use crate::backend::AppState;
 use crate::domain::access::diagnose::{
     diagnose, AccountFacts, Diagnosis, Elsewhere, Fix, MailFacts, MailState, MemberFacts,
-    SignInGroupFacts, Subject, Target,
+    SignInGroupFacts, Subject, Target, Temporary, TemporaryGrant,
 };
+use crate::domain::access::Permission;
 use crate::domain::diagnostics::{escalation_bundle, parse_seen, parse_target, DiagnosticsReport};
 use crate::domain::{AppError, Email, MembershipStatus, Role};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -125,6 +127,33 @@ async fn member_facts(
             }),
         None => None,
     };
+    let access = access_inputs(conn, membership, now).await?;
+    let in_force = in_force(membership, now);
+    let mut temporary: Vec<Temporary> = membership_permissions::Entity::find()
+        .filter(membership_permissions::Column::MembershipId.eq(membership.id))
+        .filter(membership_permissions::Column::ExpiresAt.gt(now))
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|row| {
+            Some(Temporary {
+                grant: TemporaryGrant::Permission(Permission::parse(&row.permission)?),
+                until: format_time(row.expires_at?),
+            })
+        })
+        .collect();
+    if let (Some(until), Some(template)) = (in_force.template_until, &access.template) {
+        temporary.push(Temporary {
+            grant: TemporaryGrant::Template(template.name.clone()),
+            until: format_time(until),
+        });
+    }
+    if let Some(until) = in_force.crm_until {
+        temporary.push(Temporary {
+            grant: TemporaryGrant::Crm,
+            until: format_time(until),
+        });
+    }
     Ok(MemberFacts {
         id: membership.id,
         name: if account.display_name.is_empty() {
@@ -139,10 +168,11 @@ async fn member_facts(
         last_login: membership.last_login_at.map(format_time),
         two_factor_required: role == Role::Admin && tenant.require_admin_two_factor,
         sign_in_group,
-        access: access_inputs(conn, membership).await?,
-        crm_access: membership.crm_access || role == Role::Admin,
+        access,
+        crm_access: in_force.crm_access || role == Role::Admin,
         beta_access: membership.beta_access,
         group_ids,
+        temporary,
     })
 }
 

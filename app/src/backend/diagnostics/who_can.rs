@@ -7,18 +7,21 @@ use crate::backend::entities::{
     accounts, group_members, group_templates, membership_permissions, memberships, tenants,
 };
 use crate::backend::kernel::actor::Actor;
-use crate::backend::kernel::policy::{flags_on, grantables, user_manager};
+use crate::backend::kernel::clock::format_time;
+use crate::backend::kernel::policy::{
+    flags_on, grant_in_force, grantables, holds, in_force, user_manager,
+};
 use crate::backend::kernel::stored::decode;
 use crate::backend::AppState;
 use crate::domain::access::diagnose::Target;
 use crate::domain::access::{evaluate_feature, FeatureContext, GrantSource, ReasonKind};
 use crate::domain::diagnostics::{WhoCanPage, WhoCanRow, WHO_CAN_PAGE_SIZE};
 use crate::domain::{AppError, MembershipStatus, Role};
-use sea_orm::sea_query::{Condition, Query};
+use sea_orm::sea_query::Condition;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Far past any real tenant; keeps the row offset small.
 const MAX_PAGE: u64 = 10_000;
@@ -43,7 +46,7 @@ pub async fn who_can(
             "That page is past the end of the list.",
         ));
     }
-    who_can_in(conn, &actor.tenant, target, page).await
+    who_can_in(conn, &actor.tenant, target, page, actor.now).await
 }
 
 /// The answer for one tenant (no permission check: callers check; the bench
@@ -53,6 +56,7 @@ pub async fn who_can_in(
     tenant: &tenants::Model,
     target: Target,
     page: u64,
+    now: i64,
 ) -> Result<WhoCanPage, AppError> {
     let empty = |nobody_because| WhoCanPage {
         target,
@@ -118,37 +122,20 @@ pub async fn who_can_in(
         None => (Vec::new(), Vec::new()),
     };
     if let Some(p) = permission {
-        let mut any = Condition::any()
-            .add(memberships::Column::Role.eq(Role::Admin.as_str()))
-            .add(
-                memberships::Column::Id.in_subquery(
-                    Query::select()
-                        .column(membership_permissions::Column::MembershipId)
-                        .from(membership_permissions::Entity)
-                        .and_where(membership_permissions::Column::Permission.eq(p.key()))
-                        .to_owned(),
-                ),
-            );
-        if !granting_templates.is_empty() {
-            any = any.add(memberships::Column::RoleTemplateId.is_in(granting_templates.clone()));
-        }
-        if !granting_groups.is_empty() {
-            any = any.add(
-                memberships::Column::Id.in_subquery(
-                    Query::select()
-                        .column(group_members::Column::MembershipId)
-                        .from(group_members::Entity)
-                        .and_where(group_members::Column::GroupId.is_in(granting_groups.clone()))
-                        .to_owned(),
-                ),
-            );
-        }
-        filter = filter.add(any);
+        filter = filter.add(holds(p, &granting_templates, &granting_groups, now));
     }
     if needs_crm {
         filter = filter.add(
             Condition::any()
-                .add(memberships::Column::CrmAccess.eq(true))
+                .add(
+                    Condition::all()
+                        .add(memberships::Column::CrmAccess.eq(true))
+                        .add(
+                            Condition::any()
+                                .add(memberships::Column::CrmUntil.is_null())
+                                .add(memberships::Column::CrmUntil.gt(now)),
+                        ),
+                )
                 .add(memberships::Column::Role.eq(Role::Admin.as_str())),
         );
     }
@@ -156,12 +143,15 @@ pub async fn who_can_in(
         filter = filter.add(memberships::Column::BetaAccess.eq(true));
     }
 
-    let query = memberships::Entity::find()
+    // Counted on memberships alone, and listed in the order they joined: the
+    // database stops after one page instead of sorting every match.
+    let total = memberships::Entity::find()
+        .filter(filter.clone())
+        .count(conn)
+        .await?;
+    let found = memberships::Entity::find()
         .find_also_related(accounts::Entity)
-        .filter(filter);
-    let total = query.clone().count(conn).await?;
-    let found = query
-        .order_by_asc(accounts::Column::Email)
+        .filter(filter)
         .order_by_asc(memberships::Column::Id)
         .offset(page * WHO_CAN_PAGE_SIZE)
         .limit(WHO_CAN_PAGE_SIZE)
@@ -170,16 +160,17 @@ pub async fn who_can_in(
     let ids: Vec<i64> = found.iter().map(|(m, _)| m.id).collect();
 
     // How, for this page only: direct grants, and the granting groups they're in.
-    let direct: HashSet<i64> = match permission {
+    let direct: HashMap<i64, Option<i64>> = match permission {
         Some(p) if !ids.is_empty() => membership_permissions::Entity::find()
             .filter(membership_permissions::Column::MembershipId.is_in(ids.clone()))
             .filter(membership_permissions::Column::Permission.eq(p.key()))
+            .filter(grant_in_force(now))
             .all(conn)
             .await?
             .into_iter()
-            .map(|r| r.membership_id)
+            .map(|r| (r.membership_id, r.expires_at))
             .collect(),
-        _ => HashSet::new(),
+        _ => HashMap::new(),
     };
     // Names of the granting templates and groups, from what was read already.
     let template_names: HashMap<i64, &str> = templates
@@ -228,10 +219,17 @@ pub async fn who_can_in(
             if m.role == Role::Admin.as_str() {
                 how.push(GrantSource::AdminRole.to_string());
             }
-            if direct.contains(&m.id) {
-                how.push(GrantSource::Direct.to_string());
+            match direct.get(&m.id) {
+                Some(Some(until)) => how.push(format!(
+                    "{} (until {})",
+                    GrantSource::Direct,
+                    format_time(*until)
+                )),
+                Some(None) => how.push(GrantSource::Direct.to_string()),
+                None => {}
             }
-            if let Some(name) = m.role_template_id.and_then(|t| template_names.get(&t)) {
+            let template = in_force(&m, now).role_template_id;
+            if let Some(name) = template.and_then(|t| template_names.get(&t)) {
                 how.push(
                     GrantSource::Template {
                         template: name.to_string(),
@@ -241,7 +239,10 @@ pub async fn who_can_in(
             }
             how.extend(via_groups.remove(&m.id).unwrap_or_default());
             if needs_crm && m.role != Role::Admin.as_str() {
-                how.push("CRM access".to_string());
+                how.push(match m.crm_until {
+                    Some(until) => format!("CRM access (until {})", format_time(until)),
+                    None => "CRM access".to_string(),
+                });
             }
             if needs_beta {
                 how.push("beta access".to_string());

@@ -9,6 +9,10 @@ pub struct Model {
     pub membership_id: i64,
     #[sea_orm(primary_key, auto_increment = false)]
     pub permission: String,
+    /// The end of a temporary grant (ms since the epoch); `None` is permanent.
+    pub expires_at: Option<i64>,
+    /// Who gave a temporary grant (their email), for the expiry's audit row.
+    pub granted_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

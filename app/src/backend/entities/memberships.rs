@@ -18,6 +18,14 @@ pub struct Model {
     pub invited_by: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The end of a temporary role template (ms since the epoch), and the template
+    /// the member goes back to then (`None`: no template).
+    pub template_until: Option<i64>,
+    pub template_restore_id: Option<i64>,
+    /// The end of temporary CRM access.
+    pub crm_until: Option<i64>,
+    /// Who gave the member's temporary template or CRM access (their email).
+    pub temporary_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

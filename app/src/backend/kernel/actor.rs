@@ -24,6 +24,8 @@ pub struct Actor {
     pub role: Role,
     pub tenant_kind: TenantKind,
     pub plan: Plan,
+    /// The time of this request: every check of the request judges at this instant.
+    pub now: i64,
 }
 
 impl Actor {
@@ -128,6 +130,7 @@ pub async fn current_actor(state: &AppState, meta: &RequestMeta) -> Result<Actor
         session,
         account,
         tenant,
-        membership,
+        membership: super::temporary::in_force(&membership, now),
+        now,
     })
 }

@@ -27,6 +27,7 @@ pub mod sessions;
 pub mod sign_in_group;
 pub mod state;
 pub mod stored;
+pub mod temporary;
 pub mod throttle;
 pub mod tokens;
 pub mod totp;

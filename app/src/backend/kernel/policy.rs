@@ -3,6 +3,7 @@
 
 use super::actor::Actor;
 use super::stored::{decode, decode_all};
+pub use super::temporary::{grant_in_force, in_force};
 use crate::backend::entities::{
     accounts, group_members, group_templates, groups, membership_permissions, memberships,
     role_template_permissions, role_templates, tenant_features, tenants,
@@ -16,8 +17,64 @@ use crate::domain::{AppError, Feature, Flag};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::{BTreeSet, HashMap};
 
-/// Everything that decides the member's permissions, read fresh from the database
-/// (nothing is cached in the session, so changes apply at the next request).
+/// The condition on `memberships` of holding `permission` at `now`: by the Admin
+/// role, a direct grant in force, their role template (a temporary one until its
+/// end, then the one they go back to), or a group. `templates` and `groups` are the
+/// ids of the tenant's templates and groups that grant it. One SQL condition, the
+/// same rule as [`access_inputs`] + `evaluate`, for the queries that list holders.
+pub fn holds(
+    permission: Permission,
+    templates: &[i64],
+    groups: &[i64],
+    now: i64,
+) -> sea_orm::sea_query::Condition {
+    use sea_orm::sea_query::{Condition, Query};
+    let mut any = Condition::any()
+        .add(memberships::Column::Role.eq(crate::domain::Role::Admin.as_str()))
+        .add(
+            memberships::Column::Id.in_subquery(
+                Query::select()
+                    .column(membership_permissions::Column::MembershipId)
+                    .from(membership_permissions::Entity)
+                    .and_where(membership_permissions::Column::Permission.eq(permission.key()))
+                    .cond_where(grant_in_force(now))
+                    .to_owned(),
+            ),
+        );
+    if !templates.is_empty() {
+        any = any
+            .add(
+                Condition::all()
+                    .add(memberships::Column::RoleTemplateId.is_in(templates.iter().copied()))
+                    .add(
+                        Condition::any()
+                            .add(memberships::Column::TemplateUntil.is_null())
+                            .add(memberships::Column::TemplateUntil.gt(now)),
+                    ),
+            )
+            .add(
+                Condition::all()
+                    .add(memberships::Column::TemplateUntil.lte(now))
+                    .add(memberships::Column::TemplateRestoreId.is_in(templates.iter().copied())),
+            );
+    }
+    if !groups.is_empty() {
+        any = any.add(
+            memberships::Column::Id.in_subquery(
+                Query::select()
+                    .column(group_members::Column::MembershipId)
+                    .from(group_members::Entity)
+                    .and_where(group_members::Column::GroupId.is_in(groups.iter().copied()))
+                    .to_owned(),
+            ),
+        );
+    }
+    any
+}
+
+/// Everything that decides the member's permissions at `now`, read fresh from the
+/// database (nothing is cached in the session, so changes apply at the next
+/// request; a temporary grant counts until its end and not a moment after).
 ///
 /// At most six queries whatever the number of groups and templates: direct grants,
 /// group memberships, the groups, their template links, the templates, and the
@@ -25,9 +82,12 @@ use std::collections::{BTreeSet, HashMap};
 pub async fn access_inputs(
     conn: &impl ConnectionTrait,
     membership: &memberships::Model,
+    now: i64,
 ) -> Result<AccessInputs, AppError> {
+    let membership = &in_force(membership, now);
     let direct_rows = membership_permissions::Entity::find()
         .filter(membership_permissions::Column::MembershipId.eq(membership.id))
+        .filter(grant_in_force(now))
         .all(conn)
         .await?;
     let direct: BTreeSet<Permission> =
@@ -121,7 +181,7 @@ pub async fn require(
     permission: Permission,
     denial: &str,
 ) -> Result<(), AppError> {
-    let inputs = access_inputs(conn, &actor.membership).await?;
+    let inputs = access_inputs(conn, &actor.membership, actor.now).await?;
     if evaluate(&inputs, permission).granted() {
         Ok(())
     } else {
@@ -148,16 +208,25 @@ pub async fn feature_context(
     conn: &impl ConnectionTrait,
     actor: &Actor,
 ) -> Result<FeatureContext, AppError> {
-    member_feature_context(conn, &actor.tenant, &actor.membership, &actor.account).await
+    member_feature_context(
+        conn,
+        &actor.tenant,
+        &actor.membership,
+        &actor.account,
+        actor.now,
+    )
+    .await
 }
 
-/// Everything that decides features for any member of a tenant.
+/// Everything that decides features for any member of a tenant at `now`.
 pub async fn member_feature_context(
     conn: &impl ConnectionTrait,
     tenant: &tenants::Model,
     membership: &memberships::Model,
     account: &accounts::Model,
+    now: i64,
 ) -> Result<FeatureContext, AppError> {
+    let membership = &in_force(membership, now);
     Ok(FeatureContext {
         tenant_name: tenant.name.clone(),
         plan: decode(&tenant.plan)?,
@@ -165,7 +234,7 @@ pub async fn member_feature_context(
         status: decode(&membership.status)?,
         account_disabled: account.disabled_at.is_some(),
         outside_sign_in_group: super::sign_in_group::keeps_out(conn, tenant, membership).await?,
-        access: access_inputs(conn, membership).await?,
+        access: access_inputs(conn, membership, now).await?,
         crm_access: membership.crm_access,
         beta_access: membership.beta_access,
     })
@@ -203,7 +272,7 @@ pub use crate::domain::access::grantor::{Grantor, ADMINS_ONLY, NOT_YOURSELF, NOT
 
 /// The actor as someone who hands out access (see [`Grantor`]).
 pub async fn grantor(conn: &impl ConnectionTrait, actor: &Actor) -> Result<Grantor, AppError> {
-    let inputs = access_inputs(conn, &actor.membership).await?;
+    let inputs = access_inputs(conn, &actor.membership, actor.now).await?;
     Ok(Grantor {
         membership_id: actor.membership.id,
         is_admin: inputs.role == crate::domain::Role::Admin,
@@ -405,6 +474,7 @@ mod tests {
         membership_permissions::ActiveModel {
             membership_id: Set(membership.id),
             permission: Set("users.view".into()),
+            ..Default::default()
         }
         .insert(conn)
         .await
@@ -441,7 +511,7 @@ mod tests {
             inner: conn,
             statements: AtomicUsize::new(0),
         };
-        let inputs = access_inputs(&counting, &membership).await.unwrap();
+        let inputs = access_inputs(&counting, &membership, 0).await.unwrap();
         let _ = std::fs::remove_file(&path);
         (inputs, counting.statements.load(Ordering::SeqCst))
     }

@@ -257,24 +257,40 @@ pub(super) async fn apply_update(
     m.role_template_id = Set(input.template_id);
     m.crm_access = Set(input.role == Role::Admin || input.crm_access);
     m.beta_access = Set(input.beta_access);
+    // A template or CRM access chosen by hand is no longer the temporary one.
+    if input.template_id != membership.role_template_id {
+        m.template_until = Set(None);
+        m.template_restore_id = Set(None);
+    }
+    if (input.role == Role::Admin || input.crm_access) != membership.crm_access {
+        m.crm_until = Set(None);
+    }
     m.updated_at = Set(now);
     let updated = m.update(&*txn).await?;
 
-    if before_perms != after_perms {
+    // Only what changed: a grant kept keeps its end, if it has one.
+    let removed: Vec<String> = before_perms
+        .difference(&after_perms)
+        .map(|p| p.key())
+        .collect();
+    if !removed.is_empty() {
         membership_permissions::Entity::delete_many()
             .filter(membership_permissions::Column::MembershipId.eq(membership.id))
+            .filter(membership_permissions::Column::Permission.is_in(removed))
             .exec(&*txn)
             .await?;
-        if !after_perms.is_empty() {
-            membership_permissions::Entity::insert_many(after_perms.iter().map(|p| {
-                membership_permissions::ActiveModel {
-                    membership_id: Set(membership.id),
-                    permission: Set(p.key()),
-                }
-            }))
-            .exec(&*txn)
-            .await?;
-        }
+    }
+    let added: Vec<&Permission> = after_perms.difference(&before_perms).collect();
+    if !added.is_empty() {
+        membership_permissions::Entity::insert_many(added.into_iter().map(|p| {
+            membership_permissions::ActiveModel {
+                membership_id: Set(membership.id),
+                permission: Set(p.key()),
+                ..Default::default()
+            }
+        }))
+        .exec(&*txn)
+        .await?;
     }
     // Suspension ends their sessions here; so does a change of role (admin or not):
     // the next request signs in afresh with a new session id, and an admin of a
@@ -425,5 +441,5 @@ pub async fn member_access(
     let conn = state.db.conn();
     require_user_admin(conn, actor).await?;
     let (membership, _) = member_in_tenant(conn, actor.tenant.id, member_id).await?;
-    access_inputs(conn, &membership).await
+    access_inputs(conn, &membership, actor.now).await
 }

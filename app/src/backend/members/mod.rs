@@ -1,6 +1,7 @@
 //! Settings → Users: the members table, invitations, editing, suspension, deletion.
 
 pub mod edit;
+pub mod expiry;
 pub mod invitations;
 pub mod list;
 pub mod requests;

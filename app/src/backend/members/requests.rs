@@ -6,26 +6,28 @@
 
 use super::edit::{apply_update, current_input};
 use super::{begin_member_change, MemberChange};
-use crate::backend::entities::{access_requests, accounts, memberships};
+use crate::backend::entities::{access_requests, accounts, membership_permissions, memberships};
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
-use crate::backend::kernel::clock::format_time;
+use crate::backend::kernel::clock::{format_time, parse_until};
 use crate::backend::kernel::directory::{lock_tenant, member_in_tenant, template_in_tenant};
 use crate::backend::kernel::mail::{self, Outgoing};
 use crate::backend::kernel::policy::{
-    feature_context, grantables, member_feature_context, template_permissions, user_manager,
+    access_inputs, feature_context, grantables, holds, member_feature_context,
+    template_permissions, user_manager,
 };
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::AppState;
 use crate::domain::access::diagnose::{least_privilege, Grantable, Target};
 use crate::domain::access::{
-    effective_permissions, evaluate, evaluate_feature, evaluate_permission, FeatureContext,
-    Permission,
+    effective_permissions, evaluate, evaluate_feature, evaluate_permission, Action, Category,
+    FeatureContext, Permission,
 };
 use crate::domain::requests::{
     parse_justification, parse_note, parse_why, AccessRequestView, ApproveOption, Focus, MyAccess,
 };
 use crate::domain::{AppError, Email, Feature, MembershipStatus, Role};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -127,19 +129,55 @@ pub async fn my_access(
     })
 }
 
-/// The tenant's active admins: who hears of a new request.
-async fn admins(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<Vec<Email>, AppError> {
-    Ok(memberships::Entity::find()
+/// Who hears of a new request: the tenant's active admins and the people managers
+/// who may give it under the privilege rules (a permission only by those who hold
+/// it), never the requester; at most 20, admins first.
+async fn deciders(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    requester: i64,
+    gap: Gives,
+    now: i64,
+) -> Result<Vec<Email>, AppError> {
+    let manage = Permission::new(Category::Users, Action::Manage);
+    let (templates, groups) = grantables(conn, tenant_id).await?;
+    let granting = |list: &[Grantable]| -> Vec<i64> {
+        list.iter()
+            .filter(|g| g.permissions.contains(&manage))
+            .map(|g| g.id)
+            .collect()
+    };
+    let candidates = memberships::Entity::find()
         .find_also_related(accounts::Entity)
         .filter(memberships::Column::TenantId.eq(tenant_id))
-        .filter(memberships::Column::Role.eq(Role::Admin.as_str()))
         .filter(memberships::Column::Status.eq(MembershipStatus::Active.as_str()))
-        .limit(20)
+        .filter(memberships::Column::Id.ne(requester))
+        .filter(holds(
+            manage,
+            &granting(&templates),
+            &granting(&groups),
+            now,
+        ))
+        .order_by_asc(memberships::Column::Role)
+        .order_by_asc(memberships::Column::Id)
+        .limit(50)
         .all(conn)
-        .await?
-        .into_iter()
-        .filter_map(|(_, a)| Email::parse(&a?.email).ok())
-        .collect())
+        .await?;
+    let mut out = Vec::new();
+    for (m, a) in candidates {
+        let may = m.role == Role::Admin.as_str()
+            || match gap {
+                Gives::Crm => true,
+                Gives::Permission(p) => evaluate(&access_inputs(conn, &m, now).await?, p).granted(),
+            };
+        if let (true, Some(Ok(email))) = (may, a.map(|a| Email::parse(&a.email))) {
+            out.push(email);
+        }
+        if out.len() == 20 {
+            break;
+        }
+    }
+    Ok(out)
 }
 
 /// A member asks for `target` (a key), with an optional reason. One open request
@@ -156,7 +194,7 @@ pub async fn request(
     let conn = state.db.conn();
     let ctx = feature_context(conn, actor).await?;
     let what = target.what();
-    if gives(&ctx, target).is_none() {
+    let Some(gap) = gives(&ctx, target) else {
         let blocked = match target {
             Target::Feature(f) => evaluate_feature(&ctx, f).reasons,
             _ => Vec::new(),
@@ -170,7 +208,7 @@ pub async fn request(
                 r.for_person
             ),
         }));
-    }
+    };
     let (permission, feature) = columns(target);
     let now = state.now_ms();
     let txn = state.db.begin_write().await?;
@@ -213,16 +251,12 @@ pub async fn request(
         text.push_str(&format!(" Their reason: “{why}”."));
     }
     text.push_str(" Approve or decline it in Gatehouse under Settings → Access requests.");
-    for admin in admins(&*txn, actor.tenant.id).await? {
+    for to in deciders(&*txn, actor.tenant.id, actor.membership.id, gap, now).await? {
         mail::enqueue(
             &*txn,
             &state.settings,
             now,
-            Outgoing::notice(
-                admin,
-                &format!("Access request from {who} in {tenant}"),
-                &text,
-            ),
+            Outgoing::notice(to, &format!("Access request from {who} in {tenant}"), &text),
         )
         .await?;
     }
@@ -258,7 +292,8 @@ pub async fn list_open(
         let target = target_of(&row)?;
         let (membership, account) =
             member_in_tenant(conn, actor.tenant.id, row.membership_id).await?;
-        let ctx = member_feature_context(conn, &actor.tenant, &membership, &account).await?;
+        let ctx =
+            member_feature_context(conn, &actor.tenant, &membership, &account, actor.now).await?;
         let name = if account.display_name.is_empty() {
             account.email.clone()
         } else {
@@ -367,7 +402,6 @@ async fn decide(
     reason: &str,
     now: i64,
 ) -> Result<(), AppError> {
-    use sea_orm::sea_query::Expr;
     let changed = access_requests::Entity::update_many()
         .col_expr(access_requests::Column::Status, Expr::value(status))
         .col_expr(
@@ -400,8 +434,10 @@ pub async fn approve(
     id: i64,
     how: &str,
     justification: &str,
+    until: &str,
 ) -> Result<(), AppError> {
     let justification = parse_justification(justification)?;
+    let until = parse_until(until, state.now_ms(), "until")?;
     let conn = state.db.conn();
     user_manager(conn, actor).await?;
     let row = open_request(conn, actor.tenant.id, id).await?;
@@ -413,6 +449,7 @@ pub async fn approve(
         &actor.tenant,
         &change.membership,
         &change.account,
+        change.now,
     )
     .await?;
     let gap = gives(&ctx, target).ok_or_else(|| {
@@ -455,9 +492,55 @@ pub async fn approve(
         _ => "granted the permission directly".to_string(),
     };
     let email = change.account.email.clone();
+    let before = change.membership.clone();
+    let template_id = input.template_id;
     let (txn, now, entry) = apply_update(state, actor, change, input).await?;
     let who = actor.audit_actor(meta);
     audit::record(&*txn, now, &who, entry).await?;
+    // For good, or until a time: what was given carries its end (or loses an old one).
+    let by = until.map(|_| actor.account.email.clone());
+    match gap {
+        Gives::Permission(p) if how == "grant" => {
+            membership_permissions::Entity::update_many()
+                .col_expr(
+                    membership_permissions::Column::ExpiresAt,
+                    Expr::value(until),
+                )
+                .col_expr(membership_permissions::Column::GrantedBy, Expr::value(by))
+                .filter(membership_permissions::Column::MembershipId.eq(before.id))
+                .filter(membership_permissions::Column::Permission.eq(p.key()))
+                .exec(&*txn)
+                .await?;
+        }
+        Gives::Permission(_) => {
+            // Back to the template they had, unless it was this one already.
+            let restore = if before.role_template_id == template_id {
+                before.template_restore_id
+            } else {
+                before.role_template_id
+            };
+            let mut m: memberships::ActiveModel = memberships::Entity::find_by_id(before.id)
+                .one(&*txn)
+                .await?
+                .ok_or(AppError::NotFound)?
+                .into();
+            m.template_until = Set(until);
+            m.template_restore_id = Set(until.and(restore));
+            m.temporary_by = Set(by.clone());
+            m.update(&*txn).await?;
+        }
+        Gives::Crm => {
+            let mut m: memberships::ActiveModel = memberships::Entity::find_by_id(before.id)
+                .one(&*txn)
+                .await?
+                .ok_or(AppError::NotFound)?
+                .into();
+            m.crm_until = Set(until);
+            m.temporary_by = Set(by.clone());
+            m.update(&*txn).await?;
+        }
+    }
+    let until_words = until.map(format_time);
     decide(&*txn, &row, "approved", actor, &justification, now).await?;
     let what = target.what();
     if let Ok(to) = Email::parse(&email) {
@@ -469,9 +552,13 @@ pub async fn approve(
                 to,
                 &format!("Your access request in {} was approved", actor.tenant.name),
                 &format!(
-                    "{} approved your request in {}: you can now {what}. Sign out and in again if it doesn't show yet.",
+                    "{} approved your request in {}: you can now {what}{}. Sign out and in again if it doesn't show yet.",
                     actor.display_label(),
-                    actor.tenant.name
+                    actor.tenant.name,
+                    until_words
+                        .as_ref()
+                        .map(|u| format!(" until {u}, when it ends by itself"))
+                        .unwrap_or_default()
                 ),
             ),
         )
@@ -483,7 +570,12 @@ pub async fn approve(
         &who,
         AuditEntry::new(Some(actor.tenant.id), "access.approved", "access_request")
             .target(Some(row.id), &email)
-            .after(json!({ "what": what, "how": how_words, "justification": justification })),
+            .after(json!({
+                "what": what,
+                "how": how_words,
+                "until": until_words,
+                "justification": justification
+            })),
     )
     .await
 }

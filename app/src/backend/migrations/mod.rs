@@ -9,6 +9,7 @@ mod m20261202_000004_account_disable;
 mod m20261202_000005_sandbox_pairs;
 mod m20261202_000006_sign_in_group;
 mod m20261202_000007_who_can_index;
+mod m20261202_000008_temporary_access;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000005_sandbox_pairs::Migration),
             Box::new(m20261202_000006_sign_in_group::Migration),
             Box::new(m20261202_000007_who_can_index::Migration),
+            Box::new(m20261202_000008_temporary_access::Migration),
         ]
     }
 }

@@ -180,6 +180,16 @@ pub async fn delete(
         .exec(&*txn)
         .await?
         .rows_affected;
+    // Whoever goes back to it when a temporary template ends goes to the same place.
+    memberships::Entity::update_many()
+        .col_expr(
+            memberships::Column::TemplateRestoreId,
+            Expr::value(reassign_to),
+        )
+        .filter(memberships::Column::TenantId.eq(tenant_id))
+        .filter(memberships::Column::TemplateRestoreId.eq(id))
+        .exec(&*txn)
+        .await?;
     let perms: Vec<String> = template_permissions(&*txn, id)
         .await?
         .iter()

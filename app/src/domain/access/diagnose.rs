@@ -8,7 +8,7 @@
 //! from [`evaluate_feature`], so what Gatehouse explains is what it enforces.
 
 use super::catalog::Permission;
-use super::evaluate::evaluate;
+use super::evaluate::{evaluate, GrantSource};
 use super::features::{evaluate_feature, FeatureContext, Reason, ReasonKind};
 use super::inputs::AccessInputs;
 use super::sign_in;
@@ -268,6 +268,35 @@ pub struct MemberFacts {
     pub beta_access: bool,
     /// The groups they are in, by id (the fixes skip them).
     pub group_ids: Vec<i64>,
+    /// Their temporary access in force, each with its end in words.
+    #[serde(default)]
+    pub temporary: Vec<Temporary>,
+}
+
+/// Access that ends by itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Temporary {
+    pub grant: TemporaryGrant,
+    /// When it ends, in words (`2026-12-12 17:00 UTC`).
+    pub until: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TemporaryGrant {
+    /// A direct grant of one permission.
+    Permission(Permission),
+    /// The role template, by name.
+    Template(String),
+    Crm,
+}
+
+impl MemberFacts {
+    fn until(&self, grant: &TemporaryGrant) -> Option<&str> {
+        self.temporary
+            .iter()
+            .find(|t| &t.grant == grant)
+            .map(|t| t.until.as_str())
+    }
 }
 
 /// A membership in another tenant the admin running the check may know of: the
@@ -592,7 +621,23 @@ fn permission_check(s: &Subject, m: &MemberFacts, permission: Permission) -> Raw
     let decision = evaluate(&m.access, permission);
     let what = permission.label();
     if decision.granted() {
-        let sources: Vec<String> = decision.sources.iter().map(|s| s.to_string()).collect();
+        let sources: Vec<String> = decision
+            .sources
+            .iter()
+            .map(|source| {
+                let until = match source {
+                    GrantSource::Direct => m.until(&TemporaryGrant::Permission(permission)),
+                    GrantSource::Template { template } => {
+                        m.until(&TemporaryGrant::Template(template.clone()))
+                    }
+                    _ => None,
+                };
+                match until {
+                    Some(until) => format!("{source} (until {until}, then it ends by itself)"),
+                    None => source.to_string(),
+                }
+            })
+            .collect();
         return r
             .say(format!("Granted by {}.", sources.join(", and by ")))
             .confirm(format!("your role lets you {what}"));
@@ -714,9 +759,14 @@ fn crm_check(s: &Subject, m: &MemberFacts, reasons: &[Reason]) -> Raw {
         None if m.access.role == Role::Admin => r
             .say("Admins always have CRM access.")
             .confirm("you have CRM access"),
-        None => r
-            .say(format!("CRM access is on for them in {}.", s.tenant))
-            .confirm("you have CRM access"),
+        None => match m.until(&TemporaryGrant::Crm) {
+            Some(until) => r.say(format!(
+                "CRM access is on for them in {} until {until}, then it ends by itself.",
+                s.tenant
+            )),
+            None => r.say(format!("CRM access is on for them in {}.", s.tenant)),
+        }
+        .confirm("you have CRM access"),
     }
 }
 
@@ -869,6 +919,7 @@ mod tests {
                 crm_access: false,
                 beta_access: false,
                 group_ids: vec![],
+                temporary: vec![],
             }),
             elsewhere: vec![],
             templates: vec![
@@ -1128,6 +1179,40 @@ mod tests {
         assert_eq!(
             d.checks[4].evidence,
             ["Granted by the group “Insights” (through its role template “Analysts”)."]
+        );
+    }
+
+    #[test]
+    fn temporary_access_says_until_when() {
+        let mut s = bob();
+        member(&mut s).access.template = Some(TemplateGrant {
+            name: "Analysts".into(),
+            permissions: [p("analytics.view")].into(),
+        });
+        member(&mut s).access.direct.insert(p("analytics.view"));
+        member(&mut s).temporary = vec![Temporary {
+            grant: TemporaryGrant::Template("Analysts".into()),
+            until: "2026-12-12 17:00 UTC".into(),
+        }];
+        let d = diagnose(&s, Target::Permission(p("analytics.view")));
+        assert!(d.allowed);
+        assert_eq!(
+            d.checks[4].evidence,
+            ["Granted by a direct grant, and by the role template “Analysts” (until 2026-12-12 17:00 UTC, then it ends by itself)."]
+        );
+        member(&mut s).crm_access = true;
+        member(&mut s).temporary = vec![Temporary {
+            grant: TemporaryGrant::Crm,
+            until: "2026-12-12 17:00 UTC".into(),
+        }];
+        let crm = diagnose(&s, Target::Feature(Feature::Crm));
+        assert!(crm.allowed);
+        let last = crm.checks.last().unwrap();
+        assert_eq!(last.area, CrmAccess);
+        assert!(
+            last.evidence[0].contains("until 2026-12-12 17:00 UTC"),
+            "{:?}",
+            last.evidence
         );
     }
 

@@ -92,6 +92,8 @@ fn RequestCard(
             .get()
             .and_then(|e| e.field_message("justification"))
     });
+    let until_error =
+        Signal::derive(move || approve_error.get().and_then(|e| e.field_message("until")));
     let first = request.options.first().map(|o| o.key.clone());
     let title = format!("{} asks to {}", request.requester, request.what);
     view! {
@@ -126,6 +128,14 @@ fn RequestCard(
                                 aria-describedby=format!("justification-{id}-error")
                                 aria-invalid=move || justification_error.get().is_some().to_string()></textarea>
                             <p class="field-error" id=format!("justification-{id}-error")>{move || justification_error.get()}</p>
+                        </div>
+                        <div class="field">
+                            <label for=format!("until-{id}")>"Until (optional, UTC)"</label>
+                            <input type="datetime-local" id=format!("until-{id}") name="until"
+                                aria-describedby=format!("until-{id}-hint until-{id}-error")
+                                aria-invalid=move || until_error.get().is_some().to_string() />
+                            <p class="hint" id=format!("until-{id}-hint")>"Leave it empty to give it for good. At this time the access ends by itself, and the audit log says so."</p>
+                            <p class="field-error" id=format!("until-{id}-error")>{move || until_error.get()}</p>
                         </div>
                         <FormAlert error=approve_error />
                         <button type="submit" class="btn btn-primary" disabled=move || approve.pending().get()>"Approve"</button>
