@@ -161,11 +161,30 @@ async fn run(label: &str, db: Db) {
     .await
     .unwrap();
     let target = app::domain::access::diagnose::Target::parse("permission:analytics.view").unwrap();
-    for (name, page) in [("first page", 0), ("page 400 (deep offset)", 400)] {
+    // The Next link carries the last member shown: deep in the list, say 60% of it.
+    let deep = conn
+        .query_one(Statement::from_string(
+            backend,
+            format!(
+                "SELECT id FROM memberships WHERE tenant_id = {} ORDER BY id LIMIT 1 OFFSET 60000",
+                tenant.id
+            ),
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index::<i64>(0)
+        .unwrap();
+    for (name, page, after) in [
+        ("first page", 0, None),
+        ("page 400 (row offset)", 400, None),
+        ("page 400 (Next link)", 400, Some(deep)),
+    ] {
         let t = time(|| async {
-            let answer = app::backend::diagnostics::who_can_in(conn, &tenant, target, page, 0)
-                .await
-                .unwrap();
+            let answer =
+                app::backend::diagnostics::who_can_in(conn, &tenant, target, page, after, 0)
+                    .await
+                    .unwrap();
             assert!(!answer.rows.is_empty());
         })
         .await;

@@ -70,12 +70,14 @@ pub async fn apply_diagnostic_fix(
 }
 
 /// "Who can …?": the active members who can use a feature or hold a permission
-/// (`target` is its key), with how, a page at a time.
+/// (`target` is its key), with how, a page at a time: page `page`, starting after
+/// member `after` when given (the Next link's cursor: any page is as fast as the first).
 #[server(prefix = "/api", endpoint = "who_can")]
 pub async fn who_can(
     target: String,
     page: u64,
+    after: Option<i64>,
 ) -> Result<crate::domain::diagnostics::WhoCanPage, AppError> {
     let (state, _meta, actor) = super::server_ctx::actor().await?;
-    crate::backend::diagnostics::who_can(&state, &actor, &target, page).await
+    crate::backend::diagnostics::who_can(&state, &actor, &target, page, after).await
 }

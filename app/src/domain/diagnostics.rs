@@ -24,6 +24,9 @@ pub struct DiagnosticsReport {
 /// Members on one page of "Who can …?".
 pub const WHO_CAN_PAGE_SIZE: u64 = 50;
 
+/// "Who can …?" counts up to this many; past it the page says "more than".
+pub const WHO_CAN_COUNT_LIMIT: u64 = 1000;
+
 /// One member who can, and every way they can.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WhoCanRow {
@@ -40,11 +43,59 @@ pub struct WhoCanRow {
 pub struct WhoCanPage {
     pub target: Target,
     pub rows: Vec<WhoCanRow>,
+    /// How many can, counted up to [`WHO_CAN_COUNT_LIMIT`].
     pub total: u64,
+    /// More than `total` can (counting stopped at the limit).
+    #[serde(default)]
+    pub more: bool,
     /// Zero-based.
     pub page: u64,
+    /// Another page follows this one.
+    #[serde(default)]
+    pub has_next: bool,
     /// When nobody can, whatever their access: the tenant-wide reason (plan, flag).
     pub nobody_because: Option<String>,
+}
+
+/// `1234567` as `1,234,567`.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl WhoCanPage {
+    /// "3 members can see analytics dashboards", "More than 1,000 members can …".
+    pub fn heading(&self) -> String {
+        let what = self.target.what();
+        match (self.more, self.total) {
+            (true, n) => format!("More than {} members can {what}", grouped(n)),
+            (false, 1) => format!("1 member can {what}"),
+            (false, n) => format!("{} members can {what}", grouped(n)),
+        }
+    }
+
+    /// "Showing 51–100 of 120." (or without the "of" past the count limit).
+    pub fn range(&self) -> String {
+        let first = self.page * WHO_CAN_PAGE_SIZE + 1;
+        let last = first + (self.rows.len() as u64).saturating_sub(1);
+        if self.more {
+            format!("Showing {}–{}.", grouped(first), grouped(last))
+        } else {
+            format!(
+                "Showing {}–{} of {}.",
+                grouped(first),
+                grouped(last),
+                grouped(self.total)
+            )
+        }
+    }
 }
 
 /// The exact message the person saw: optional, up to 2,000 characters, control
@@ -158,6 +209,40 @@ pub fn parse_target(key: &str) -> Result<Target, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn who_can_counts_in_words_and_stops_at_the_limit() {
+        let mut page = WhoCanPage {
+            target: Target::parse("permission:analytics.view").unwrap(),
+            rows: Vec::new(),
+            total: 1,
+            more: false,
+            page: 0,
+            has_next: false,
+            nobody_because: None,
+        };
+        assert_eq!(page.heading(), "1 member can see analytics dashboards");
+        page.total = 1000;
+        page.more = true;
+        assert_eq!(
+            page.heading(),
+            "More than 1,000 members can see analytics dashboards"
+        );
+        page.page = 400;
+        page.rows = vec![
+            WhoCanRow {
+                member_id: 1,
+                email: "a@example.com".into(),
+                name: "A".into(),
+                how: vec![],
+            };
+            50
+        ];
+        assert_eq!(page.range(), "Showing 20,001–20,050.");
+        page.more = false;
+        page.total = 1_234_567;
+        assert_eq!(page.range(), "Showing 20,001–20,050 of 1,234,567.");
+    }
 
     #[test]
     fn the_message_seen_is_kept_short_and_clean() {

@@ -340,9 +340,10 @@ async fn who_can_lists_every_way_and_only_this_tenant() {
         // Globex's admin never shows up in Acme's answer.
         app.tenant_with_admin("Globex", "gina@example.com").await;
 
-        let page = app::backend::diagnostics::who_can(s, admin, "permission:analytics.view", 0)
-            .await
-            .unwrap();
+        let page =
+            app::backend::diagnostics::who_can(s, admin, "permission:analytics.view", 0, None)
+                .await
+                .unwrap();
         let how: Vec<(String, String)> = page
             .rows
             .iter()
@@ -361,25 +362,39 @@ async fn who_can_lists_every_way_and_only_this_tenant() {
             "{engine}: Carol is only invited, so she can't yet"
         );
         assert_eq!(page.total, 3);
-        let beyond = app::backend::diagnostics::who_can(s, admin, "permission:analytics.view", 1)
-            .await
-            .unwrap();
+        let beyond =
+            app::backend::diagnostics::who_can(s, admin, "permission:analytics.view", 1, None)
+                .await
+                .unwrap();
         assert!(beyond.rows.is_empty() && beyond.total == 3);
+        assert!(!page.has_next && !page.more);
+        // The Next link's cursor: the members after the one given.
+        let after = app::backend::diagnostics::who_can(
+            s,
+            admin,
+            "permission:analytics.view",
+            1,
+            Some(page.rows[0].member_id),
+        )
+        .await
+        .unwrap();
+        let emails: Vec<&str> = after.rows.iter().map(|r| r.email.as_str()).collect();
+        assert_eq!(emails, ["bob@example.com", "dan@example.com"], "{engine}");
 
         // A flag that's off stops everyone, and says so.
-        let cases = app::backend::diagnostics::who_can(s, admin, "feature:cases", 0)
+        let cases = app::backend::diagnostics::who_can(s, admin, "feature:cases", 0, None)
             .await
             .unwrap();
         assert!(cases.nobody_because.unwrap().contains("Cases"), "{engine}");
         // CRM: admins, and members with CRM access.
-        let crm = app::backend::diagnostics::who_can(s, admin, "feature:crm", 0)
+        let crm = app::backend::diagnostics::who_can(s, admin, "feature:crm", 0, None)
             .await
             .unwrap();
         assert_eq!(crm.rows.len(), 1);
         assert_eq!(crm.rows[0].email, "ada@example.com");
 
         // Bad input and people without user management.
-        let e = app::backend::diagnostics::who_can(s, admin, "sign_in", 0)
+        let e = app::backend::diagnostics::who_can(s, admin, "sign_in", 0, None)
             .await
             .unwrap_err();
         assert!(e.field_message("target").is_some());
@@ -387,7 +402,7 @@ async fn who_can_lists_every_way_and_only_this_tenant() {
             .await
             .unwrap();
         assert!(matches!(
-            app::backend::diagnostics::who_can(s, &bob, "feature:crm", 0).await,
+            app::backend::diagnostics::who_can(s, &bob, "feature:crm", 0, None).await,
             Err(AppError::Forbidden(_))
         ));
     })

@@ -342,7 +342,7 @@ async fn approved_until_a_time_the_access_ends_by_itself_and_the_right_people_he
         let fresh_admin = || async { common::actor(&app, "ada@example.com", PASSWORD).await.0 };
         let target = app::domain::access::diagnose::Target::Permission(ANALYTICS);
         let who = |now| async move {
-            app::backend::diagnostics::who_can_in(s.db.conn(), &admin.tenant, target, 0, now)
+            app::backend::diagnostics::who_can_in(s.db.conn(), &admin.tenant, target, 0, None, now)
                 .await
                 .unwrap()
                 .rows

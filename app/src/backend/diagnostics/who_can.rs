@@ -15,12 +15,10 @@ use crate::backend::kernel::stored::decode;
 use crate::backend::AppState;
 use crate::domain::access::diagnose::Target;
 use crate::domain::access::{evaluate_feature, FeatureContext, GrantSource, ReasonKind};
-use crate::domain::diagnostics::{WhoCanPage, WhoCanRow, WHO_CAN_PAGE_SIZE};
+use crate::domain::diagnostics::{WhoCanPage, WhoCanRow, WHO_CAN_COUNT_LIMIT, WHO_CAN_PAGE_SIZE};
 use crate::domain::{AppError, MembershipStatus, Role};
 use sea_orm::sea_query::Condition;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 
 /// Far past any real tenant; keeps the row offset small.
@@ -32,6 +30,7 @@ pub async fn who_can(
     actor: &Actor,
     target: &str,
     page: u64,
+    after: Option<i64>,
 ) -> Result<WhoCanPage, AppError> {
     let conn = state.db.conn();
     user_manager(conn, actor).await?;
@@ -46,7 +45,7 @@ pub async fn who_can(
             "That page is past the end of the list.",
         ));
     }
-    who_can_in(conn, &actor.tenant, target, page, actor.now).await
+    who_can_in(conn, &actor.tenant, target, page, after, actor.now).await
 }
 
 /// The answer for one tenant (no permission check: callers check; the bench
@@ -56,13 +55,16 @@ pub async fn who_can_in(
     tenant: &tenants::Model,
     target: Target,
     page: u64,
+    after: Option<i64>,
     now: i64,
 ) -> Result<WhoCanPage, AppError> {
     let empty = |nobody_because| WhoCanPage {
         target,
         rows: Vec::new(),
         total: 0,
+        more: false,
         page,
+        has_next: false,
         nobody_because,
     };
     // The tenant-wide gates first: a plan or a flag that stops everyone.
@@ -143,20 +145,33 @@ pub async fn who_can_in(
         filter = filter.add(memberships::Column::BetaAccess.eq(true));
     }
 
-    // Counted on memberships alone, and listed in the order they joined: the
-    // database stops after one page instead of sorting every match.
-    let total = memberships::Entity::find()
+    // Counted up to a limit on memberships alone, and listed in the order they
+    // joined: the database stops after the limit and after one page instead of
+    // visiting and sorting every match.
+    let counted = memberships::Entity::find()
+        .select_only()
+        .column(memberships::Column::Id)
         .filter(filter.clone())
-        .count(conn)
-        .await?;
-    let found = memberships::Entity::find()
+        .limit(WHO_CAN_COUNT_LIMIT + 1)
+        .into_tuple::<i64>()
+        .all(conn)
+        .await?
+        .len() as u64;
+    // After the cursor when there is one (the Next link), else by row offset.
+    let (filter, offset) = match after {
+        Some(id) => (filter.add(memberships::Column::Id.gt(id)), 0),
+        None => (filter, page * WHO_CAN_PAGE_SIZE),
+    };
+    let mut found = memberships::Entity::find()
         .find_also_related(accounts::Entity)
         .filter(filter)
         .order_by_asc(memberships::Column::Id)
-        .offset(page * WHO_CAN_PAGE_SIZE)
-        .limit(WHO_CAN_PAGE_SIZE)
+        .offset(offset)
+        .limit(WHO_CAN_PAGE_SIZE + 1)
         .all(conn)
         .await?;
+    let has_next = found.len() as u64 > WHO_CAN_PAGE_SIZE;
+    found.truncate(WHO_CAN_PAGE_SIZE as usize);
     let ids: Vec<i64> = found.iter().map(|(m, _)| m.id).collect();
 
     // How, for this page only: direct grants, and the granting groups they're in.
@@ -262,8 +277,10 @@ pub async fn who_can_in(
     Ok(WhoCanPage {
         target,
         rows,
-        total,
+        total: counted.min(WHO_CAN_COUNT_LIMIT),
+        more: counted > WHO_CAN_COUNT_LIMIT,
         page,
+        has_next,
         nobody_because: None,
     })
 }

@@ -28,19 +28,26 @@ pub fn holds(
     groups: &[i64],
     now: i64,
 ) -> sea_orm::sea_query::Condition {
-    use sea_orm::sea_query::{Condition, Query};
+    use sea_orm::sea_query::{Condition, Expr, Query};
+    // EXISTS, not IN: each candidate is one primary-key probe, so a query that
+    // stops after a page never reads every grant.
     let mut any = Condition::any()
         .add(memberships::Column::Role.eq(crate::domain::Role::Admin.as_str()))
-        .add(
-            memberships::Column::Id.in_subquery(
-                Query::select()
-                    .column(membership_permissions::Column::MembershipId)
-                    .from(membership_permissions::Entity)
-                    .and_where(membership_permissions::Column::Permission.eq(permission.key()))
-                    .cond_where(grant_in_force(now))
-                    .to_owned(),
-            ),
-        );
+        .add(Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(membership_permissions::Entity)
+                .and_where(
+                    Expr::col((
+                        membership_permissions::Entity,
+                        membership_permissions::Column::MembershipId,
+                    ))
+                    .equals((memberships::Entity, memberships::Column::Id)),
+                )
+                .and_where(membership_permissions::Column::Permission.eq(permission.key()))
+                .cond_where(grant_in_force(now))
+                .to_owned(),
+        ));
     if !templates.is_empty() {
         any = any
             .add(
@@ -59,15 +66,17 @@ pub fn holds(
             );
     }
     if !groups.is_empty() {
-        any = any.add(
-            memberships::Column::Id.in_subquery(
-                Query::select()
-                    .column(group_members::Column::MembershipId)
-                    .from(group_members::Entity)
-                    .and_where(group_members::Column::GroupId.is_in(groups.iter().copied()))
-                    .to_owned(),
-            ),
-        );
+        any = any.add(Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(group_members::Entity)
+                .and_where(
+                    Expr::col((group_members::Entity, group_members::Column::MembershipId))
+                        .equals((memberships::Entity, memberships::Column::Id)),
+                )
+                .and_where(group_members::Column::GroupId.is_in(groups.iter().copied()))
+                .to_owned(),
+        ));
     }
     any
 }

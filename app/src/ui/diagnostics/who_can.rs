@@ -3,7 +3,7 @@
 
 use crate::api::diagnostics::who_can;
 use crate::domain::access::diagnose::Target;
-use crate::domain::diagnostics::{WhoCanPage, WHO_CAN_PAGE_SIZE};
+use crate::domain::diagnostics::WhoCanPage;
 use crate::ui::widgets::{encode_component, loading, ErrorPage};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,12 +15,14 @@ pub fn WhoCanPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |k: &str| query.read().get(k).unwrap_or_default();
     let answer = Resource::new(
-        move || (param("target"), param("page")),
-        |(target, page)| async move {
+        move || (param("target"), param("page"), param("after")),
+        |(target, page, after)| async move {
             if target.is_empty() {
                 return Ok(None);
             }
-            who_can(target, page.parse().unwrap_or(0)).await.map(Some)
+            who_can(target, page.parse().unwrap_or(0), after.parse().ok())
+                .await
+                .map(Some)
         },
     );
     view! {
@@ -86,13 +88,16 @@ fn WhoCanList(page: WhoCanPage) -> impl IntoView {
         .into_any();
     }
     let key = encode_component(&page.target.key());
-    let first = page.page * WHO_CAN_PAGE_SIZE + 1;
-    let last = first + page.rows.len() as u64 - 1;
     let previous = (page.page > 0).then(|| format!("?target={key}&page={}", page.page - 1));
-    let next = (last < page.total).then(|| format!("?target={key}&page={}", page.page + 1));
+    let next = page
+        .has_next
+        .then(|| page.rows.last().map(|r| r.member_id))
+        .flatten()
+        .map(|last| format!("?target={key}&page={}&after={last}", page.page + 1));
+    let (heading, range) = (page.heading(), page.range());
     view! {
         <section class="card" data-testid="who-can" aria-labelledby="who-title">
-            <h2 id="who-title">{format!("{} members can {what}", page.total)}</h2>
+            <h2 id="who-title">{heading}</h2>
             <table class="table">
                 <caption class="visually-hidden">{format!("Members who can {what}, and how")}</caption>
                 <thead><tr><th scope="col">"Member"</th><th scope="col">"How"</th></tr></thead>
@@ -106,7 +111,7 @@ fn WhoCanList(page: WhoCanPage) -> impl IntoView {
                 </tbody>
             </table>
             <p class="pager">
-                {format!("Showing {first}–{last} of {}. ", page.total)}
+                {range}" "
                 {previous.map(|href| view! { <a href=href>"Previous page"</a> " " })}
                 {next.map(|href| view! { <a href=href>"Next page"</a> })}
             </p>
