@@ -512,31 +512,25 @@ pub async fn approve(
                 .exec(&*txn)
                 .await?;
         }
-        Gives::Permission(_) => {
-            // Back to the template they had, unless it was this one already.
-            let restore = if before.role_template_id == template_id {
-                before.template_restore_id
+        _ => {
+            let mut m: memberships::ActiveModel = memberships::Entity::find_by_id(before.id)
+                .one(&*txn)
+                .await?
+                .ok_or(AppError::NotFound)?
+                .into();
+            if gap == Gives::Crm {
+                m.crm_until = Set(until);
             } else {
-                before.role_template_id
-            };
-            let mut m: memberships::ActiveModel = memberships::Entity::find_by_id(before.id)
-                .one(&*txn)
-                .await?
-                .ok_or(AppError::NotFound)?
-                .into();
-            m.template_until = Set(until);
-            m.template_restore_id = Set(until.and(restore));
-            m.temporary_by = Set(by.clone());
-            m.update(&*txn).await?;
-        }
-        Gives::Crm => {
-            let mut m: memberships::ActiveModel = memberships::Entity::find_by_id(before.id)
-                .one(&*txn)
-                .await?
-                .ok_or(AppError::NotFound)?
-                .into();
-            m.crm_until = Set(until);
-            m.temporary_by = Set(by.clone());
+                // Back to the template they had, unless it was this one already.
+                let restore = if before.role_template_id == template_id {
+                    before.template_restore_id
+                } else {
+                    before.role_template_id
+                };
+                m.template_until = Set(until);
+                m.template_restore_id = Set(until.and(restore));
+            }
+            m.temporary_by = Set(by);
             m.update(&*txn).await?;
         }
     }
