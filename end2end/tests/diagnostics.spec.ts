@@ -273,6 +273,15 @@ test('a member asks for access from My access; the admin approves one with a jus
   await other.getByRole('button', { name: 'Decline request' }).click();
   await expect(page.getByText('No open requests')).toBeVisible();
   await mailContaining(member, 'when it ends by itself');
+  // The Users table and the Edit user dialog say it is for now, and until when.
+  await page.goto('/settings/users');
+  await hydrated(page);
+  const row = memberRow(page, member);
+  await expect(row).toContainText('Also, for now: see analytics dashboards until');
+  await row.getByRole('button', { name: /^Edit/ }).click();
+  const dialog = page.getByRole('dialog', { name: 'Edit user' });
+  await expect(dialog.getByTestId('edit-temporary')).toContainText('see analytics dashboards until');
+  await page.keyboard.press('Escape');
   await mailContaining(member, 'Ask your team lead first');
 
   await mp.goto('/access?permission=analytics.view');

@@ -30,6 +30,34 @@ pub struct MemberRow {
     /// admins can't lift it.
     #[serde(default)]
     pub disabled: bool,
+    /// Temporary access, each with its end: the role template's, CRM access's, and
+    /// the direct grants' ("see analytics dashboards until 12 Dec 17:00 UTC").
+    #[serde(default)]
+    pub template_until: Option<String>,
+    #[serde(default)]
+    pub crm_until: Option<String>,
+    #[serde(default)]
+    pub temporary_permissions: Vec<String>,
+}
+
+impl MemberRow {
+    /// Their temporary access in one sentence for the Edit user dialog, if any.
+    pub fn temporary_words(&self) -> Option<String> {
+        let mut parts: Vec<String> = Vec::new();
+        if let (Some(name), Some(until)) = (&self.template_name, &self.template_until) {
+            parts.push(format!("the role template “{name}” until {until}"));
+        }
+        if let Some(until) = &self.crm_until {
+            parts.push(format!("CRM access until {until}"));
+        }
+        parts.extend(self.temporary_permissions.iter().cloned());
+        (!parts.is_empty()).then(|| {
+            format!(
+                "Temporary: {}. Each ends by itself; changing it here makes your choice stay.",
+                parts.join("; ")
+            )
+        })
+    }
 }
 
 /// What the Users table asks for.
@@ -111,4 +139,41 @@ pub struct InviteDetails {
     /// The person already has a Gatehouse account with a password: they sign in
     /// instead of choosing a password.
     pub existing_account: bool,
+}
+
+#[cfg(test)]
+mod temporary_tests {
+    use super::*;
+
+    #[test]
+    fn temporary_access_is_one_sentence() {
+        let mut row = MemberRow {
+            id: 1,
+            email: "bob@example.com".into(),
+            display_name: String::new(),
+            role: Role::User,
+            status: MembershipStatus::Active,
+            template_id: Some(2),
+            template_name: Some("Analysts".into()),
+            crm_access: true,
+            beta_access: false,
+            last_login: None,
+            direct_permissions: vec![],
+            invite_expired: false,
+            invite_expires: None,
+            locked: false,
+            disabled: false,
+            template_until: None,
+            crm_until: None,
+            temporary_permissions: vec![],
+        };
+        assert_eq!(row.temporary_words(), None);
+        row.template_until = Some("12 Dec 17:00 UTC".into());
+        row.crm_until = Some("13 Dec 09:00 UTC".into());
+        row.temporary_permissions = vec!["export analytics until 14 Dec 10:00 UTC".into()];
+        assert_eq!(
+            row.temporary_words().unwrap(),
+            "Temporary: the role template “Analysts” until 12 Dec 17:00 UTC; CRM access until 13 Dec 09:00 UTC; export analytics until 14 Dec 10:00 UTC. Each ends by itself; changing it here makes your choice stay."
+        );
+    }
 }

@@ -340,6 +340,28 @@ async fn approved_until_a_time_the_access_ends_by_itself_and_the_right_people_he
             "{engine}"
         );
         let fresh_admin = || async { common::actor(&app, "ada@example.com", PASSWORD).await.0 };
+        // The Users table says it is for now, and until when.
+        let bob_row = || async {
+            members::list(
+                s.db.conn(),
+                &admin.tenant,
+                &Default::default(),
+                app.clock_now(),
+            )
+            .await
+            .unwrap()
+            .rows
+            .into_iter()
+            .find(|r| r.email == "bob@example.com")
+            .unwrap()
+        };
+        let row = bob_row().await;
+        assert_eq!(row.temporary_permissions.len(), 1, "{engine}");
+        assert!(
+            row.temporary_permissions[0].starts_with("see analytics dashboards until "),
+            "{:?}",
+            row.temporary_permissions
+        );
         let target = app::domain::access::diagnose::Target::Permission(ANALYTICS);
         let who = |now| async move {
             app::backend::diagnostics::who_can_in(s.db.conn(), &admin.tenant, target, 0, None, now)
@@ -430,6 +452,13 @@ async fn approved_until_a_time_the_access_ends_by_itself_and_the_right_people_he
             .await
             .unwrap();
         assert_eq!(access.template.map(|t| t.name), Some("Analysts".into()));
+        let row = bob_row().await;
+        assert_eq!(row.template_name.as_deref(), Some("Analysts"));
+        assert!(row.template_until.is_some(), "{engine}");
+        assert!(
+            row.temporary_permissions.is_empty(),
+            "{engine}: the grant has ended"
+        );
         app.clock.advance_ms(until_ms - app.clock_now() + 1000);
         let access = members::member_access(s, &fresh_admin().await, acme.user_id)
             .await
@@ -440,15 +469,12 @@ async fn approved_until_a_time_the_access_ends_by_itself_and_the_right_people_he
             1,
             "{engine}"
         );
-        let listed = members::list(s.db.conn(), &admin.tenant, &Default::default(), 0)
-            .await
-            .unwrap();
-        let row = listed
-            .rows
-            .iter()
-            .find(|r| r.email == "bob@example.com")
-            .unwrap();
-        assert_eq!(row.template_id, None, "{engine}");
+        let row = bob_row().await;
+        assert_eq!(
+            (row.template_id, row.template_until),
+            (None, None),
+            "{engine}"
+        );
     })
     .await;
 }

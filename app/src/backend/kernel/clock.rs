@@ -47,6 +47,13 @@ pub fn format_time(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// A short end time for a table cell: `12 Dec 17:00 UTC`.
+pub fn format_short(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.format("%-d %b %H:%M UTC").to_string())
+        .unwrap_or_default()
+}
+
 /// The longest temporary access: a year. Longer than that is access for good.
 pub const MAX_TEMPORARY_MS: i64 = 366 * 24 * 3600 * 1000;
 
@@ -103,6 +110,7 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(format_time(until), "2026-12-12 17:00 UTC");
+        assert_eq!(format_short(until), "12 Dec 17:00 UTC");
         let day = parse_until("2026-12-12", now, "until").unwrap().unwrap();
         assert_eq!(format_time(day), "2026-12-12 23:59 UTC");
         for bad in ["soon", "2026-12-01T09:00", "2028-01-01T00:00", "2026-13-01"] {

@@ -3,8 +3,9 @@
 use crate::backend::entities::{
     accounts, invitations, membership_permissions, memberships, role_templates, tenants,
 };
-use crate::backend::kernel::clock::format_time;
+use crate::backend::kernel::clock::{format_short, format_time};
 use crate::backend::kernel::stored::decode;
+use crate::backend::kernel::temporary::{grant_in_force, in_force};
 use crate::backend::kernel::throttle;
 use crate::domain::access::Permission;
 use crate::domain::members::{MemberPage, MemberQuery, MemberRow, StatusCounts};
@@ -120,6 +121,11 @@ async fn rows_for(
     pairs: Vec<(memberships::Model, Option<accounts::Model>)>,
     now_ms: i64,
 ) -> Result<Vec<MemberRow>, AppError> {
+    // As they stand now: an ended temporary template or CRM access is gone already.
+    let pairs: Vec<_> = pairs
+        .into_iter()
+        .map(|(m, a)| (in_force(&m, now_ms), a))
+        .collect();
     let ids: Vec<i64> = pairs.iter().map(|(m, _)| m.id).collect();
     let template_ids: Vec<i64> = pairs
         .iter()
@@ -138,13 +144,25 @@ async fn rows_for(
     };
     let mut direct: HashMap<i64, Vec<Permission>> = HashMap::new();
     let mut latest_invite: HashMap<i64, i64> = HashMap::new();
+    let mut temporary: HashMap<i64, Vec<String>> = HashMap::new();
     if !ids.is_empty() {
         for row in membership_permissions::Entity::find()
             .filter(membership_permissions::Column::MembershipId.is_in(ids.clone()))
+            .filter(grant_in_force(now_ms))
             .all(conn)
             .await?
         {
-            let permission = decode(&row.permission)?;
+            let permission: Permission = decode(&row.permission)?;
+            if let Some(until) = row.expires_at {
+                temporary
+                    .entry(row.membership_id)
+                    .or_default()
+                    .push(format!(
+                        "{} until {}",
+                        permission.label(),
+                        format_short(until)
+                    ));
+            }
             direct
                 .entry(row.membership_id)
                 .or_default()
@@ -197,6 +215,9 @@ async fn rows_for(
                     .flatten()
                     .filter(|expires| *expires > now_ms)
                     .map(format_time),
+                template_until: m.template_until.map(format_short),
+                crm_until: m.crm_until.map(format_short),
+                temporary_permissions: temporary.remove(&m.id).unwrap_or_default(),
             })
         })
         .collect()

@@ -46,7 +46,9 @@ pub fn EditDialog(
     let beta = RwSignal::new(false);
     let permissions = RwSignal::new(BTreeSet::<Permission>::new());
     let all_templates = RwSignal::new(Vec::<TemplateView>::new());
+    let temporary = RwSignal::new(None::<String>);
     open_dialog_for(editing, open, move |m| {
+        temporary.set(m.temporary_words());
         action.value().set(None);
         stored_access.value().set(None);
         stored_access.dispatch(GetMemberAccess { member_id: m.id });
@@ -157,6 +159,7 @@ pub fn EditDialog(
                     </select>
                     <FieldMessage error field="role_template" prefix="edit-" />
                 </div>
+                {move || temporary.get().map(|words| view! { <p class="note" data-testid="edit-temporary">{words}</p> })}
                 <p class="note" data-testid="edit-groups">
                     {move || {
                         let names: Vec<String> = stored_access

@@ -236,7 +236,13 @@ fn member_row(
         <tr>
             <td>{m.email.clone()}</td>
             <td>{m.role.label()}</td>
-            <td>{m.template_name.clone().unwrap_or_else(|| "—".to_string())}</td>
+            <td>
+                {m.template_name.clone().unwrap_or_else(|| "—".to_string())}
+                {m.template_until.clone().map(|until| view! { <span class="cell-note">{format!("until {until}")}</span> })}
+                {(!m.temporary_permissions.is_empty()).then(|| view! {
+                    <span class="cell-note">{format!("Also, for now: {}", m.temporary_permissions.join("; "))}</span>
+                })}
+            </td>
             <td>
                 <span class=format!("status status-{}", m.status.as_str())>{status_text}</span>
                 {locked.then(|| view! { <span class="status status-locked" title="Locked after repeated wrong passwords">"Locked"</span> })}
@@ -246,7 +252,10 @@ fn member_row(
                 })}
                 {expiry.map(|text| view! { <span class="cell-note">{text}</span> })}
             </td>
-            <td>{if m.crm_access { "Yes" } else { "No" }}</td>
+            <td>
+                {if m.crm_access { "Yes" } else { "No" }}
+                {m.crm_until.clone().map(|until| view! { <span class="cell-note">{format!("until {until}")}</span> })}
+            </td>
             <td>{m.last_login.clone().unwrap_or_else(|| "Never".to_string())}</td>
             <td>
                 <div class="row-actions">
