@@ -130,15 +130,47 @@ fn is_refusal(res: &Response) -> bool {
     else {
         return false;
     };
-    let query = location.split_once('?').map(|(_, q)| q).unwrap_or_default();
-    url::form_urlencoded::parse(query.as_bytes())
-        .filter(|(k, _)| k == "__err")
-        .any(|(_, v)| {
+    QueryPairs::of_location(location)
+        .all("__err")
+        .into_iter()
+        .any(|v| {
             matches!(
-                leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(&v),
+                leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(v),
                 AppError::Forbidden(_)
             )
         })
+}
+
+/// A query string's pairs, decoded once.
+struct QueryPairs(Vec<(String, String)>);
+
+impl QueryPairs {
+    fn of(query: &str) -> Self {
+        Self(
+            url::form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect(),
+        )
+    }
+
+    /// The query of a `Location` (empty when it has none).
+    fn of_location(location: &str) -> Self {
+        Self::of(location.split_once('?').map(|(_, q)| q).unwrap_or_default())
+    }
+
+    /// Every value of `key`, in order.
+    fn all(&self, key: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// The first value of `key`, or empty.
+    fn first(&self, key: &str) -> &str {
+        self.all(key).first().copied().unwrap_or_default()
+    }
 }
 
 /// The caller's address as the audit log records it (behind trusted proxies, the
@@ -247,21 +279,11 @@ fn sign_error_redirect(res: &mut Response, state: &AppState) {
     else {
         return;
     };
-    let query = location.split_once('?').map(|(_, q)| q).unwrap_or_default();
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
-    let value = |key: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let pairs = QueryPairs::of_location(&location);
     let issued = state.now_ms() / 1000;
     let tag = state.settings.secret_key.mac(
         ERROR_LINK_CONTEXT,
-        error_link_message(&value("__path"), &value("__err"), issued).as_bytes(),
+        error_link_message(pairs.first("__path"), pairs.first("__err"), issued).as_bytes(),
     );
     let signed = format!(
         "{location}&__sig={}",
@@ -282,17 +304,8 @@ fn echoed_error_redirect(uri: &axum::http::Uri, state: &AppState) -> Option<Resp
     if !query.contains("__err") {
         return None;
     }
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
-    let all = |key: &str| -> Vec<&str> {
-        pairs
-            .iter()
-            .filter(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    };
-    let (path_of_fn, errs, sigs) = (all("__path"), all("__err"), all("__sig"));
+    let pairs = QueryPairs::of(query);
+    let (path_of_fn, errs, sigs) = (pairs.all("__path"), pairs.all("__err"), pairs.all("__sig"));
     if let ([path_of_fn], [err], [sig]) = (path_of_fn.as_slice(), errs.as_slice(), sigs.as_slice())
     {
         let now = state.now_ms() / 1000;
@@ -319,6 +332,7 @@ fn echoed_error_redirect(uri: &axum::http::Uri, state: &AppState) -> Option<Resp
         let mut kept = target.query_pairs_mut();
         kept.clear();
         for (k, v) in pairs
+            .0
             .iter()
             .filter(|(k, _)| !matches!(k.as_str(), "__path" | "__err" | "__sig"))
         {
@@ -332,7 +346,7 @@ fn echoed_error_redirect(uri: &axum::http::Uri, state: &AppState) -> Option<Resp
             .ok()?;
     }
     let fixed: Vec<(String, String)> = target.query_pairs().into_owned().collect();
-    if fixed == pairs {
+    if fixed == pairs.0 {
         return None;
     }
     let location = match target.query() {

@@ -8,7 +8,8 @@
 //! an admin's membership only by an admin; never their own groups).
 
 use crate::backend::entities::{
-    accounts, group_members, group_templates, groups, memberships, role_templates,
+    accounts, group_members, group_templates, groups, memberships, role_template_permissions,
+    role_templates,
 };
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
@@ -19,6 +20,7 @@ use crate::backend::kernel::policy::{
     require_user_admin, template_permissions, user_manager, NOT_YOUR_OWN,
 };
 use crate::backend::kernel::request::RequestMeta;
+use crate::backend::kernel::stored::decode_all;
 use crate::backend::kernel::{sessions, sign_in_group};
 use crate::backend::AppState;
 use crate::domain::groups::{parse_group_name, GroupMember, GroupTemplate, GroupView};
@@ -103,20 +105,26 @@ pub async fn list(conn: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<Grou
         .collect())
 }
 
-/// Everything the group's templates grant.
+/// Everything the group's templates grant (two queries, however many templates).
 async fn group_permissions(
     conn: &impl ConnectionTrait,
     group_id: i64,
 ) -> Result<BTreeSet<crate::domain::access::Permission>, AppError> {
-    let mut all = BTreeSet::new();
-    for link in group_templates::Entity::find()
+    let template_ids: Vec<i64> = group_templates::Entity::find()
         .filter(group_templates::Column::GroupId.eq(group_id))
         .all(conn)
         .await?
-    {
-        all.extend(template_permissions(conn, link.template_id).await?);
+        .into_iter()
+        .map(|link| link.template_id)
+        .collect();
+    if template_ids.is_empty() {
+        return Ok(BTreeSet::new());
     }
-    Ok(all)
+    let rows = role_template_permissions::Entity::find()
+        .filter(role_template_permissions::Column::TemplateId.is_in(template_ids))
+        .all(conn)
+        .await?;
+    decode_all(rows.iter().map(|r| r.permission.as_str()))
 }
 
 fn name_taken(name: &str) -> AppError {
