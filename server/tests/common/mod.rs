@@ -283,6 +283,26 @@ impl TestApp {
         .unwrap();
     }
 
+    /// The Users table's row for `email` in `tenant`, as it stands now.
+    pub async fn users_row(
+        &self,
+        tenant: &app::backend::entities::tenants::Model,
+        email: &str,
+    ) -> app::domain::members::MemberRow {
+        members::list(
+            self.state.db.conn(),
+            tenant,
+            &Default::default(),
+            self.clock_now(),
+        )
+        .await
+        .unwrap()
+        .rows
+        .into_iter()
+        .find(|r| r.email == email)
+        .unwrap()
+    }
+
     /// Tenant "Acme" with ada@example.com as its admin, signed in over HTTP: answers
     /// her session cookie.
     pub async fn acme_signed_in(&self) -> String {

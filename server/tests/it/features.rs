@@ -139,18 +139,7 @@ async fn flags_and_beta_access_decide_what_a_member_can_use() {
                 .allowed(),
             "{engine}"
         );
-        let row = members::list(
-            s.db.conn(),
-            &acme.admin.tenant,
-            &MemberQuery::default(),
-            app.clock_now(),
-        )
-        .await
-        .unwrap()
-        .rows
-        .into_iter()
-        .find(|r| r.email == "bob@example.com")
-        .unwrap();
+        let row = app.users_row(&acme.admin.tenant, "bob@example.com").await;
         assert!(row.beta_access, "{engine}");
 
         // Plan-locked: the team plan has API keys but no data warehouse, even for an admin.

@@ -341,20 +341,7 @@ async fn approved_until_a_time_the_access_ends_by_itself_and_the_right_people_he
         );
         let fresh_admin = || async { common::actor(&app, "ada@example.com", PASSWORD).await.0 };
         // The Users table says it is for now, and until when.
-        let bob_row = || async {
-            members::list(
-                s.db.conn(),
-                &admin.tenant,
-                &Default::default(),
-                app.clock_now(),
-            )
-            .await
-            .unwrap()
-            .rows
-            .into_iter()
-            .find(|r| r.email == "bob@example.com")
-            .unwrap()
-        };
+        let bob_row = || app.users_row(&admin.tenant, "bob@example.com");
         let row = bob_row().await;
         assert_eq!(row.temporary_permissions.len(), 1, "{engine}");
         assert!(
