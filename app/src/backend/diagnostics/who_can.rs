@@ -9,11 +9,11 @@ use crate::backend::entities::{
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::clock::format_time;
 use crate::backend::kernel::policy::{
-    flags_on, grant_in_force, grantables, holds, in_force, user_manager,
+    crm_in_force, flags_on, grant_in_force, grantables, holds, in_force, user_manager,
 };
 use crate::backend::kernel::stored::decode;
 use crate::backend::AppState;
-use crate::domain::access::diagnose::Target;
+use crate::domain::access::diagnose::{granting, Target};
 use crate::domain::access::{evaluate_feature, FeatureContext, GrantSource, ReasonKind};
 use crate::domain::diagnostics::{WhoCanPage, WhoCanRow, WHO_CAN_COUNT_LIMIT, WHO_CAN_PAGE_SIZE};
 use crate::domain::{AppError, MembershipStatus, Role};
@@ -109,18 +109,7 @@ pub async fn who_can_in(
         .add(memberships::Column::TenantId.eq(tenant.id))
         .add(memberships::Column::Status.eq(MembershipStatus::Active.as_str()));
     let (granting_templates, granting_groups): (Vec<i64>, Vec<i64>) = match permission {
-        Some(p) => (
-            templates
-                .iter()
-                .filter(|t| t.permissions.contains(&p))
-                .map(|t| t.id)
-                .collect(),
-            all_groups
-                .iter()
-                .filter(|g| g.permissions.contains(&p))
-                .map(|g| g.id)
-                .collect(),
-        ),
+        Some(p) => (granting(&templates, p), granting(&all_groups, p)),
         None => (Vec::new(), Vec::new()),
     };
     if let Some(p) = permission {
@@ -129,15 +118,7 @@ pub async fn who_can_in(
     if needs_crm {
         filter = filter.add(
             Condition::any()
-                .add(
-                    Condition::all()
-                        .add(memberships::Column::CrmAccess.eq(true))
-                        .add(
-                            Condition::any()
-                                .add(memberships::Column::CrmUntil.is_null())
-                                .add(memberships::Column::CrmUntil.gt(now)),
-                        ),
-                )
+                .add(crm_in_force(now))
                 .add(memberships::Column::Role.eq(Role::Admin.as_str())),
         );
     }

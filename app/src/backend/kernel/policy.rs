@@ -3,7 +3,8 @@
 
 use super::actor::Actor;
 use super::stored::{decode, decode_all};
-pub use super::temporary::{grant_in_force, in_force};
+use super::temporary::template_among;
+pub use super::temporary::{crm_in_force, grant_in_force, in_force};
 use crate::backend::entities::{
     accounts, group_members, group_templates, groups, membership_permissions, memberships,
     role_template_permissions, role_templates, tenant_features, tenants,
@@ -49,21 +50,7 @@ pub fn holds(
                 .to_owned(),
         ));
     if !templates.is_empty() {
-        any = any
-            .add(
-                Condition::all()
-                    .add(memberships::Column::RoleTemplateId.is_in(templates.iter().copied()))
-                    .add(
-                        Condition::any()
-                            .add(memberships::Column::TemplateUntil.is_null())
-                            .add(memberships::Column::TemplateUntil.gt(now)),
-                    ),
-            )
-            .add(
-                Condition::all()
-                    .add(memberships::Column::TemplateUntil.lte(now))
-                    .add(memberships::Column::TemplateRestoreId.is_in(templates.iter().copied())),
-            );
+        any = any.add(template_among(templates, now));
     }
     if !groups.is_empty() {
         any = any.add(Expr::exists(

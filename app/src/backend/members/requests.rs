@@ -18,7 +18,7 @@ use crate::backend::kernel::policy::{
 };
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::AppState;
-use crate::domain::access::diagnose::{least_privilege, Grantable, Target};
+use crate::domain::access::diagnose::{granting, least_privilege, Grantable, Target};
 use crate::domain::access::{
     effective_permissions, evaluate, evaluate_feature, evaluate_permission, Action, Category,
     FeatureContext, Permission,
@@ -141,12 +141,6 @@ async fn deciders(
 ) -> Result<Vec<Email>, AppError> {
     let manage = Permission::new(Category::Users, Action::Manage);
     let (templates, groups) = grantables(conn, tenant_id).await?;
-    let granting = |list: &[Grantable]| -> Vec<i64> {
-        list.iter()
-            .filter(|g| g.permissions.contains(&manage))
-            .map(|g| g.id)
-            .collect()
-    };
     let candidates = memberships::Entity::find()
         .find_also_related(accounts::Entity)
         .filter(memberships::Column::TenantId.eq(tenant_id))
@@ -154,8 +148,8 @@ async fn deciders(
         .filter(memberships::Column::Id.ne(requester))
         .filter(holds(
             manage,
-            &granting(&templates),
-            &granting(&groups),
+            &granting(&templates, manage),
+            &granting(&groups, manage),
             now,
         ))
         .order_by_asc(memberships::Column::Role)

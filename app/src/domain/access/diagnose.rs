@@ -316,6 +316,14 @@ pub struct Grantable {
     pub permissions: BTreeSet<Permission>,
 }
 
+/// The ids of those in `list` (role templates or groups) that grant `permission`.
+pub fn granting(list: &[Grantable], permission: Permission) -> Vec<i64> {
+    list.iter()
+        .filter(|g| g.permissions.contains(&permission))
+        .map(|g| g.id)
+        .collect()
+}
+
 /// Everything known about a person and the tenant, read by the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subject {
