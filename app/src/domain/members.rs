@@ -38,17 +38,27 @@ pub struct MemberRow {
     pub crm_until: Option<String>,
     #[serde(default)]
     pub temporary_permissions: Vec<String>,
+    #[serde(default)]
+    pub role_until: Option<String>,
+    #[serde(default)]
+    pub beta_until: Option<String>,
 }
 
 impl MemberRow {
     /// Their temporary access in one sentence for the Edit user dialog, if any.
     pub fn temporary_words(&self) -> Option<String> {
         let mut parts: Vec<String> = Vec::new();
+        if let Some(until) = &self.role_until {
+            parts.push(format!("the Admin role until {until}"));
+        }
         if let (Some(name), Some(until)) = (&self.template_name, &self.template_until) {
             parts.push(format!("the role template “{name}” until {until}"));
         }
         if let Some(until) = &self.crm_until {
             parts.push(format!("CRM access until {until}"));
+        }
+        if let Some(until) = &self.beta_until {
+            parts.push(format!("beta access until {until}"));
         }
         parts.extend(self.temporary_permissions.iter().cloned());
         (!parts.is_empty()).then(|| {
@@ -128,6 +138,11 @@ pub struct MemberUpdate {
     /// Beta features (turned on for the tenant) reach this person too.
     #[serde(default)]
     pub beta_access: bool,
+    /// "Until" (a UTC date and time, empty for good): what this change adds (the
+    /// Admin role, a template, a direct permission, CRM or beta access) ends by
+    /// itself then.
+    #[serde(default)]
+    pub until: String,
 }
 
 /// What the accept-invite page shows before anything is submitted.
@@ -166,6 +181,8 @@ mod temporary_tests {
             template_until: None,
             crm_until: None,
             temporary_permissions: vec![],
+            role_until: None,
+            beta_until: None,
         };
         assert_eq!(row.temporary_words(), None);
         row.template_until = Some("12 Dec 17:00 UTC".into());

@@ -440,6 +440,7 @@ async fn a_role_change_ends_the_members_sessions_and_a_new_admin_enrols_first() 
             crm_access: true,
             beta_access: false,
             permissions: vec![],
+            until: String::new(),
         };
         app::backend::members::update(&app.state, &acme.admin, &crate::common::meta(None), promote)
             .await

@@ -145,6 +145,7 @@ async fn world(app: &TestApp, bob_permissions: &[Permission]) -> World {
             crm_access: false,
             beta_access: false,
             permissions: bob_permissions.to_vec(),
+            until: String::new(),
         },
     )
     .await
@@ -172,6 +173,7 @@ fn update_of(id: i64, email: &str, role: Role, status: MembershipStatus) -> Memb
         crm_access: false,
         beta_access: false,
         permissions: vec![],
+        until: String::new(),
     }
 }
 
@@ -193,6 +195,7 @@ async fn run(app: &TestApp, who: &Actor, w: &World, op: Op) -> Outcome {
         crm_access: who.membership.crm_access,
         beta_access: false,
         permissions: perms,
+        until: String::new(),
     };
     let result: Result<(), AppError> = match op {
         Op::InviteUser => members::invite(s, who, &m, invite_input("new@example.com"))

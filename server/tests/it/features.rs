@@ -37,6 +37,7 @@ fn bob_with(acme: &common::AdminAndUser, permissions: &str, beta: bool) -> Membe
             .split(',')
             .filter_map(app::domain::access::Permission::parse)
             .collect(),
+        until: String::new(),
     }
 }
 

@@ -139,6 +139,7 @@ async fn groups_keep_the_privilege_boundaries_and_tenants_apart() {
                 crm_access: false,
                 beta_access: false,
                 permissions: vec![manage],
+                until: String::new(),
             },
         )
         .await

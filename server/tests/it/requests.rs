@@ -465,3 +465,153 @@ async fn approved_until_a_time_the_access_ends_by_itself_and_the_right_people_he
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_edit_dialog_gives_access_until_a_time_and_it_ends_by_itself() {
+    use app::domain::access::diagnose::CheckResult;
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let acme = app.acme_with_bob().await;
+        let (s, m, admin) = (&app.state, meta(None), &acme.admin);
+        let manage = Permission::new(Category::Users, Action::Manage);
+        let (until, until_ms) = until_field(app.clock_now(), 20);
+
+        // "Until" ends what a change adds: with nothing added it is refused, next
+        // to the field, and nothing is written.
+        let e = members::adjust(s, admin, &m, acme.user_id, |u| u.until = until.clone())
+            .await
+            .unwrap_err();
+        assert!(e.field_message("until").is_some(), "{engine}: {e:?}");
+
+        // The Admin role, beta access and a direct grant, until a time.
+        members::adjust(s, admin, &m, acme.user_id, |u| {
+            u.role = Role::Admin;
+            u.beta_access = true;
+            u.permissions.push(ANALYTICS);
+            u.until = until.clone();
+        })
+        .await
+        .unwrap();
+        // A change of role ends his sessions: he signs in afresh.
+        let bob_now = || async {
+            common::actor(&app, "bob@example.com", "bob's passphrase!")
+                .await
+                .0
+        };
+        assert_eq!(bob_now().await.role, Role::Admin, "{engine}");
+        let row = app.users_row(&admin.tenant, "bob@example.com").await;
+        assert!(
+            row.role_until.is_some() && row.beta_until.is_some(),
+            "{row:?}"
+        );
+        assert!(
+            row.crm_until.is_some(),
+            "{engine}: CRM access came with the role"
+        );
+        let words = row.temporary_words().unwrap();
+        assert!(words.contains("the Admin role until "), "{words}");
+        assert!(words.contains("beta access until "), "{words}");
+
+        // A temporary admin never keeps the last admin: Ada can't be demoted by Bob.
+        let e = members::adjust(s, &bob_now().await, &m, admin.membership.id, |u| {
+            u.role = Role::User
+        })
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(e, AppError::Conflict(ref t) if t.contains("last active admin")),
+            "{e:?}"
+        );
+
+        // One second before its end Bob manages people; one second after, nothing
+        // he had for now counts, before any sweep.
+        app.clock.advance_ms(until_ms - app.clock_now() - 1000);
+        let policy = app::backend::kernel::policy::require;
+        assert!(policy(s.db.conn(), &bob_now().await, manage, "no")
+            .await
+            .is_ok());
+        app.clock.advance_ms(2000);
+        let bob_after = bob_now().await;
+        assert_eq!(bob_after.role, Role::User, "{engine}");
+        assert!(matches!(
+            policy(s.db.conn(), &bob_after, manage, "no").await,
+            Err(AppError::Forbidden(_))
+        ));
+        assert!(policy(s.db.conn(), &bob_after, ANALYTICS, "no")
+            .await
+            .is_err());
+        let who = app::backend::diagnostics::who_can_in(
+            s.db.conn(),
+            &admin.tenant,
+            app::domain::access::diagnose::Target::Permission(manage),
+            0,
+            None,
+            app.clock_now(),
+        )
+        .await
+        .unwrap();
+        assert!(
+            who.rows.iter().all(|r| r.email != "bob@example.com"),
+            "{engine}"
+        );
+
+        // The sweep takes it all away once, as done by "expiry", naming Ada.
+        assert_eq!(members::expiry::end_expired(s).await.unwrap(), 1);
+        assert_eq!(members::expiry::end_expired(s).await.unwrap(), 0);
+        let row = app.users_row(&admin.tenant, "bob@example.com").await;
+        assert_eq!(
+            (
+                row.role,
+                row.crm_access,
+                row.beta_access,
+                row.direct_permissions.len()
+            ),
+            (Role::User, false, false, 0),
+            "{engine}"
+        );
+        let log = app::backend::audit::list(s.db.conn(), admin.tenant.id, "", None)
+            .await
+            .unwrap();
+        let ended = log
+            .rows
+            .iter()
+            .find(|r| r.action == "Temporary access ended")
+            .unwrap();
+        assert_eq!(ended.actor, "expiry");
+        for part in [
+            "the Admin role",
+            "beta access",
+            "CRM access",
+            "ada@example.com",
+        ] {
+            assert!(ended.detail.contains(part), "{part}: {}", ended.detail);
+        }
+
+        // Diagnostics say when it expired.
+        let d = app::backend::diagnostics::run(
+            s,
+            admin,
+            &m,
+            "bob@example.com",
+            "permission:users.manage",
+            "",
+        )
+        .await
+        .unwrap()
+        .diagnosis;
+        let check = d
+            .checks
+            .iter()
+            .find(|c| c.result == CheckResult::Fail)
+            .unwrap();
+        assert!(
+            check
+                .evidence
+                .iter()
+                .any(|e| e.contains("a temporary Admin role: it expired on ")),
+            "{engine}: {:?}",
+            check.evidence
+        );
+    })
+    .await;
+}

@@ -349,6 +349,7 @@ async fn edits_apply_at_the_next_request_and_guard_the_last_admin() {
             crm_access: true,
             beta_access: false,
             permissions: vec![analytics],
+            until: String::new(),
         };
         members::update(s, &admin, &meta(None), update.clone())
             .await
@@ -469,6 +470,7 @@ async fn edits_apply_at_the_next_request_and_guard_the_last_admin() {
             crm_access: true,
             beta_access: false,
             permissions: vec![],
+            until: String::new(),
         };
         for change in [
             ada_update.clone(),
@@ -697,6 +699,7 @@ async fn members_without_user_management_are_refused() {
             crm_access: false,
             beta_access: false,
             permissions: vec![Permission::new(Category::Users, Action::Manage)],
+            until: String::new(),
         };
         members::update(s, &admin, &meta(None), update)
             .await
@@ -937,6 +940,7 @@ async fn changing_an_email_voids_links_sent_to_the_old_address() {
             crm_access: false,
             beta_access: false,
             permissions: vec![],
+            until: String::new(),
         };
         members::update(s, &admin, &meta(None), update("bob@example.com"))
             .await
@@ -993,6 +997,7 @@ async fn an_email_change_never_tells_which_addresses_have_accounts() {
             crm_access: false,
             beta_access: false,
             permissions: vec![],
+            until: String::new(),
         };
         let taken = members::update(s, &admin, &meta(None), to("carol@example.com"))
             .await

@@ -5,7 +5,7 @@ use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
 use crate::backend::kernel::crypto::{hash_token, random_token};
 use crate::backend::kernel::directory::{active_tenants_of, membership_of, open_access_requests};
-use crate::backend::kernel::policy::grantor;
+use crate::backend::kernel::policy::{grantor, in_force};
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::second_factor;
 use crate::backend::kernel::sessions;
@@ -67,6 +67,7 @@ pub async fn switch_tenant(
     let membership = membership_of(&*txn, tenant_id, actor.account.id)
         .await?
         .filter(|m| m.status == MembershipStatus::Active.as_str())
+        .map(|m| in_force(&m, now))
         .ok_or(AppError::NotFound)?;
     let tenant = tenants::Entity::find_by_id(tenant_id)
         .one(&*txn)

@@ -8,6 +8,7 @@ use crate::backend::kernel::credentials::{
     count_failure, count_password_attempt, sign_in_stage, NextStep, SignedIn,
 };
 use crate::backend::kernel::directory::{active_tenants_of, find_account_by_email};
+use crate::backend::kernel::policy::in_force;
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::second_factor::{self, Proof};
 use crate::backend::kernel::sessions::{self, STAGE_ENROL, STAGE_FULL, STAGE_TWO_FACTOR};
@@ -83,7 +84,8 @@ pub async fn sign_in(
     let mut kept_out = None;
     if let (Some(account), true) = (&account, password_ok && !disabled) {
         for access in active_tenants_of(conn, account.id).await? {
-            match sign_in_group::keeps_out(conn, &access.tenant, &access.membership).await? {
+            let membership = in_force(&access.membership, now);
+            match sign_in_group::keeps_out(conn, &access.tenant, &membership).await? {
                 None => {
                     target = Some(access);
                     break;

@@ -13,8 +13,8 @@ pub mod who_can;
 pub use who_can::{who_can, who_can_in};
 
 use crate::backend::entities::{
-    accounts, group_members, groups, invitations, mail_outbox, membership_permissions, memberships,
-    tenants,
+    accounts, audit_events, group_members, groups, invitations, mail_outbox,
+    membership_permissions, memberships, tenants,
 };
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
@@ -24,6 +24,7 @@ use crate::backend::kernel::directory::{find_account_by_email, membership_of, me
 use crate::backend::kernel::policy::{access_inputs, flags_on, grantables, in_force, user_manager};
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::stored::decode;
+use crate::backend::kernel::temporary::EXPIRED_ACTION;
 use crate::backend::kernel::{second_factor, throttle};
 use crate::backend::AppState;
 use crate::domain::access::diagnose::{
@@ -97,7 +98,8 @@ async fn member_facts(
     now: i64,
 ) -> Result<MemberFacts, AppError> {
     let status: MembershipStatus = decode(&membership.status)?;
-    let role: Role = decode(&membership.role)?;
+    let in_force = in_force(membership, now);
+    let role: Role = decode(&in_force.role)?;
     let invite = if status == MembershipStatus::Invited {
         invitations::Entity::find()
             .filter(invitations::Column::MembershipId.eq(membership.id))
@@ -128,7 +130,6 @@ async fn member_facts(
         None => None,
     };
     let access = access_inputs(conn, membership, now).await?;
-    let in_force = in_force(membership, now);
     let mut temporary: Vec<Temporary> = membership_permissions::Entity::find()
         .filter(membership_permissions::Column::MembershipId.eq(membership.id))
         .filter(membership_permissions::Column::ExpiresAt.gt(now))
@@ -148,11 +149,17 @@ async fn member_facts(
             until: format_time(until),
         });
     }
-    if let Some(until) = in_force.crm_until {
-        temporary.push(Temporary {
-            grant: TemporaryGrant::Crm,
-            until: format_time(until),
-        });
+    for (until, grant) in [
+        (in_force.crm_until, TemporaryGrant::Crm),
+        (in_force.role_until, TemporaryGrant::AdminRole),
+        (in_force.beta_until, TemporaryGrant::Beta),
+    ] {
+        if let Some(until) = until {
+            temporary.push(Temporary {
+                grant,
+                until: format_time(until),
+            });
+        }
     }
     Ok(MemberFacts {
         id: membership.id,
@@ -170,10 +177,42 @@ async fn member_facts(
         sign_in_group,
         access,
         crm_access: in_force.crm_access || role == Role::Admin,
-        beta_access: membership.beta_access,
+        beta_access: in_force.beta_access,
         group_ids,
         temporary,
+        expired: expired_lately(conn, tenant.id, membership.id, now).await?,
     })
+}
+
+/// How long an ended temporary grant is still mentioned by diagnostics.
+const EXPIRED_MENTIONED_MS: i64 = 30 * 24 * 3600 * 1000;
+
+/// Temporary access of the member that ended by itself in the last 30 days, newest
+/// first, from the expiry sweep's audit rows.
+async fn expired_lately(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    membership_id: i64,
+    now: i64,
+) -> Result<Vec<Temporary>, AppError> {
+    let rows = audit_events::Entity::find()
+        .filter(audit_events::Column::TenantId.eq(tenant_id))
+        .filter(audit_events::Column::TargetType.eq("membership"))
+        .filter(audit_events::Column::TargetId.eq(membership_id))
+        .filter(audit_events::Column::Action.eq(EXPIRED_ACTION))
+        .filter(audit_events::Column::CreatedAt.gt(now - EXPIRED_MENTIONED_MS))
+        .order_by_desc(audit_events::Column::Id)
+        .limit(5)
+        .all(conn)
+        .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|row| serde_json::from_str::<serde_json::Value>(row.after.as_deref()?).ok())
+        .filter_map(|after| {
+            serde_json::from_value::<Vec<Temporary>>(after.get("expired")?.clone()).ok()
+        })
+        .flatten()
+        .collect())
 }
 
 /// Memberships elsewhere that the actor may know of: the paired tenant, or tenants

@@ -9,7 +9,8 @@ use crate::backend::entities::{
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::clock::format_time;
 use crate::backend::kernel::policy::{
-    crm_in_force, flags_on, grant_in_force, grantables, holds, in_force, user_manager,
+    admin_in_force, beta_in_force, crm_in_force, flags_on, grant_in_force, grantables, holds,
+    in_force, user_manager,
 };
 use crate::backend::kernel::stored::decode;
 use crate::backend::AppState;
@@ -119,11 +120,11 @@ pub async fn who_can_in(
         filter = filter.add(
             Condition::any()
                 .add(crm_in_force(now))
-                .add(memberships::Column::Role.eq(Role::Admin.as_str())),
+                .add(admin_in_force(now)),
         );
     }
     if needs_beta {
-        filter = filter.add(memberships::Column::BetaAccess.eq(true));
+        filter = filter.add(beta_in_force(now));
     }
 
     // Counted up to a limit on memberships alone, and listed in the order they
@@ -211,20 +212,22 @@ pub async fn who_can_in(
         .into_iter()
         .filter_map(|(m, a)| {
             let a = a?;
+            let m = in_force(&m, now);
+            let until_words = |until: Option<i64>, what: String| match until {
+                Some(until) => format!("{what} (until {})", format_time(until)),
+                None => what,
+            };
             let mut how = Vec::new();
             if m.role == Role::Admin.as_str() {
-                how.push(GrantSource::AdminRole.to_string());
+                how.push(until_words(
+                    m.role_until,
+                    GrantSource::AdminRole.to_string(),
+                ));
             }
-            match direct.get(&m.id) {
-                Some(Some(until)) => how.push(format!(
-                    "{} (until {})",
-                    GrantSource::Direct,
-                    format_time(*until)
-                )),
-                Some(None) => how.push(GrantSource::Direct.to_string()),
-                None => {}
+            if let Some(until) = direct.get(&m.id) {
+                how.push(until_words(*until, GrantSource::Direct.to_string()));
             }
-            let template = in_force(&m, now).role_template_id;
+            let template = m.role_template_id;
             if let Some(name) = template.and_then(|t| template_names.get(&t)) {
                 how.push(
                     GrantSource::Template {
@@ -235,13 +238,10 @@ pub async fn who_can_in(
             }
             how.extend(via_groups.remove(&m.id).unwrap_or_default());
             if needs_crm && m.role != Role::Admin.as_str() {
-                how.push(match m.crm_until {
-                    Some(until) => format!("CRM access (until {})", format_time(until)),
-                    None => "CRM access".to_string(),
-                });
+                how.push(until_words(m.crm_until, "CRM access".to_string()));
             }
             if needs_beta {
-                how.push("beta access".to_string());
+                how.push(until_words(m.beta_until, "beta access".to_string()));
             }
             Some(WhoCanRow {
                 member_id: m.id,

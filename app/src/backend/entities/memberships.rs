@@ -26,6 +26,12 @@ pub struct Model {
     pub crm_until: Option<i64>,
     /// Who gave the member's temporary template or CRM access (their email).
     pub temporary_by: Option<String>,
+    /// The end of a temporary role (the Admin role) and the role the member goes
+    /// back to then.
+    pub role_until: Option<i64>,
+    pub role_restore: Option<String>,
+    /// The end of temporary beta access.
+    pub beta_until: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

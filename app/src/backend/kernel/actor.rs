@@ -81,9 +81,11 @@ async fn resolve_session(
         .filter(|s| s.stage == stage)
         .ok_or(AppError::Unauthenticated)?;
     let tenant_id = session.tenant_id.ok_or(AppError::Unauthenticated)?;
+    // As it stands now: a temporary Admin role past its end is gone already.
     let membership = membership_of(conn, tenant_id, session.account_id)
         .await?
         .filter(|m| m.status == MembershipStatus::Active.as_str())
+        .map(|m| super::temporary::in_force(&m, now_ms))
         .ok_or(AppError::Unauthenticated)?;
     // An account the operator disabled reaches nothing, whatever session it holds.
     let account = accounts::Entity::find_by_id(session.account_id)
@@ -130,7 +132,7 @@ pub async fn current_actor(state: &AppState, meta: &RequestMeta) -> Result<Actor
         session,
         account,
         tenant,
-        membership: super::temporary::in_force(&membership, now),
+        membership,
         now,
     })
 }

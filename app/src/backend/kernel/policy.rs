@@ -4,7 +4,9 @@
 use super::actor::Actor;
 use super::stored::{decode, decode_all};
 use super::temporary::template_among;
-pub use super::temporary::{crm_in_force, grant_in_force, in_force};
+pub use super::temporary::{
+    admin_for_good, admin_in_force, beta_in_force, crm_in_force, grant_in_force, in_force,
+};
 use crate::backend::entities::{
     accounts, group_members, group_templates, groups, membership_permissions, memberships,
     role_template_permissions, role_templates, tenant_features, tenants,
@@ -32,23 +34,21 @@ pub fn holds(
     use sea_orm::sea_query::{Condition, Expr, Query};
     // EXISTS, not IN: each candidate is one primary-key probe, so a query that
     // stops after a page never reads every grant.
-    let mut any = Condition::any()
-        .add(memberships::Column::Role.eq(crate::domain::Role::Admin.as_str()))
-        .add(Expr::exists(
-            Query::select()
-                .expr(Expr::val(1))
-                .from(membership_permissions::Entity)
-                .and_where(
-                    Expr::col((
-                        membership_permissions::Entity,
-                        membership_permissions::Column::MembershipId,
-                    ))
-                    .equals((memberships::Entity, memberships::Column::Id)),
-                )
-                .and_where(membership_permissions::Column::Permission.eq(permission.key()))
-                .cond_where(grant_in_force(now))
-                .to_owned(),
-        ));
+    let mut any = Condition::any().add(admin_in_force(now)).add(Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(membership_permissions::Entity)
+            .and_where(
+                Expr::col((
+                    membership_permissions::Entity,
+                    membership_permissions::Column::MembershipId,
+                ))
+                .equals((memberships::Entity, memberships::Column::Id)),
+            )
+            .and_where(membership_permissions::Column::Permission.eq(permission.key()))
+            .cond_where(grant_in_force(now))
+            .to_owned(),
+    ));
     if !templates.is_empty() {
         any = any.add(template_among(templates, now));
     }

@@ -1,15 +1,35 @@
 //! Temporary access: what of a membership is in force at a given instant. A
-//! temporary role template, CRM access or direct grant whose end has come counts as
-//! gone at once, before the expiry sweep (`members::expiry`) removes it.
+//! temporary Admin role, role template, CRM access, beta access or direct grant
+//! whose end has come counts as gone at once, before the expiry sweep
+//! (`members::expiry`) removes it.
 
 use crate::backend::entities::{membership_permissions, memberships};
+use crate::domain::Role;
 use sea_orm::sea_query::Condition;
 use sea_orm::ColumnTrait;
 
-/// The membership as it stands at `now`: a temporary role template or CRM access
-/// whose end has come counts as gone at once, before the sweep removes it.
+/// The audit action of the expiry sweep, which diagnostics read back to say when
+/// temporary access ended.
+pub const EXPIRED_ACTION: &str = "access.expired";
+
+/// The membership as it stands at `now`: a temporary role, role template, CRM or
+/// beta access whose end has come counts as gone at once, before the sweep removes
+/// it.
 pub fn in_force(membership: &memberships::Model, now: i64) -> memberships::Model {
     let mut m = membership.clone();
+    if m.role_until.is_some_and(|until| until <= now) {
+        m.role = m
+            .role_restore
+            .take()
+            .unwrap_or_else(|| Role::User.as_str().into());
+        m.role_until = None;
+        // The Admin role brings CRM access; what they go back to keeps theirs only
+        // if it was given apart (then `crm_access` stays, see `raise`).
+    }
+    if m.beta_until.is_some_and(|until| until <= now) {
+        m.beta_access = false;
+        m.beta_until = None;
+    }
     if m.template_until.is_some_and(|until| until <= now) {
         m.role_template_id = m.template_restore_id;
         m.template_until = None;
@@ -32,6 +52,28 @@ fn not_ended(end: impl ColumnTrait, now: i64) -> Condition {
 /// A direct grant still in force at `now` (permanent, or before its end).
 pub fn grant_in_force(now: i64) -> Condition {
     not_ended(membership_permissions::Column::ExpiresAt, now)
+}
+
+/// The Admin role at `now` (a temporary one only before its end).
+pub fn admin_in_force(now: i64) -> Condition {
+    Condition::all()
+        .add(memberships::Column::Role.eq(Role::Admin.as_str()))
+        .add(not_ended(memberships::Column::RoleUntil, now))
+}
+
+/// The Admin role for good (not a temporary one): only these keep a tenant's last
+/// admin, since a temporary one ends by itself.
+pub fn admin_for_good() -> Condition {
+    Condition::all()
+        .add(memberships::Column::Role.eq(Role::Admin.as_str()))
+        .add(memberships::Column::RoleUntil.is_null())
+}
+
+/// Beta access on at `now`.
+pub fn beta_in_force(now: i64) -> Condition {
+    Condition::all()
+        .add(memberships::Column::BetaAccess.eq(true))
+        .add(not_ended(memberships::Column::BetaUntil, now))
 }
 
 /// CRM access on at `now` (not counting admins, who always have it).

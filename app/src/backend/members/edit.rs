@@ -5,12 +5,14 @@ use super::{begin_member_change, parse_email_field, template_in_tenant, MemberCh
 use crate::backend::entities::{accounts, membership_permissions, memberships};
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
+use crate::backend::kernel::clock::{format_time, parse_until};
 use crate::backend::kernel::credentials::revoke_resets;
 use crate::backend::kernel::db::WriteTxn;
 use crate::backend::kernel::directory::{find_account_by_email, member_in_tenant};
 use crate::backend::kernel::mail::{self, Outgoing};
 use crate::backend::kernel::policy::{
-    access_inputs, require_user_admin, template_permissions, Grantor, NOT_YOURSELF, NOT_YOUR_OWN,
+    access_inputs, admin_for_good, require_user_admin, template_permissions, Grantor, NOT_YOURSELF,
+    NOT_YOUR_OWN,
 };
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::sessions;
@@ -66,10 +68,45 @@ async fn guard_grants(
     Ok(())
 }
 
+/// What an edit adds to a member's access, each of which an "Until" ends: the
+/// Admin role, another role template, direct permissions, CRM or beta access.
+#[derive(Debug, Clone, Copy, Default)]
+struct Raise {
+    role: bool,
+    template: bool,
+    permissions: bool,
+    crm: bool,
+    beta: bool,
+}
+
+impl Raise {
+    fn of(membership: &memberships::Model, input: &MemberUpdate, adds_permissions: bool) -> Self {
+        let crm_after = input.role == Role::Admin || input.crm_access;
+        Raise {
+            role: input.role == Role::Admin && membership.role != Role::Admin.as_str(),
+            template: input.template_id.is_some()
+                && input.template_id != membership.role_template_id,
+            permissions: adds_permissions,
+            crm: crm_after && !membership.crm_access,
+            beta: input.beta_access && !membership.beta_access,
+        }
+    }
+
+    fn on_membership(&self) -> bool {
+        self.role || self.template || self.crm || self.beta
+    }
+
+    fn is_none(&self) -> bool {
+        !self.on_membership() && !self.permissions
+    }
+}
+
+/// Active admins for good: a temporary admin ends by itself, so it never keeps a
+/// tenant's last admin.
 async fn active_admins(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<u64, DbErr> {
     memberships::Entity::find()
         .filter(memberships::Column::TenantId.eq(tenant_id))
-        .filter(memberships::Column::Role.eq(Role::Admin.as_str()))
+        .filter(admin_for_good())
         .filter(memberships::Column::Status.eq(MembershipStatus::Active.as_str()))
         .count(conn)
         .await
@@ -144,6 +181,7 @@ pub(super) async fn current_input(
             .await?
             .into_iter()
             .collect(),
+        until: String::new(),
     })
 }
 
@@ -191,8 +229,9 @@ pub(super) async fn apply_update(
     }
     template_in_tenant(&*txn, actor.tenant.id, input.template_id).await?;
 
-    let was_active_admin =
-        membership.role == Role::Admin.as_str() && current_status == MembershipStatus::Active;
+    let was_active_admin = membership.role == Role::Admin.as_str()
+        && membership.role_until.is_none()
+        && current_status == MembershipStatus::Active;
     let stays_active_admin = input.role == Role::Admin && input.status == MembershipStatus::Active;
     if was_active_admin && !stays_active_admin && active_admins(&*txn, actor.tenant.id).await? <= 1
     {
@@ -250,6 +289,16 @@ pub(super) async fn apply_update(
     }
 
     let before = member_snapshot(&membership, &account.email, &before_perms);
+    let added: Vec<Permission> = after_perms.difference(&before_perms).copied().collect();
+    let raise = Raise::of(&membership, &input, !added.is_empty());
+    let until = parse_until(&input.until, now, "until")?;
+    if until.is_some() && raise.is_none() {
+        return Err(AppError::field(
+            "until",
+            "“Until” ends what this change adds, and this change adds no access. Leave it empty, or give the access it is for.",
+        ));
+    }
+    let by = until.map(|_| actor.account.email.clone());
 
     let mut m: memberships::ActiveModel = membership.clone().into();
     m.role = Set(input.role.as_str().to_string());
@@ -257,13 +306,45 @@ pub(super) async fn apply_update(
     m.role_template_id = Set(input.template_id);
     m.crm_access = Set(input.role == Role::Admin || input.crm_access);
     m.beta_access = Set(input.beta_access);
-    // A template or CRM access chosen by hand is no longer the temporary one.
-    if input.template_id != membership.role_template_id {
+    // What this change adds carries the end, if one is given; anything else changed
+    // by hand is no longer temporary; what is left as it was keeps its end.
+    if raise.role {
+        m.role_until = Set(until);
+        m.role_restore = Set(until.map(|_| {
+            membership
+                .role_until
+                .and(membership.role_restore.clone())
+                .unwrap_or_else(|| membership.role.clone())
+        }));
+    } else if input.role.as_str() != membership.role {
+        m.role_until = Set(None);
+        m.role_restore = Set(None);
+    }
+    if raise.template {
+        m.template_until = Set(until);
+        // Back to the template they have for good when it ends.
+        let restore = if membership.template_until.is_some() {
+            membership.template_restore_id
+        } else {
+            membership.role_template_id
+        };
+        m.template_restore_id = Set(until.and(restore));
+    } else if input.template_id != membership.role_template_id {
         m.template_until = Set(None);
         m.template_restore_id = Set(None);
     }
-    if (input.role == Role::Admin || input.crm_access) != membership.crm_access {
+    if raise.crm {
+        m.crm_until = Set(until);
+    } else if (input.role == Role::Admin || input.crm_access) != membership.crm_access {
         m.crm_until = Set(None);
+    }
+    if raise.beta {
+        m.beta_until = Set(until);
+    } else if input.beta_access != membership.beta_access {
+        m.beta_until = Set(None);
+    }
+    if until.is_some() && raise.on_membership() {
+        m.temporary_by = Set(by.clone());
     }
     m.updated_at = Set(now);
     let updated = m.update(&*txn).await?;
@@ -280,13 +361,13 @@ pub(super) async fn apply_update(
             .exec(&*txn)
             .await?;
     }
-    let added: Vec<&Permission> = after_perms.difference(&before_perms).collect();
     if !added.is_empty() {
-        membership_permissions::Entity::insert_many(added.into_iter().map(|p| {
+        membership_permissions::Entity::insert_many(added.iter().map(|p| {
             membership_permissions::ActiveModel {
                 membership_id: Set(membership.id),
                 permission: Set(p.key()),
-                ..Default::default()
+                expires_at: Set(until),
+                granted_by: Set(by.clone()),
             }
         }))
         .exec(&*txn)
@@ -307,10 +388,14 @@ pub(super) async fn apply_update(
         (MembershipStatus::Suspended, MembershipStatus::Active) => "member.reactivated",
         _ => "member.updated",
     };
+    let mut after = member_snapshot(&updated, email.as_str(), &after_perms);
+    if let (Some(until), Some(fields)) = (until, after.as_object_mut()) {
+        fields.insert("until".into(), json!(format_time(until)));
+    }
     let entry = AuditEntry::new(Some(actor.tenant.id), action, "membership")
         .target(Some(membership.id), email.as_str())
         .before(before)
-        .after(member_snapshot(&updated, email.as_str(), &after_perms));
+        .after(after);
     Ok((txn, now, entry))
 }
 
@@ -365,6 +450,7 @@ async fn remove(
         grantor.require_admin()?;
     }
     let is_active_admin = membership.role == Role::Admin.as_str()
+        && membership.role_until.is_none()
         && membership.status == MembershipStatus::Active.as_str();
     if is_active_admin && active_admins(&*txn, actor.tenant.id).await? <= 1 {
         return Err(last_admin_error(&account.email));

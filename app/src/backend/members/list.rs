@@ -185,6 +185,7 @@ async fn rows_for(
         .into_iter()
         .filter_map(|(m, account)| Some((m, account?)))
         .map(|(m, account)| {
+            let m = in_force(&m, now_ms);
             let locked = throttle::is_locked(&account, now_ms);
             let disabled = account.disabled_at.is_some();
             let status: MembershipStatus = decode(&m.status)?;
@@ -217,6 +218,8 @@ async fn rows_for(
                     .map(format_time),
                 template_until: m.template_until.map(format_short),
                 crm_until: m.crm_until.map(format_short),
+                role_until: m.role_until.map(format_short),
+                beta_until: m.beta_until.map(format_short),
                 temporary_permissions: temporary.remove(&m.id).unwrap_or_default(),
             })
         })

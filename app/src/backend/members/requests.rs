@@ -6,14 +6,14 @@
 
 use super::edit::{apply_update, current_input};
 use super::{begin_member_change, MemberChange};
-use crate::backend::entities::{access_requests, accounts, membership_permissions, memberships};
+use crate::backend::entities::{access_requests, accounts, memberships};
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
 use crate::backend::kernel::clock::{format_time, parse_until};
 use crate::backend::kernel::directory::{lock_tenant, member_in_tenant, template_in_tenant};
 use crate::backend::kernel::mail::{self, Outgoing};
 use crate::backend::kernel::policy::{
-    access_inputs, feature_context, grantables, holds, member_feature_context,
+    access_inputs, feature_context, grantables, holds, in_force, member_feature_context,
     template_permissions, user_manager,
 };
 use crate::backend::kernel::request::RequestMeta;
@@ -159,6 +159,7 @@ async fn deciders(
         .await?;
     let mut out = Vec::new();
     for (m, a) in candidates {
+        let m = in_force(&m, now);
         let may = m.role == Role::Admin.as_str()
             || match gap {
                 Gives::Crm => true,
@@ -428,10 +429,10 @@ pub async fn approve(
     id: i64,
     how: &str,
     justification: &str,
-    until: &str,
+    until_text: &str,
 ) -> Result<(), AppError> {
     let justification = parse_justification(justification)?;
-    let until = parse_until(until, state.now_ms(), "until")?;
+    let until = parse_until(until_text, state.now_ms(), "until")?;
     let conn = state.db.conn();
     user_manager(conn, actor).await?;
     let row = open_request(conn, actor.tenant.id, id).await?;
@@ -486,48 +487,11 @@ pub async fn approve(
         _ => "granted the permission directly".to_string(),
     };
     let email = change.account.email.clone();
-    let before = change.membership.clone();
-    let template_id = input.template_id;
+    // For good, or until a time: what is given carries its end.
+    input.until = until_text.to_string();
     let (txn, now, entry) = apply_update(state, actor, change, input).await?;
     let who = actor.audit_actor(meta);
     audit::record(&*txn, now, &who, entry).await?;
-    // For good, or until a time: what was given carries its end (or loses an old one).
-    let by = until.map(|_| actor.account.email.clone());
-    match gap {
-        Gives::Permission(p) if how == "grant" => {
-            membership_permissions::Entity::update_many()
-                .col_expr(
-                    membership_permissions::Column::ExpiresAt,
-                    Expr::value(until),
-                )
-                .col_expr(membership_permissions::Column::GrantedBy, Expr::value(by))
-                .filter(membership_permissions::Column::MembershipId.eq(before.id))
-                .filter(membership_permissions::Column::Permission.eq(p.key()))
-                .exec(&*txn)
-                .await?;
-        }
-        _ => {
-            let mut m: memberships::ActiveModel = memberships::Entity::find_by_id(before.id)
-                .one(&*txn)
-                .await?
-                .ok_or(AppError::NotFound)?
-                .into();
-            if gap == Gives::Crm {
-                m.crm_until = Set(until);
-            } else {
-                // Back to the template they had, unless it was this one already.
-                let restore = if before.role_template_id == template_id {
-                    before.template_restore_id
-                } else {
-                    before.role_template_id
-                };
-                m.template_until = Set(until);
-                m.template_restore_id = Set(until.and(restore));
-            }
-            m.temporary_by = Set(by);
-            m.update(&*txn).await?;
-        }
-    }
     let until_words = until.map(format_time);
     decide(&*txn, &row, "approved", actor, &justification, now).await?;
     let what = target.what();

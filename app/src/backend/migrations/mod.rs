@@ -10,6 +10,7 @@ mod m20261202_000005_sandbox_pairs;
 mod m20261202_000006_sign_in_group;
 mod m20261202_000007_who_can_index;
 mod m20261202_000008_temporary_access;
+mod m20261202_000009_temporary_role_beta;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_sign_in_group::Migration),
             Box::new(m20261202_000007_who_can_index::Migration),
             Box::new(m20261202_000008_temporary_access::Migration),
+            Box::new(m20261202_000009_temporary_role_beta::Migration),
         ]
     }
 }

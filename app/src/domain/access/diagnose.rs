@@ -271,6 +271,9 @@ pub struct MemberFacts {
     /// Their temporary access in force, each with its end in words.
     #[serde(default)]
     pub temporary: Vec<Temporary>,
+    /// Temporary access that has ended lately (newest first), each with when.
+    #[serde(default)]
+    pub expired: Vec<Temporary>,
 }
 
 /// Access that ends by itself.
@@ -288,11 +291,22 @@ pub enum TemporaryGrant {
     /// The role template, by name.
     Template(String),
     Crm,
+    /// The Admin role.
+    AdminRole,
+    Beta,
 }
 
 impl MemberFacts {
     fn until(&self, grant: &TemporaryGrant) -> Option<&str> {
         self.temporary
+            .iter()
+            .find(|t| &t.grant == grant)
+            .map(|t| t.until.as_str())
+    }
+
+    /// When temporary access to `grant` last ended by itself, if lately.
+    fn expired_on(&self, grant: &TemporaryGrant) -> Option<&str> {
+        self.expired
             .iter()
             .find(|t| &t.grant == grant)
             .map(|t| t.until.as_str())
@@ -638,6 +652,7 @@ fn permission_check(s: &Subject, m: &MemberFacts, permission: Permission) -> Raw
                     GrantSource::Template { template } => {
                         m.until(&TemporaryGrant::Template(template.clone()))
                     }
+                    GrantSource::AdminRole => m.until(&TemporaryGrant::AdminRole),
                     _ => None,
                 };
                 match until {
@@ -660,6 +675,17 @@ fn permission_check(s: &Subject, m: &MemberFacts, permission: Permission) -> Raw
     let mut r = r.say(format!(
         "No role, role template, group or direct grant gives them the permission to {what}."
     ));
+    for (grant, words) in [
+        (
+            TemporaryGrant::Permission(permission),
+            format!("a temporary grant of the permission to {what}"),
+        ),
+        (TemporaryGrant::AdminRole, "a temporary Admin role".into()),
+    ] {
+        if let Some(on) = m.expired_on(&grant) {
+            r = r.say(format!("They had {words}: it expired on {on}."));
+        }
+    }
     if templates.is_empty() {
         r = r.say("No role template of this tenant grants it.");
     } else {
@@ -736,7 +762,12 @@ fn gates_check(s: &Subject, m: &MemberFacts, feature: Feature, reasons: &[Reason
         if let Some(flag) = needs.flag {
             r = r.say(format!("The feature flag “{}” is on.", flag.label()));
             if flag.is_beta() {
-                r = r.say("They have beta access.");
+                r = r.say(match m.until(&TemporaryGrant::Beta) {
+                    Some(until) => {
+                        format!("They have beta access until {until}, then it ends by itself.")
+                    }
+                    None => "They have beta access.".to_string(),
+                });
             }
         }
         return r.confirm(format!("{name} is turned on for {}", s.tenant));
@@ -744,6 +775,9 @@ fn gates_check(s: &Subject, m: &MemberFacts, feature: Feature, reasons: &[Reason
     let mut r = r;
     for g in &gates {
         r = r.say(g.for_admin.clone());
+    }
+    if let (false, Some(on)) = (m.beta_access, m.expired_on(&TemporaryGrant::Beta)) {
+        r = r.say(format!("Their temporary beta access expired on {on}."));
     }
     let mut r = r.fail(first.for_admin.clone(), first.for_person.clone());
     for g in &gates {
@@ -761,7 +795,12 @@ fn crm_check(s: &Subject, m: &MemberFacts, reasons: &[Reason]) -> Raw {
     let r = raw(CheckArea::CrmAccess, ReasonKind::Authorization);
     match reasons.iter().find(|x| x.code == "crm_access_off") {
         Some(reason) => r
-            .say("CRM access is off for them.")
+            .say(match m.expired_on(&TemporaryGrant::Crm) {
+                Some(on) => format!(
+                    "CRM access is off for them: their temporary CRM access expired on {on}."
+                ),
+                None => "CRM access is off for them.".to_string(),
+            })
             .fail(reason.for_admin.clone(), reason.for_person.clone())
             .fix(Fix::GiveCrmAccess),
         None if m.access.role == Role::Admin => r
@@ -928,6 +967,7 @@ mod tests {
                 beta_access: false,
                 group_ids: vec![],
                 temporary: vec![],
+                expired: vec![],
             }),
             elsewhere: vec![],
             templates: vec![

@@ -1,5 +1,6 @@
 //! The Edit user dialog: email, role, status, template, CRM access and direct
-//! permissions, with what else grants each permission as the server decides it.
+//! permissions, with what else grants each permission as the server decides it,
+//! and "Until" for access that ends by itself.
 
 use super::{role_options, template_options, viewer};
 use crate::api::members::{GetMemberAccess, UpdateMember};
@@ -10,7 +11,8 @@ use crate::domain::templates::TemplateView;
 use crate::domain::{AppError, MembershipStatus, Role};
 use crate::ui::access::PermissionPicker;
 use crate::ui::widgets::{
-    error_of, open_dialog_for, use_toasts, Dialog, DialogFooter, FieldMessage, FormAlert,
+    error_of, invalid_attr, open_dialog_for, use_toasts, Dialog, DialogFooter, FieldMessage,
+    FormAlert,
 };
 use leptos::prelude::*;
 use std::collections::BTreeSet;
@@ -47,8 +49,10 @@ pub fn EditDialog(
     let permissions = RwSignal::new(BTreeSet::<Permission>::new());
     let all_templates = RwSignal::new(Vec::<TemplateView>::new());
     let temporary = RwSignal::new(None::<String>);
+    let until = RwSignal::new(String::new());
     open_dialog_for(editing, open, move |m| {
         temporary.set(m.temporary_words());
+        until.set(String::new());
         action.value().set(None);
         stored_access.value().set(None);
         stored_access.dispatch(GetMemberAccess { member_id: m.id });
@@ -113,6 +117,7 @@ pub fn EditDialog(
                 crm_access: crm.get(),
                 permissions: permissions.get().into_iter().collect(),
                 beta_access: beta.get(),
+                until: until.get(),
             },
         });
     };
@@ -193,6 +198,14 @@ pub fn EditDialog(
                     <p class="field-label">"Permissions"</p>
                     {move || is_admin.get().then(|| view! { <p class="note">"Admins have every permission."</p> })}
                     <PermissionPicker selected=permissions granted_elsewhere disabled=picker_locked grantor=viewer.clone() id_prefix="edit-perm" />
+                </div>
+                <div class="field">
+                    <label for="edit-until">"Until (optional, UTC)"</label>
+                    <input id="edit-until" type="datetime-local" bind:value=until disabled=move || locked.get()
+                        aria-describedby="edit-until-hint edit-until-error"
+                        aria-invalid=invalid_attr(error, "until") />
+                    <p class="hint" id="edit-until-hint">"For access this change adds (the Admin role, a template, a permission, CRM or beta access): it ends by itself at this time. Leave it empty to give it for good."</p>
+                    <FieldMessage error field="until" prefix="edit-" />
                 </div>
                 <FormAlert error />
                 <DialogFooter open pending=action.pending() label="Save" busy_label="Saving…" />

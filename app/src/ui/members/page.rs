@@ -235,7 +235,11 @@ fn member_row(
     view! {
         <tr>
             <td>{m.email.clone()}</td>
-            <td>{m.role.label()}</td>
+            <td>
+                {m.role.label()}
+                {m.role_until.clone().map(|until| view! { <span class="cell-note">{format!("until {until}")}</span> })}
+                {m.beta_until.clone().map(|until| view! { <span class="cell-note">{format!("Beta access until {until}")}</span> })}
+            </td>
             <td>
                 {m.template_name.clone().unwrap_or_else(|| "—".to_string())}
                 {m.template_until.clone().map(|until| view! { <span class="cell-note">{format!("until {until}")}</span> })}
