@@ -1,6 +1,6 @@
 //! Role template server functions.
 
-use crate::domain::templates::{TemplateInput, TemplateView};
+use crate::domain::templates::{TemplateImpact, TemplateInput, TemplateView};
 use crate::domain::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -36,4 +36,21 @@ pub async fn role_template_references(id: i64) -> Result<Vec<String>, AppError> 
 pub async fn delete_role_template(id: i64, reassign_to: Option<i64>) -> Result<(), AppError> {
     let (state, meta, actor) = ctx::actor().await?;
     templates::delete(&state, &actor, &meta, id, reassign_to).await
+}
+
+/// What saving the template as it stands in the dialog would change for whom.
+#[server(prefix = "/api", endpoint = "preview_role_template", input = Json)]
+pub async fn preview_role_template(input: TemplateInput) -> Result<TemplateImpact, AppError> {
+    let (state, _meta, actor) = ctx::actor().await?;
+    templates::preview_save(&state, &actor, &input).await
+}
+
+/// What deleting the template would take away, its users moving to `reassign_to`.
+#[server(prefix = "/api", endpoint = "preview_role_template_delete", input = Json)]
+pub async fn preview_role_template_delete(
+    id: i64,
+    reassign_to: Option<i64>,
+) -> Result<TemplateImpact, AppError> {
+    let (state, _meta, actor) = ctx::actor().await?;
+    templates::preview_delete(&state, &actor, id, reassign_to).await
 }

@@ -215,3 +215,154 @@ async fn groups_keep_the_privilege_boundaries_and_tenants_apart() {
     })
     .await;
 }
+
+/// Each member's permissions now, by the one evaluation, keyed by membership id.
+async fn everyone(
+    app: &TestApp,
+    admin: &app::backend::kernel::actor::Actor,
+    ids: &[i64],
+) -> Vec<std::collections::BTreeSet<Permission>> {
+    let mut out = Vec::new();
+    for id in ids {
+        let access = app::backend::members::member_access(&app.state, admin, *id)
+            .await
+            .unwrap();
+        out.push(app::domain::access::effective_permissions(&access));
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_impact_preview_says_what_the_change_then_does() {
+    use app::backend::templates;
+    use app::domain::templates::TemplateInput;
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let acme = app.acme_with_bob().await;
+        let (s, m, admin) = (&app.state, meta(None), &acme.admin);
+        let delete = Permission::new(Category::Conversations, Action::Delete);
+        let manage = Permission::new(Category::Analytics, Action::Manage);
+        let analysts = templates::save(
+            s,
+            admin,
+            &m,
+            new_template("Analysts", vec![ANALYTICS, delete]),
+        )
+        .await
+        .unwrap();
+        // Bob uses it as his own; Carol through a group; Dan also holds "delete
+        // conversations" directly, so he loses nothing.
+        app::backend::members::adjust(s, admin, &m, acme.user_id, |u| {
+            u.template_id = Some(analysts)
+        })
+        .await
+        .unwrap();
+        let (carol, _) = app.join(admin, "carol@example.com", "Carol").await;
+        let team = groups::create(s, admin, &m, "Team").await.unwrap();
+        groups::add_member(s, admin, &m, team, "carol@example.com")
+            .await
+            .unwrap();
+        groups::set_template(s, admin, &m, team, analysts, true)
+            .await
+            .unwrap();
+        let (dan, _) = app.join(admin, "dan@example.com", "Dan").await;
+        app::backend::members::adjust(s, admin, &m, dan, |u| {
+            u.template_id = Some(analysts);
+            u.permissions = vec![delete];
+        })
+        .await
+        .unwrap();
+        let ids = [acme.user_id, carol, dan];
+
+        let change = TemplateInput {
+            id: Some(analysts),
+            name: "Analysts".into(),
+            permissions: vec![ANALYTICS, manage],
+        };
+        let before_db = common::dump(&app).await;
+        let impact = templates::preview_save(s, admin, &change).await.unwrap();
+        assert_eq!(
+            common::dump(&app).await,
+            before_db,
+            "{engine}: a preview writes nothing"
+        );
+        assert_eq!(impact.considered, 3, "{engine}");
+        assert_eq!(
+            impact.sentences(),
+            [
+                "3 members gain: manage analytics and exports",
+                "2 members lose: delete conversations"
+            ],
+            "{engine}"
+        );
+        // The change does exactly what the preview said, member by member.
+        let before = everyone(&app, admin, &ids).await;
+        templates::save(s, admin, &m, change).await.unwrap();
+        let after = everyone(&app, admin, &ids).await;
+        for (i, id) in ids.iter().enumerate() {
+            let said = impact.members.iter().find(|x| x.member_id == *id).unwrap();
+            let gained: Vec<Permission> = after[i].difference(&before[i]).copied().collect();
+            let lost: Vec<Permission> = before[i].difference(&after[i]).copied().collect();
+            assert_eq!(
+                (&said.gains, &said.losses),
+                (&gained, &lost),
+                "{engine}: {id}"
+            );
+        }
+
+        // Deleting it: the same, Bob and Dan moving to no template.
+        let gone = templates::preview_delete(s, admin, analysts, None)
+            .await
+            .unwrap();
+        let before = after;
+        templates::delete(s, admin, &m, analysts, None)
+            .await
+            .unwrap();
+        let after = everyone(&app, admin, &ids).await;
+        for (i, id) in ids.iter().enumerate() {
+            let lost: Vec<Permission> = before[i].difference(&after[i]).copied().collect();
+            let said = gone
+                .members
+                .iter()
+                .find(|x| x.member_id == *id)
+                .map(|x| x.losses.clone())
+                .unwrap_or_default();
+            assert_eq!(said, lost, "{engine}: {id}");
+        }
+
+        // Another tenant's template answers like a missing one.
+        app.tenant_with_admin("Globex", "hank@globex.example").await;
+        let hank = common::actor(&app, "hank@globex.example", PASSWORD).await.0;
+        let theirs = templates::save(s, &hank, &m, new_template("Theirs", vec![ANALYTICS]))
+            .await
+            .unwrap();
+        for id in [theirs, 999_999] {
+            let input = TemplateInput {
+                id: Some(id),
+                name: "x".into(),
+                permissions: vec![],
+            };
+            assert_eq!(
+                templates::preview_save(s, admin, &input).await.unwrap_err(),
+                AppError::NotFound,
+                "{engine}"
+            );
+            assert_eq!(
+                templates::preview_delete(s, admin, id, None)
+                    .await
+                    .unwrap_err(),
+                AppError::NotFound,
+                "{engine}"
+            );
+        }
+        // Someone who can't manage people sees nothing of it.
+        let bob = common::actor(&app, "bob@example.com", "bob's passphrase!")
+            .await
+            .0;
+        assert!(matches!(
+            templates::preview_delete(s, &bob, theirs, None).await,
+            Err(AppError::Forbidden(_))
+        ));
+    })
+    .await;
+}

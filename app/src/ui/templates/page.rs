@@ -2,10 +2,11 @@
 //! once) and delete (after moving the people who use it).
 
 use crate::api::templates::{
-    list_role_templates, role_template_references, DeleteRoleTemplate, SaveRoleTemplate,
+    list_role_templates, preview_role_template, preview_role_template_delete,
+    role_template_references, DeleteRoleTemplate, SaveRoleTemplate,
 };
 use crate::domain::access::Permission;
-use crate::domain::templates::{TemplateInput, TemplateView};
+use crate::domain::templates::{TemplateImpact, TemplateInput, TemplateView};
 use crate::domain::AppError;
 use crate::ui::access::PermissionPicker;
 use crate::ui::requests::AccessExplanation;
@@ -122,6 +123,23 @@ fn TemplateDialog(
             reload.update(|n| *n += 1);
         }
     });
+    // What saving would change for whom, as the selection changes (reads only).
+    let impact = Resource::new(
+        move || (open.get(), id.get(), permissions.get()),
+        |(open, id, permissions)| async move {
+            match (open, id) {
+                (true, Some(id)) => {
+                    preview_role_template(TemplateInput {
+                        id: Some(id),
+                        name: String::new(),
+                        permissions: permissions.into_iter().collect(),
+                    })
+                    .await
+                }
+                _ => Ok(TemplateImpact::default()),
+            }
+        },
+    );
     let title = Signal::derive(move || {
         if id.get().is_some() {
             "Edit template".to_string()
@@ -151,6 +169,7 @@ fn TemplateDialog(
                     <p class="field-label">"Permissions"</p>
                     <PermissionPicker selected=permissions granted_elsewhere=Signal::derive(Default::default) disabled=Signal::derive(|| false) id_prefix="template-perm" />
                 </div>
+                {move || id.get().is_some().then(|| view! { <ImpactPanel impact heading="If you save" /> })}
                 <FormAlert error />
                 <DialogFooter open pending=action.pending() label="Save template" busy_label="Saving…" />
             </form>
@@ -175,6 +194,15 @@ fn DeleteTemplateDialog(
             match id {
                 Some(id) => role_template_references(id).await,
                 None => Ok(Vec::new()),
+            }
+        },
+    );
+    let impact = Resource::new(
+        move || (deleting.get().map(|t| t.id), reassign.get()),
+        |(id, reassign_to)| async move {
+            match id {
+                Some(id) => preview_role_template_delete(id, reassign_to).await,
+                None => Ok(TemplateImpact::default()),
             }
         },
     );
@@ -228,6 +256,7 @@ fn DeleteTemplateDialog(
                     }
                 })}
             </Transition>
+            <ImpactPanel impact heading="If you delete it" />
             <FormAlert error />
             <DialogFooter open pending=action.pending() label="Delete template" busy_label="Deleting…" danger=true
                 on_confirm=Callback::new(move |_| {
@@ -236,5 +265,47 @@ fn DeleteTemplateDialog(
                     }
                 }) />
         </Dialog>
+    }
+}
+
+/// Members listed by name in an impact preview; the rest are counted.
+const IMPACT_NAMES_SHOWN: usize = 20;
+
+/// What a template change does to whom, before it is saved.
+#[component]
+fn ImpactPanel(
+    impact: Resource<Result<TemplateImpact, AppError>>,
+    heading: &'static str,
+) -> impl IntoView {
+    view! {
+        <section class="impact" aria-live="polite" data-testid="template-impact">
+            <h3 class="impact-heading">{heading}</h3>
+            <Transition fallback=|| view! { <p class="loading" role="status">"Working out who is affected…"</p> }>
+                {move || Suspend::new(async move {
+                    match impact.await {
+                        Err(e) => view! { <p class="field-error">{e.to_string()}</p> }.into_any(),
+                        Ok(impact) => {
+                            let more = impact.members.len().saturating_sub(IMPACT_NAMES_SHOWN);
+                            view! {
+                                <p class="impact-summary">{impact.summary()}</p>
+                                <ul class="impact-list">
+                                    {impact.members.iter().take(IMPACT_NAMES_SHOWN).map(|m| {
+                                        let mut parts = Vec::new();
+                                        if !m.gains.is_empty() {
+                                            parts.push(format!("gains {}", m.gains.iter().map(|p| p.label()).collect::<Vec<_>>().join(", ")));
+                                        }
+                                        if !m.losses.is_empty() {
+                                            parts.push(format!("loses {}", m.losses.iter().map(|p| p.label()).collect::<Vec<_>>().join(", ")));
+                                        }
+                                        view! { <li><strong>{m.name.clone()}</strong>{format!(": {}", parts.join("; "))}</li> }
+                                    }).collect_view()}
+                                </ul>
+                                {(more > 0).then(|| view! { <p class="note">{format!("and {more} more.")}</p> })}
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        </section>
     }
 }
