@@ -42,6 +42,10 @@ pub struct MemberRow {
     pub role_until: Option<String>,
     #[serde(default)]
     pub beta_until: Option<String>,
+    /// For invited members: how the latest invitation email fared ("Sent 10:42",
+    /// "Failed: mailbox unavailable").
+    #[serde(default)]
+    pub invite_delivery: Option<String>,
 }
 
 impl MemberRow {
@@ -183,6 +187,7 @@ mod temporary_tests {
             temporary_permissions: vec![],
             role_until: None,
             beta_until: None,
+            invite_delivery: None,
         };
         assert_eq!(row.temporary_words(), None);
         row.template_until = Some("12 Dec 17:00 UTC".into());

@@ -29,7 +29,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
-use members::{AcceptInvitePage, UsersPage};
+use members::{AcceptInvitePage, ActivityPage, UsersPage};
 use not_found::NotFound;
 use requests::{AccessRequestsPage, MyAccessPage};
 use templates::RoleTemplatesPage;
@@ -101,6 +101,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("access") view=MyAccessPage />
                     <Route path=path!("settings/access-requests") view=AccessRequestsPage />
                     <Route path=path!("settings/users") view=UsersPage />
+                    <Route path=path!("settings/users/activity") view=ActivityPage />
                     <Route path=path!("settings/role-templates") view=RoleTemplatesPage />
                     <Route path=path!("settings/groups") view=GroupsPage />
                     <Route path=path!("settings/tenant") view=TenantSettingsPage />

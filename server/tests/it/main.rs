@@ -14,6 +14,7 @@
 mod common;
 
 mod account;
+mod activity;
 mod authorization;
 mod diagnostics;
 mod features;

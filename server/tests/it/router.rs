@@ -560,7 +560,21 @@ async fn numeric_inputs_out_of_range_get_a_sentence_never_a_panic() {
             "save_role_template",
             r#"{"input":{"id":V,"name":"T","permissions":[]}}"#,
         ),
-        ("list_audit_events", r#"{"member":"","before_id":V}"#),
+        ("list_audit_events", r#"{"query":{},"before_id":V}"#),
+        ("member_activity", r#"{"member_id":V,"older":null}"#),
+        ("member_activity", r#"{"member_id":1,"older":V}"#),
+        (
+            "preview_role_template_delete",
+            r#"{"id":V,"reassign_to":null}"#,
+        ),
+        (
+            "preview_role_template_delete",
+            r#"{"id":1,"reassign_to":V}"#,
+        ),
+        (
+            "preview_role_template",
+            r#"{"input":{"id":V,"name":"T","permissions":[]}}"#,
+        ),
     ];
     for (endpoint, template) in json_calls {
         for value in values {
@@ -865,7 +879,7 @@ async fn another_tenants_templates_and_audit_rows_look_like_nothing() {
             let (status, body, _) = app
                 .call_json(
                     "list_audit_events",
-                    &format!(r#"{{"member":"","before_id":{before}}}"#),
+                    &format!(r#"{{"query":{{}},"before_id":{before}}}"#),
                     &cookie,
                 )
                 .await;

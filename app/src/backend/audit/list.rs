@@ -1,102 +1,67 @@
-//! The Audit log page: the tenant's audit trail, described in words.
+//! The Audit log page: the tenant's audit trail, described in words, filtered by
+//! kind, days and who.
 
-use crate::backend::entities::audit_events;
+use crate::backend::entities::{audit_events, memberships, role_templates};
 use crate::backend::kernel::clock::format_time;
-use crate::domain::audit::{AuditPage, AuditRow};
+use crate::domain::audit::{actions_of, change_words, describe, AuditFilter, AuditPage, AuditRow};
 use sea_orm::sea_query::{Expr, LikeExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
+use std::collections::HashMap;
 
 pub const AUDIT_PAGE_SIZE: u64 = 50;
 
-/// What an action code means, in words.
-pub fn describe(action: &str) -> &str {
-    match action {
-        "tenant.created" => "Tenant created",
-        "member.created" => "Member created",
-        "member.invited" => "Invited",
-        "member.invite_resent" => "Invitation resent",
-        "member.joined" => "Accepted invitation",
-        "member.updated" => "Access changed",
-        "member.suspended" => "Suspended",
-        "member.reactivated" => "Reactivated",
-        "member.deleted" => "Removed",
-        "member.invite_cancelled" => "Invitation cancelled",
-        "member.unlocked" => "Sign-in unlocked",
-        "template.created" => "Role template created",
-        "template.updated" => "Role template changed",
-        "template.deleted" => "Role template deleted",
-        "sign_in.succeeded" => "Signed in",
-        "sign_in.failed" => "Sign-in refused",
-        "session.switched_tenant" => "Switched into this tenant",
-        "account.locked" => "Locked after repeated wrong passwords",
-        "password.reset_requested" => "Asked for a password reset",
-        "password.reset" => "Reset their password",
-        "password.changed" => "Changed their password",
-        "account.renamed" => "Changed their name",
-        "two_factor.enabled" => "Turned on two-factor",
-        "two_factor.disabled" => "Turned off two-factor",
-        "two_factor.recovery_codes_replaced" => "Made new recovery codes",
-        "session.ended" => "Signed out one of their sessions",
-        "session.ended_others" => "Signed out their other sessions",
-        "tenant.security_changed" => "Sign-in security changed",
-        "tenant.sign_in_group_changed" => "Changed who can sign in",
-        "access.denied" => "Refused: not allowed to",
-        "tenant.flag_changed" => "Feature flag changed",
-        "tenant.plan_changed" => "Plan changed by the operator",
-        "tenant.sandbox_created" => "Sandbox created",
-        "group.created" => "Group created",
-        "group.deleted" => "Group deleted",
-        "group.member_added" => "Added to a group",
-        "group.member_removed" => "Removed from a group",
-        "group.template_attached" => "Role template given to a group",
-        "group.template_detached" => "Role template taken from a group",
-        "diagnostics.run" => "Ran access diagnostics",
-        "access.requested" => "Asked for access",
-        "access.approved" => "Access request approved",
-        "access.declined" => "Access request declined",
-        "access.expired" => "Temporary access ended",
-        "diagnostics.fix_applied" => "Applied a fix from diagnostics",
-        "account.disabled" => "Disabled by the operator of this Gatehouse",
-        "account.enabled" => "Enabled again by the operator",
-        other => other,
-    }
-}
-
-fn detail(before: &Option<String>, after: &Option<String>) -> String {
-    match (before, after) {
-        (Some(b), Some(a)) => format!("{b} → {a}"),
-        (None, Some(a)) => a.clone(),
-        (Some(b), None) => format!("was {b}"),
-        (None, None) => String::new(),
-    }
-}
-
 /// Events of one tenant, newest first; `member` narrows to events whose actor or
-/// target email contains it. Pages by id (`before_id`) so it stays fast.
+/// target email contains it.
 pub async fn list(
     conn: &impl ConnectionTrait,
     tenant_id: i64,
     member: &str,
     before_id: Option<i64>,
 ) -> Result<AuditPage, DbErr> {
+    search(
+        conn,
+        tenant_id,
+        &AuditFilter::who(&member.to_lowercase()),
+        before_id,
+    )
+    .await
+}
+
+/// A `LIKE` pattern for text containing `part`, its wildcards escaped.
+fn containing(part: &str) -> LikeExpr {
+    let escaped = part
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    LikeExpr::new(format!("%{escaped}%")).escape('\\')
+}
+
+/// Events of one tenant matching `filter`, newest first. Pages by id (`before_id`)
+/// so it stays fast.
+pub async fn search(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    filter: &AuditFilter,
+    before_id: Option<i64>,
+) -> Result<AuditPage, DbErr> {
     let mut q = audit_events::Entity::find().filter(audit_events::Column::TenantId.eq(tenant_id));
-    let member = member.trim().to_lowercase();
-    if !member.is_empty() {
-        let pattern = format!(
-            "%{}%",
-            member
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
+    if !filter.who.is_empty() {
         q = q.filter(
             Expr::col(audit_events::Column::TargetLabel)
-                .like(LikeExpr::new(pattern.clone()).escape('\\'))
-                .or(Expr::col(audit_events::Column::ActorEmail)
-                    .like(LikeExpr::new(pattern).escape('\\'))),
+                .like(containing(&filter.who))
+                .or(Expr::col(audit_events::Column::ActorEmail).like(containing(&filter.who))),
         );
+    }
+    if let Some(kind) = filter.kind {
+        q = q.filter(audit_events::Column::Action.is_in(actions_of(kind)));
+    }
+    if let Some(from) = filter.from_ms {
+        q = q.filter(audit_events::Column::CreatedAt.gte(from));
+    }
+    if let Some(until) = filter.until_ms {
+        q = q.filter(audit_events::Column::CreatedAt.lt(until));
     }
     if let Some(id) = before_id {
         q = q.filter(audit_events::Column::Id.lt(id));
@@ -108,18 +73,98 @@ pub async fn list(
         .await?;
     let has_more = rows.len() as u64 > AUDIT_PAGE_SIZE;
     rows.truncate(AUDIT_PAGE_SIZE as usize);
+    let words = RowWords::load(conn, tenant_id, &rows).await?;
     Ok(AuditPage {
-        rows: rows
-            .into_iter()
-            .map(|e| AuditRow {
-                id: e.id,
-                time: format_time(e.created_at),
-                actor: e.actor_email.clone(),
-                action: describe(&e.action).to_string(),
-                target: e.target_label.clone(),
-                detail: detail(&e.before, &e.after),
-            })
-            .collect(),
+        rows: rows.iter().map(|e| words.row(e)).collect(),
         has_more,
     })
+}
+
+/// What turns a page of audit rows into words: the tenant's template names and
+/// the members the rows are about.
+pub struct RowWords {
+    templates: HashMap<i64, String>,
+    member_of_account: HashMap<i64, i64>,
+    members: std::collections::HashSet<i64>,
+}
+
+impl RowWords {
+    pub async fn load(
+        conn: &impl ConnectionTrait,
+        tenant_id: i64,
+        rows: &[audit_events::Model],
+    ) -> Result<Self, DbErr> {
+        let templates = role_templates::Entity::find()
+            .filter(role_templates::Column::TenantId.eq(tenant_id))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.name))
+            .collect();
+        let ids_of = |kind: &str| -> Vec<i64> {
+            rows.iter()
+                .filter(|r| r.target_type == kind)
+                .filter_map(|r| r.target_id)
+                .collect()
+        };
+        let (accounts, memberships_named) = (ids_of("account"), ids_of("membership"));
+        let found: Vec<(i64, i64)> = if accounts.is_empty() && memberships_named.is_empty() {
+            Vec::new()
+        } else {
+            memberships::Entity::find()
+                .select_only()
+                .column(memberships::Column::Id)
+                .column(memberships::Column::AccountId)
+                .filter(memberships::Column::TenantId.eq(tenant_id))
+                .filter(
+                    memberships::Column::AccountId
+                        .is_in(accounts)
+                        .or(memberships::Column::Id.is_in(memberships_named)),
+                )
+                .into_tuple()
+                .all(conn)
+                .await?
+        };
+        Ok(Self {
+            templates,
+            member_of_account: found.iter().map(|(m, a)| (*a, *m)).collect(),
+            members: found.iter().map(|(m, _)| *m).collect(),
+        })
+    }
+
+    pub fn detail(&self, e: &audit_events::Model) -> String {
+        let parse = |text: &Option<String>| {
+            text.as_deref()
+                .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
+        };
+        let name = |id: i64| {
+            self.templates
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| "a deleted template".into())
+        };
+        change_words(parse(&e.before).as_ref(), parse(&e.after).as_ref(), &name)
+    }
+
+    /// The member of this tenant the row is about, if they still are one.
+    pub fn member_id(&self, e: &audit_events::Model) -> Option<i64> {
+        let id = e.target_id?;
+        match e.target_type.as_str() {
+            "account" => self.member_of_account.get(&id).copied(),
+            "membership" => self.members.contains(&id).then_some(id),
+            _ => None,
+        }
+    }
+
+    fn row(&self, e: &audit_events::Model) -> AuditRow {
+        AuditRow {
+            id: e.id,
+            time: format_time(e.created_at),
+            actor: e.actor_email.clone(),
+            action: describe(&e.action).to_string(),
+            target: e.target_label.clone(),
+            detail: self.detail(e),
+            member_id: self.member_id(e),
+        }
+    }
 }

@@ -1,5 +1,8 @@
-//! The Audit log page. (Recording goes through `kernel::audit`.)
+//! The Audit log page and a member's activity timeline. (Recording goes through
+//! `kernel::audit`.)
 
+pub mod activity;
 pub mod list;
 
-pub use list::{describe, list};
+pub use activity::activity;
+pub use list::{list, search};

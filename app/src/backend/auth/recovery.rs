@@ -26,7 +26,7 @@ fn reset_mail(settings: &Settings, to: Email, token: &str) -> Outgoing {
     let minutes = settings.reset_ttl_secs / 60;
     Outgoing {
         to,
-        subject: "Reset your Gatehouse password".into(),
+        subject: mail::RESET_SUBJECT.into(),
         text: format!(
             "Someone asked to reset the password of your Gatehouse account.\n\nChoose a new password:\n{link}\n\nThe link works once and expires in {minutes} minutes. If it wasn't you, ignore this email: your password stays as it is.\n"
         ),

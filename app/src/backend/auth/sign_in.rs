@@ -16,6 +16,7 @@ use crate::backend::kernel::sign_in_group;
 use crate::backend::kernel::throttle;
 use crate::backend::AppState;
 use crate::domain::auth::TotpSetup;
+use crate::domain::device::describe_user_agent;
 use crate::domain::{AppError, Email};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use serde_json::json;
@@ -130,7 +131,7 @@ pub async fn sign_in(
             account.as_ref().map(|a| a.id),
             AuditEntry::new(None, "sign_in.failed", "account")
                 .target(account.as_ref().map(|a| a.id), email.as_str())
-                .after(json!({"reason": reason})),
+                .after(json!({"reason": reason, "device": describe_user_agent(&meta.user_agent)})),
         )
         .await?;
         if let (Some(account), false, false) = (&account, locked, password_ok) {
@@ -200,11 +201,13 @@ async fn finish_sign_in(
     m.last_login_at = Set(Some(now));
     m.update(conn).await?;
     throttle::record_success(conn, account).await?;
-    let mut entry = AuditEntry::new(Some(membership.tenant_id), "sign_in.succeeded", "account")
-        .target(Some(account.id), &account.email);
-    if let Some(proof) = second_factor {
-        entry = entry.after(json!({"second_factor": proof.as_str()}));
+    let mut facts = json!({"device": describe_user_agent(&meta.user_agent)});
+    if let (Some(proof), Some(fields)) = (second_factor, facts.as_object_mut()) {
+        fields.insert("second_factor".into(), json!(proof.as_str()));
     }
+    let entry = AuditEntry::new(Some(membership.tenant_id), "sign_in.succeeded", "account")
+        .target(Some(account.id), &account.email)
+        .after(facts);
     audit::record(conn, now, &AuditActor::account(account, meta), entry).await?;
     Ok(SignedIn {
         token,
@@ -248,7 +251,10 @@ pub async fn complete_two_factor(
             &who,
             AuditEntry::new(Some(membership.tenant_id), "sign_in.failed", "account")
                 .target(Some(account.id), &account.email)
-                .after(json!({"reason": "wrong or used two-factor code"})),
+                .after(json!({
+                    "reason": "wrong or used two-factor code",
+                    "device": describe_user_agent(&meta.user_agent),
+                })),
         )
         .await?;
         count_failure(&*txn, state, &account, &who, now).await?;

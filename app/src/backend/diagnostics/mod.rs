@@ -13,14 +13,15 @@ pub mod who_can;
 pub use who_can::{who_can, who_can_in};
 
 use crate::backend::entities::{
-    accounts, audit_events, group_members, groups, invitations, mail_outbox,
-    membership_permissions, memberships, tenants,
+    accounts, audit_events, group_members, groups, invitations, membership_permissions,
+    memberships, tenants,
 };
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
 use crate::backend::kernel::clock::format_time;
 use crate::backend::kernel::crypto::reference_id;
 use crate::backend::kernel::directory::{find_account_by_email, membership_of, memberships_of};
+use crate::backend::kernel::mail;
 use crate::backend::kernel::policy::{access_inputs, flags_on, grantables, in_force, user_manager};
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::stored::decode;
@@ -36,9 +37,6 @@ use crate::domain::diagnostics::{escalation_bundle, parse_seen, parse_target, Di
 use crate::domain::{AppError, Email, MembershipStatus, Role};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::json;
-
-const INVITE_SUBJECT_START: &str = "You're invited to ";
-const RESET_SUBJECT: &str = "Reset your Gatehouse password";
 
 fn parse_email(input: &str) -> Result<Email, AppError> {
     if input.trim().is_empty() {
@@ -61,25 +59,14 @@ async fn last_mail(
     email: &str,
     tenant: &str,
 ) -> Result<Option<MailFacts>, AppError> {
-    let invitation = format!("{INVITE_SUBJECT_START}{tenant} on Gatehouse");
-    let rows = mail_outbox::Entity::find()
-        .filter(mail_outbox::Column::Recipient.eq(email))
-        .filter(mail_outbox::Column::Subject.is_in([invitation.clone(), RESET_SUBJECT.to_string()]))
-        .order_by_desc(mail_outbox::Column::Id)
-        .limit(1)
-        .all(conn)
-        .await?;
+    let rows = mail::invitation_and_reset_mails(conn, email, tenant, None, 1).await?;
     Ok(rows.into_iter().next().map(|row| {
-        let what = if row.subject == invitation {
-            "invitation"
-        } else {
+        let what = if row.subject == mail::RESET_SUBJECT {
             "password reset"
+        } else {
+            "invitation"
         };
-        let (state, when) = match (row.sent_at, &row.last_error) {
-            (Some(at), _) => (MailState::Sent, at),
-            (None, Some(_)) => (MailState::Failed, row.next_attempt_at),
-            (None, None) => (MailState::Queued, row.created_at),
-        };
+        let (state, when) = mail::delivery(&row);
         MailFacts {
             what: what.to_string(),
             state,

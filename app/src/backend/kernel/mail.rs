@@ -20,6 +20,50 @@ use sea_orm::{
     QuerySelect, Set,
 };
 
+/// The subject of an invitation to `tenant` (how its emails are told apart).
+pub fn invitation_subject(tenant: &str) -> String {
+    format!("You're invited to {} on Gatehouse", header_safe(tenant))
+}
+
+/// The subject of every password reset email.
+pub const RESET_SUBJECT: &str = "Reset your Gatehouse password";
+
+/// The invitations to `tenant` and password reset emails sent to `email`, newest
+/// first, created before `before` (ms) if given: what a person's admins may see of
+/// their mail (another tenant's invitations are never read).
+pub async fn invitation_and_reset_mails(
+    conn: &impl ConnectionTrait,
+    email: &str,
+    tenant: &str,
+    before: Option<i64>,
+    limit: u64,
+) -> Result<Vec<mail_outbox::Model>, DbErr> {
+    let mut q = mail_outbox::Entity::find()
+        .filter(mail_outbox::Column::Recipient.eq(email))
+        .filter(
+            mail_outbox::Column::Subject
+                .is_in([invitation_subject(tenant), RESET_SUBJECT.to_string()]),
+        );
+    if let Some(before) = before {
+        q = q.filter(mail_outbox::Column::CreatedAt.lt(before));
+    }
+    q.order_by_desc(mail_outbox::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+/// How a queued email fared, and since when: sent (when), failed so far (next
+/// try), or still waiting (queued when).
+pub fn delivery(row: &mail_outbox::Model) -> (crate::domain::access::diagnose::MailState, i64) {
+    use crate::domain::access::diagnose::MailState;
+    match (row.sent_at, &row.last_error) {
+        (Some(at), _) => (MailState::Sent, at),
+        (None, Some(_)) => (MailState::Failed, row.next_attempt_at),
+        (None, None) => (MailState::Queued, row.created_at),
+    }
+}
+
 /// A message ready to queue. Subjects are plain text we write ourselves; anything
 /// user-supplied inside them is stripped of control characters first.
 pub struct Outgoing {

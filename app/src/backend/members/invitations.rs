@@ -57,7 +57,7 @@ fn invite_mail(
     let tenant_name = mail::header_safe(&tenant.name);
     Outgoing {
         to,
-        subject: format!("You're invited to {tenant_name} on Gatehouse"),
+        subject: mail::invitation_subject(&tenant.name),
         text: format!(
             "{inviter} invited you to join {tenant_name} on Gatehouse.\n\nAccept the invitation:\n{link}\n\nThe link works once and expires in {days} days. If you weren't expecting this, you can ignore this email.\n"
         ),

@@ -1,13 +1,17 @@
 //! The Users table: one page of members with search, filters and the seat count.
 
 use crate::backend::entities::{
-    accounts, invitations, membership_permissions, memberships, role_templates, tenants,
+    accounts, invitations, mail_outbox, membership_permissions, memberships, role_templates,
+    tenants,
 };
 use crate::backend::kernel::clock::{format_short, format_time};
+use crate::backend::kernel::mail;
 use crate::backend::kernel::stored::decode;
 use crate::backend::kernel::temporary::{grant_in_force, in_force};
 use crate::backend::kernel::throttle;
+use crate::domain::access::diagnose::MailState;
 use crate::domain::access::Permission;
+use crate::domain::audit::delivery_failure_words;
 use crate::domain::members::{MemberPage, MemberQuery, MemberRow, StatusCounts};
 use crate::domain::{AppError, MembershipStatus};
 use sea_orm::sea_query::{Expr, LikeExpr};
@@ -78,7 +82,7 @@ pub async fn list(
         .limit(PAGE_SIZE)
         .all(conn)
         .await?;
-    let rows = rows_for(conn, pairs, now_ms).await?;
+    let rows = rows_for(conn, &tenant.name, pairs, now_ms).await?;
     Ok(MemberPage {
         counts,
         rows,
@@ -118,6 +122,7 @@ async fn status_counts(
 
 async fn rows_for(
     conn: &impl ConnectionTrait,
+    tenant_name: &str,
     pairs: Vec<(memberships::Model, Option<accounts::Model>)>,
     now_ms: i64,
 ) -> Result<Vec<MemberRow>, AppError> {
@@ -181,11 +186,11 @@ async fn rows_for(
             *e = (*e).max(invite.expires_at);
         }
     }
+    let invite_delivery = invite_deliveries(conn, tenant_name, &pairs).await?;
     pairs
         .into_iter()
         .filter_map(|(m, account)| Some((m, account?)))
         .map(|(m, account)| {
-            let m = in_force(&m, now_ms);
             let locked = throttle::is_locked(&account, now_ms);
             let disabled = account.disabled_at.is_some();
             let status: MembershipStatus = decode(&m.status)?;
@@ -219,9 +224,52 @@ async fn rows_for(
                 template_until: m.template_until.map(format_short),
                 crm_until: m.crm_until.map(format_short),
                 role_until: m.role_until.map(format_short),
+                invite_delivery: invite_delivery.get(&m.id).cloned(),
                 beta_until: m.beta_until.map(format_short),
                 temporary_permissions: temporary.remove(&m.id).unwrap_or_default(),
             })
         })
         .collect()
+}
+
+/// For the invited members of a page: how their latest invitation email fared, in
+/// words ("Sent 10:42", "Failed: mailbox unavailable"). One query.
+async fn invite_deliveries(
+    conn: &impl ConnectionTrait,
+    tenant_name: &str,
+    pairs: &[(memberships::Model, Option<accounts::Model>)],
+) -> Result<HashMap<i64, String>, AppError> {
+    let invited: HashMap<&str, i64> = pairs
+        .iter()
+        .filter(|(m, _)| m.status == MembershipStatus::Invited.as_str())
+        .filter_map(|(m, a)| Some((a.as_ref()?.email.as_str(), m.id)))
+        .collect();
+    if invited.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut out = HashMap::new();
+    for row in mail_outbox::Entity::find()
+        .filter(mail_outbox::Column::Recipient.is_in(invited.keys().copied()))
+        .filter(mail_outbox::Column::Subject.eq(mail::invitation_subject(tenant_name)))
+        .order_by_desc(mail_outbox::Column::Id)
+        .all(conn)
+        .await?
+    {
+        let Some(member) = invited.get(row.recipient.as_str()) else {
+            continue;
+        };
+        out.entry(*member).or_insert_with(|| {
+            let (state, when) = mail::delivery(&row);
+            let clock = format_short(when);
+            match state {
+                MailState::Sent => format!("Sent {clock}"),
+                MailState::Queued => format!("Queued {clock}"),
+                MailState::Failed => format!(
+                    "Failed: {}",
+                    delivery_failure_words(row.last_error.as_deref().unwrap_or_default())
+                ),
+            }
+        });
+    }
+    Ok(out)
 }

@@ -1,75 +1,153 @@
-//! Settings → Audit log: the tenant's events, newest first, filterable by member.
+//! Settings → Audit log: the tenant's events, newest first, filtered by kind, days
+//! and who. The filters are a GET form, so a filtered view is a link and works
+//! before hydration; a member's name opens their activity timeline.
 
 use crate::api::audit::list_audit_events;
-use crate::domain::audit::AuditRow;
+use crate::domain::audit::{AuditKind, AuditQuery};
+use crate::domain::AppError;
 use crate::ui::requests::AccessExplanation;
-use crate::ui::widgets::loading;
+use crate::ui::widgets::{encode_component, invalid_attr, loading, FieldMessage};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+
+/// The link to a page of the log with these filters, older than `before`.
+fn page_href(q: &AuditQuery, before: Option<i64>) -> String {
+    let mut parts: Vec<String> = [
+        ("kind", &q.kind),
+        ("from", &q.from),
+        ("to", &q.to),
+        ("who", &q.who),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(k, v)| format!("{k}={}", encode_component(v)))
+    .collect();
+    parts.extend(before.map(|id| format!("before={id}")));
+    format!("/settings/audit-log?{}", parts.join("&"))
+}
 
 #[component]
 pub fn AuditLogPage() -> impl IntoView {
-    let member = RwSignal::new(String::new());
-    let before = RwSignal::new(None::<i64>);
+    let params = use_query_map();
+    let query = Memo::new(move |_| {
+        let p = params.read();
+        let get = |k: &str| p.get(k).unwrap_or_default();
+        AuditQuery {
+            kind: get("kind"),
+            from: get("from"),
+            to: get("to"),
+            who: get("who"),
+        }
+    });
+    let before = Memo::new(move |_| {
+        params
+            .read()
+            .get("before")
+            .and_then(|b| b.parse::<i64>().ok())
+    });
     let events = Resource::new(
-        move || (member.get(), before.get()),
-        |(m, b)| list_audit_events(m, b),
+        move || (query.get(), before.get()),
+        |(q, b)| list_audit_events(q, b),
     );
-    let earlier = RwSignal::new(Vec::<AuditRow>::new());
     view! {
         <Title text="Audit log" />
         <h1>"Audit log"</h1>
         <p class="lead">"Every change to people, roles and templates in this tenant, and every sign-in, newest first."</p>
-        <form class="filters" on:submit=|ev| ev.prevent_default()>
-            <div class="field">
-                <label for="audit-member">"Filter by member"</label>
-                <input id="audit-member" type="search" placeholder="email" maxlength="254"
-                    prop:value=move || member.get()
-                    on:input=move |ev| { earlier.set(Vec::new()); before.set(None); member.set(event_target_value(&ev)); } />
-            </div>
-        </form>
         <Transition fallback=loading>
             {move || Suspend::new(async move {
-                match events.await {
+                let result = events.await;
+                let q = query.get_untracked();
+                let error = match &result {
+                    Err(e @ AppError::Validation(_)) => Some(e.clone()),
+                    _ => None,
+                };
+                let form = view! { <AuditFilters q=q.clone() error /> };
+                match result {
+                    Err(AppError::Validation(_)) => form.into_any(),
                     Err(error) => view! { <AccessExplanation error needs="permission:users.manage" /> }.into_any(),
+                    Ok(page) if page.rows.is_empty() => view! {
+                        {form}
+                        <section class="empty-state"><h2>"No events"</h2><p>"Nothing matches these filters yet."</p></section>
+                    }.into_any(),
                     Ok(page) => {
-                        let mut rows = earlier.get_untracked();
-                        rows.extend(page.rows.clone());
-                        let last_id = rows.last().map(|r| r.id);
-                        if rows.is_empty() {
-                            return view! { <section class="empty-state"><h2>"No events"</h2><p>"Nothing matches this filter yet."</p></section> }.into_any();
-                        }
-                        let all = rows.clone();
+                        let older = page.has_more.then(|| page_href(&q, page.rows.last().map(|r| r.id)));
                         view! {
+                            {form}
                             <table class="table audit-table">
                                 <thead>
                                     <tr>
                                         <th scope="col">"Time"</th>
                                         <th scope="col">"Who"</th>
                                         <th scope="col">"What"</th>
-                                        <th scope="col">"Target"</th>
+                                        <th scope="col">"About"</th>
                                         <th scope="col">"Details"</th>
                                     </tr>
                                 </thead>
                                 <tbody>
-                                    {rows.into_iter().map(|r| view! {
+                                    {page.rows.into_iter().map(|r| view! {
                                         <tr>
                                             <td class="nowrap">{r.time}</td>
                                             <td>{r.actor}</td>
                                             <td>{r.action}</td>
-                                            <td>{r.target}</td>
-                                            <td class="detail"><code>{r.detail}</code></td>
+                                            <td>{match r.member_id {
+                                                Some(id) => view! {
+                                                    <a href=format!("/settings/users/activity?member={id}") title="Open their activity">{r.target}</a>
+                                                }.into_any(),
+                                                None => view! { <span>{r.target}</span> }.into_any(),
+                                            }}</td>
+                                            <td class="detail">{r.detail}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                            {page.has_more.then(|| view! {
-                                <button type="button" class="btn" on:click=move |_| { earlier.set(all.clone()); before.set(last_id); }>"Load older events"</button>
-                            })}
+                            {before.get_untracked().is_some().then(|| view! { <a class="btn" href=page_href(&q, None)>"Newest events"</a> " " })}
+                            {older.map(|href| view! { <a class="btn" href=href>"Older events"</a> })}
                         }.into_any()
                     }
                 }
             })}
         </Transition>
+    }
+}
+
+#[component]
+fn AuditFilters(q: AuditQuery, error: Option<AppError>) -> impl IntoView {
+    let error = Signal::derive(move || error.clone());
+    view! {
+        <Form method="GET" action="/settings/audit-log" attr:class="filters audit-filters">
+            <div class="field">
+                <label for="audit-kind">"Kind"</label>
+                <select id="audit-kind" name="kind" aria-describedby="audit-kind-error">
+                    <option value="" selected=q.kind.is_empty()>"Everything"</option>
+                    {AuditKind::ALL.into_iter().map(|k| view! {
+                        <option value=k.key() selected=q.kind == k.key()>{k.label()}</option>
+                    }).collect_view()}
+                </select>
+                <FieldMessage error field="kind" prefix="audit-" />
+            </div>
+            <div class="field">
+                <label for="audit-from">"From (UTC)"</label>
+                <input id="audit-from" type="date" name="from" value=q.from.clone()
+                    aria-describedby="audit-from-error" aria-invalid=invalid_attr(error, "from") />
+                <FieldMessage error field="from" prefix="audit-" />
+            </div>
+            <div class="field">
+                <label for="audit-to">"To (UTC)"</label>
+                <input id="audit-to" type="date" name="to" value=q.to.clone()
+                    aria-describedby="audit-to-error" aria-invalid=invalid_attr(error, "to") />
+                <FieldMessage error field="to" prefix="audit-" />
+            </div>
+            <div class="field">
+                <label for="audit-member">"Who (actor or member)"</label>
+                <input id="audit-member" type="search" name="who" placeholder="email" maxlength="254" value=q.who.clone()
+                    aria-describedby="audit-who-error" aria-invalid=invalid_attr(error, "who") />
+                <FieldMessage error field="who" prefix="audit-" />
+            </div>
+            <div class="field field-submit">
+                <button type="submit" class="btn">"Filter"</button>
+            </div>
+        </Form>
     }
 }

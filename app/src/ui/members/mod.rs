@@ -1,12 +1,14 @@
 //! Settings → Users, and the accept-invite page.
 
 mod accept_invite;
+mod activity;
 mod delete_dialog;
 mod edit_dialog;
 mod invite_dialog;
 mod page;
 
 pub use accept_invite::AcceptInvitePage;
+pub use activity::ActivityPage;
 pub use page::UsersPage;
 
 use crate::domain::access::Grantor;

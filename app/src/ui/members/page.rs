@@ -255,6 +255,7 @@ fn member_row(
                     <span class="cell-note">"Disabled by the operator of this Gatehouse: no sign-in anywhere. Only the operator can lift it."</span>
                 })}
                 {expiry.map(|text| view! { <span class="cell-note">{text}</span> })}
+                {m.invite_delivery.clone().map(|text| view! { <span class="cell-note" data-testid="invite-delivery">{format!("Invitation email: {text}")}</span> })}
             </td>
             <td>
                 {if m.crm_access { "Yes" } else { "No" }}
@@ -287,6 +288,9 @@ fn member_row(
                 })}
                 <a class="btn btn-small" href=diagnose_href>
                     "Run diagnostics"<span class="visually-hidden">{format!(" on {email}")}</span>
+                </a>
+                <a class="btn btn-small" href=format!("/settings/users/activity?member={id}")>
+                    "Activity"<span class="visually-hidden">{format!(" of {email}")}</span>
                 </a>
                 <button type="button" class="btn btn-small btn-danger-outline" disabled=delete_limit.is_some()
                     aria-describedby=delete_limit.map(|_| note_id.clone())
