@@ -13,24 +13,9 @@ import {
   memberRow,
   PASSWORD,
   signIn,
+  tenantWith,
   unique,
 } from './helpers';
-
-/** A new tenant with its admin signed in, and `members` invited (and joined, unless `pending`). */
-async function tenantWith(page: Page, browser: import('@playwright/test').Browser, prefix: string, joined: string[], pending: string[] = []) {
-  const tenant = unique(prefix);
-  const owner = `${unique(`${prefix.toLowerCase()}-owner`)}@example.com`;
-  createAdmin(tenant, owner);
-  await signIn(page, owner, PASSWORD);
-  await expect(page).toHaveURL(/\/$/);
-  for (const email of joined) {
-    await inviteMember(page, email);
-    const j = await acceptInFreshContext(browser, await inviteLink(email), 'Pat Person', 'pat person passphrase');
-    await j.context.close();
-  }
-  for (const email of pending) await inviteMember(page, email);
-  return { tenant, owner };
-}
 
 async function diagnose(page: Page, email: string, trying: string) {
   await page.goto('/settings/diagnostics');

@@ -117,7 +117,7 @@ export function memberRow(page: Page, email: string) {
 
 /** Accepts an invitation as a new person in a browser of their own (hydrated). */
 export async function acceptInFreshContext(browser: Browser, link: string, name: string, password: string) {
-  const context = await browser.newContext();
+  const context = await browser.newContext({ javaScriptEnabled: true });
   const page = await context.newPage();
   await page.goto(link);
   await hydrated(page);
@@ -180,4 +180,20 @@ export function expireInvitations(email: string) {
 /** Waits for a delivered mail to `email` whose text contains `text`, and answers it. */
 export async function mailContaining(email: string, text: string): Promise<string> {
   return waitForMail(email, `"${text}"`, (mails) => mails.find((m) => m.includes(text)));
+}
+
+/** A new tenant with its admin signed in, and `members` invited (and joined, unless `pending`). */
+export async function tenantWith(page: Page, browser: Browser, prefix: string, joined: string[], pending: string[] = []) {
+  const tenant = unique(prefix);
+  const owner = `${unique(`${prefix.toLowerCase()}-owner`)}@example.com`;
+  createAdmin(tenant, owner);
+  await signIn(page, owner, PASSWORD);
+  await expect(page).toHaveURL(/\/$/);
+  for (const email of joined) {
+    await inviteMember(page, email);
+    const j = await acceptInFreshContext(browser, await inviteLink(email), 'Pat Person', 'pat person passphrase');
+    await j.context.close();
+  }
+  for (const email of pending) await inviteMember(page, email);
+  return { tenant, owner };
 }

@@ -1,0 +1,116 @@
+import { expect, test } from '@playwright/test';
+import { createTemplate, hydrated, memberRow, PASSWORD, signIn, tenantWith, unique } from './helpers';
+
+const tomorrow = () => new Date(Date.now() + 24 * 3600 * 1000).toISOString().slice(0, 16);
+
+test('access given until a time shows its end; the member\'s activity tells the story; the audit log filters', async ({ page, browser }) => {
+  const member = `${unique('temp')}@example.com`;
+  const { owner } = await tenantWith(page, browser, 'Govco', [member]);
+  await page.goto('/settings/users');
+  await hydrated(page);
+  await memberRow(page, member).getByRole('button', { name: 'Edit' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Edit user' });
+  const until = dialog.getByLabel('Until (optional, UTC)');
+  // "Until" with nothing added is refused next to the field, and nothing is saved.
+  await until.fill(tomorrow());
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog.locator('#edit-until-error')).toContainText('this change adds no access');
+  await expect(until).toHaveAttribute('aria-invalid', 'true');
+  // CRM and beta access until tomorrow.
+  await dialog.getByLabel('CRM access').check();
+  await dialog.getByLabel('Beta access').check();
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('status').filter({ hasText: `Saved changes to ${member}.` }).first()).toBeVisible();
+  const row = memberRow(page, member);
+  await expect(row).toContainText(/Beta access until \d+ \w+ \d\d:\d\d UTC/);
+  await expect(row.getByRole('cell').nth(4)).toContainText(/Yes\s*until/);
+  // The Edit dialog says it is temporary.
+  await row.getByRole('button', { name: 'Edit' }).click();
+  await expect(dialog.getByTestId('edit-temporary')).toContainText('CRM access until');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+  // Activity: from the row, newest first.
+  await row.getByRole('link', { name: `Activity of ${member}` }).click();
+  await expect(page.getByRole('heading', { name: `Activity of ${member}` })).toBeVisible();
+  const events = page.getByTestId('activity').getByRole('listitem');
+  await expect(events.first()).toContainText('Access changed');
+  await expect(events.first()).toContainText(`by ${owner}`);
+  await expect(events.first()).toContainText('CRM access: off → on');
+  await expect(page.getByTestId('activity')).toContainText('Accepted invitation');
+  await expect(events.last()).toContainText('Invited');
+
+  // Audit log: filter by kind (a GET form: the filter is a link), open a member.
+  await page.goto('/settings/audit-log');
+  await hydrated(page);
+  await page.getByLabel('Kind').selectOption({ label: 'Sign-in and security' });
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(/kind=sign_in/);
+  const table = page.locator('.audit-table');
+  await expect(table).toContainText('Signed in');
+  await expect(table).not.toContainText('Access changed');
+  // A last day before the first is refused next to the field.
+  await page.getByLabel('From (UTC)').fill('2026-12-05');
+  await page.getByLabel('To (UTC)').fill('2026-12-01');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page.locator('#audit-to-error')).toContainText("can't be before the first day");
+  await page.goto(`/settings/audit-log?kind=access&who=${encodeURIComponent(member)}`);
+  await page.locator('.audit-table').getByRole('link', { name: member }).first().click();
+  await expect(page.getByRole('heading', { name: `Activity of ${member}` })).toBeVisible();
+});
+
+test('the activity page and the audit filters work before hydration @nojs', async ({ page, browser, javaScriptEnabled }) => {
+  const member = `${unique('plain-gov')}@example.com`;
+  // Set up with JavaScript (the invite dialog needs it); then read as the project says.
+  const setupContext = await browser.newContext({ javaScriptEnabled: true });
+  const setup = await setupContext.newPage();
+  const { owner } = await tenantWith(setup, browser, 'Govplain', [member]);
+  await setupContext.close();
+
+  await signIn(page, owner, PASSWORD, javaScriptEnabled);
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto('/settings/users');
+  await memberRow(page, member).getByRole('link', { name: `Activity of ${member}` }).click();
+  await expect(page.getByRole('heading', { name: `Activity of ${member}` })).toBeVisible();
+  await expect(page.getByTestId('activity')).toContainText('Accepted invitation');
+  await page.goto('/settings/audit-log');
+  if (javaScriptEnabled) await hydrated(page);
+  await page.getByLabel('Kind').selectOption({ label: 'Access changes' });
+  await page.getByLabel('Who (actor or member)').fill(member);
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(/kind=access/);
+  const table = page.locator('.audit-table');
+  await expect(table).toContainText('Accepted invitation');
+  await expect(table).not.toContainText('Signed in');
+});
+
+test('a template edit and delete show who gains and who loses before saving', async ({ page, browser }) => {
+  const member = `${unique('impact')}@example.com`;
+  await tenantWith(page, browser, 'Impactco', [member]);
+  await createTemplate(page, 'Analysts', [['Analytics', 'View'], ['Conversations', 'Delete']]);
+  await page.goto('/settings/users');
+  await hydrated(page);
+  await memberRow(page, member).getByRole('button', { name: 'Edit' }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit user' });
+  await edit.getByLabel('Role template').selectOption({ label: 'Analysts' });
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await expect(edit).toBeHidden();
+
+  await page.goto('/settings/role-templates');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Edit Analysts' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Edit template' });
+  const impact = dialog.getByTestId('template-impact');
+  await expect(impact).toContainText("1 member uses it; nobody's access changes.");
+  await dialog.getByRole('group', { name: 'Conversations' }).getByLabel('Delete').uncheck();
+  await dialog.getByRole('group', { name: 'Analytics' }).getByLabel('Create').check();
+  await expect(impact).toContainText('1 member gains: create reports');
+  await expect(impact).toContainText('1 member loses: delete conversations');
+  await expect(impact.getByRole('listitem')).toContainText(member);
+  await dialog.getByRole('button', { name: 'Save template' }).click();
+  await expect(dialog).toBeHidden();
+
+  await page.getByRole('button', { name: 'Delete Analysts' }).click();
+  const del = page.getByRole('dialog', { name: 'Delete template' });
+  await expect(del.getByTestId('template-impact')).toContainText('1 member loses: see analytics dashboards, create reports');
+});
