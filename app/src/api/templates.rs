@@ -54,3 +54,11 @@ pub async fn preview_role_template_delete(
     let (state, _meta, actor) = ctx::actor().await?;
     templates::preview_delete(&state, &actor, id, reassign_to).await
 }
+
+/// Settings → Roles overview: who holds each role, and the least template for
+/// each feature and permission.
+#[server(prefix = "/api", endpoint = "roles_overview", input = Json)]
+pub async fn roles_overview() -> Result<crate::domain::roles::RolesOverview, AppError> {
+    let (state, _meta, actor) = ctx::actor().await?;
+    templates::roles::overview(&state, &actor).await
+}

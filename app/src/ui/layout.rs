@@ -51,6 +51,7 @@ fn SignedInFrame(me: Me) -> impl IntoView {
                     {me.can_manage_users.then(|| view! {
                         <A href="/settings/users">"Users"</A>
                         <A href="/settings/role-templates">"Role templates"</A>
+                        <A href="/settings/roles">"Roles overview"</A>
                         <A href="/settings/groups">"Groups"</A>
                     })}
                     {me.grantor.sees_tenant_settings().then(|| view! { <A href="/settings/tenant">"Tenant"</A> })}

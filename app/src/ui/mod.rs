@@ -32,7 +32,7 @@ use leptos_router::{path, SsrMode};
 use members::{AcceptInvitePage, ActivityPage, UsersPage};
 use not_found::NotFound;
 use requests::{AccessRequestsPage, MyAccessPage};
-use templates::RoleTemplatesPage;
+use templates::{RoleTemplatesPage, RolesOverviewPage};
 use tenant::{FeatureFlagsPage, TenantSettingsPage};
 
 /// The HTML document around the app (server-rendered once per page load).
@@ -103,6 +103,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings/users") view=UsersPage />
                     <Route path=path!("settings/users/activity") view=ActivityPage />
                     <Route path=path!("settings/role-templates") view=RoleTemplatesPage />
+                    <Route path=path!("settings/roles") view=RolesOverviewPage />
                     <Route path=path!("settings/groups") view=GroupsPage />
                     <Route path=path!("settings/tenant") view=TenantSettingsPage />
                     <Route path=path!("settings/feature-flags") view=FeatureFlagsPage />

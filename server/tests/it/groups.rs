@@ -366,3 +366,101 @@ async fn the_impact_preview_says_what_the_change_then_does() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_roles_overview_lists_holders_their_two_factor_and_the_least_template() {
+    use app::backend::templates;
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let acme = app.acme_with_bob().await;
+        let (s, m, admin) = (&app.state, meta(None), &acme.admin);
+        let manage = Permission::new(Category::Analytics, Action::Manage);
+        let analysts = templates::save(s, admin, &m, new_template("Analysts", vec![ANALYTICS]))
+            .await
+            .unwrap();
+        templates::save(s, admin, &m, new_template("Power", vec![ANALYTICS, manage]))
+            .await
+            .unwrap();
+        app::backend::members::adjust(s, admin, &m, acme.user_id, |u| {
+            u.template_id = Some(analysts)
+        })
+        .await
+        .unwrap();
+        let (_carol, _) = app.join(admin, "carol@example.com", "Carol").await;
+        let team = groups::create(s, admin, &m, "Team").await.unwrap();
+        groups::add_member(s, admin, &m, team, "carol@example.com")
+            .await
+            .unwrap();
+        groups::set_template(s, admin, &m, team, analysts, true)
+            .await
+            .unwrap();
+        // A suspended member holds nothing that counts.
+        let (dan, _) = app.join(admin, "dan@example.com", "Dan").await;
+        app::backend::members::adjust(s, admin, &m, dan, |u| {
+            u.template_id = Some(analysts);
+            u.status = app::domain::MembershipStatus::Suspended;
+        })
+        .await
+        .unwrap();
+
+        let o = templates::roles::overview(s, admin).await.unwrap();
+        let role = |name: &str| o.roles.iter().find(|r| r.role == name).unwrap();
+        let admins = role("Admin role");
+        assert_eq!(admins.holders.len(), 1, "{engine}");
+        assert_eq!(
+            admins.without_two_factor(),
+            1,
+            "{engine}: Ada has no two-factor"
+        );
+        let holders: Vec<(&str, &str)> = role("Analysts")
+            .holders
+            .iter()
+            .map(|h| (h.email.as_str(), h.how.as_str()))
+            .collect();
+        assert_eq!(
+            holders,
+            [
+                ("bob@example.com", "their own"),
+                ("carol@example.com", "through the group “Team”")
+            ],
+            "{engine}"
+        );
+        assert!(role("Power").holders.is_empty());
+        let least = |what: &str| {
+            o.permissions
+                .iter()
+                .find(|l| l.what == what)
+                .and_then(|l| l.template.clone())
+        };
+        assert_eq!(
+            least("see analytics dashboards").as_deref(),
+            Some("Analysts")
+        );
+        assert_eq!(
+            least("manage analytics and exports").as_deref(),
+            Some("Power")
+        );
+        assert_eq!(least("delete conversations"), None);
+        let csv = o.csv();
+        assert!(csv.starts_with("\"Role\",\"Name\",\"Email\",\"Two-factor\",\"How\"\r\n"));
+        assert!(
+            csv.contains("\"Analysts\",\"Bob\",\"bob@example.com\",\"off\",\"their own\"\r\n"),
+            "{csv}"
+        );
+
+        // Another tenant sees none of it; a plain member sees nothing.
+        app.tenant_with_admin("Globex", "hank@globex.example").await;
+        let hank = common::actor(&app, "hank@globex.example", PASSWORD).await.0;
+        let theirs = templates::roles::overview(s, &hank).await.unwrap();
+        assert!(!theirs.csv().contains("example.com\""), "{engine}");
+        assert_eq!(theirs.roles.len(), 1);
+        let bob = common::actor(&app, "bob@example.com", "bob's passphrase!")
+            .await
+            .0;
+        assert!(matches!(
+            templates::roles::overview(s, &bob).await,
+            Err(AppError::Forbidden(_))
+        ));
+    })
+    .await;
+}

@@ -65,13 +65,14 @@ pub async fn preview_delete(
     ))
 }
 
-/// The members (active or invited) who use template `id` now: as their own, or
-/// through a group it is attached to; in the order they joined.
-async fn users_of(
+/// The members (active or invited) who use template `id` at `now`: as their own,
+/// or through a group it is attached to; in the order they joined, with accounts.
+pub async fn holders(
     conn: &impl ConnectionTrait,
-    actor: &Actor,
+    tenant_id: i64,
     id: i64,
-) -> Result<Vec<TemplateUser>, AppError> {
+    now: i64,
+) -> Result<Vec<(memberships::Model, accounts::Model)>, AppError> {
     let groups_with_it = Query::select()
         .column(group_templates::Column::GroupId)
         .from(group_templates::Entity)
@@ -84,28 +85,45 @@ async fn users_of(
         .to_owned();
     let rows = memberships::Entity::find()
         .find_also_related(accounts::Entity)
-        .filter(memberships::Column::TenantId.eq(actor.tenant.id))
+        .filter(memberships::Column::TenantId.eq(tenant_id))
         .filter(memberships::Column::Status.ne(MembershipStatus::Suspended.as_str()))
         .filter(
             Condition::any()
-                .add(template_among(&[id], actor.now))
+                .add(template_among(&[id], now))
                 .add(memberships::Column::Id.in_subquery(in_those_groups)),
         )
         .order_by_asc(memberships::Column::Id)
         .all(conn)
         .await?;
-    let (members, names): (Vec<memberships::Model>, Vec<String>) = rows
+    Ok(rows
         .into_iter()
-        .filter_map(|(m, a)| {
-            let a = a?;
-            let name = if a.display_name.is_empty() {
-                a.email
-            } else {
-                format!("{} ({})", a.display_name, a.email)
-            };
-            Some((m, name))
-        })
-        .unzip();
+        .filter_map(|(m, a)| Some((m, a?)))
+        .collect())
+}
+
+/// A person's name for lists: their name and email, or the email alone.
+pub fn name_of(account: &accounts::Model) -> String {
+    if account.display_name.is_empty() {
+        account.email.clone()
+    } else {
+        format!("{} ({})", account.display_name, account.email)
+    }
+}
+
+async fn users_of(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+) -> Result<Vec<TemplateUser>, AppError> {
+    let (members, names): (Vec<memberships::Model>, Vec<String>) =
+        holders(conn, actor.tenant.id, id, actor.now)
+            .await?
+            .into_iter()
+            .map(|(m, a)| {
+                let name = name_of(&a);
+                (m, name)
+            })
+            .unzip();
     let inputs = access_inputs_of(conn, &members, actor.now).await?;
     Ok(members
         .iter()

@@ -3,6 +3,7 @@
 pub mod edit;
 pub mod impact;
 pub mod list;
+pub mod roles;
 
 pub use edit::{delete, references, save};
 pub use impact::{preview_delete, preview_save};
