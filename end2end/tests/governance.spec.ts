@@ -114,3 +114,69 @@ test('a template edit and delete show who gains and who loses before saving', as
   const del = page.getByRole('dialog', { name: 'Delete template' });
   await expect(del.getByTestId('template-impact')).toContainText('1 member loses: see analytics dashboards, create reports');
 });
+
+test('a whole access review: keep, remove, reduce, complete; the record and its CSV', async ({ page, browser }) => {
+  const stay = `${unique('rev-keep')}@example.com`;
+  const gone = `${unique('rev-gone')}@example.com`;
+  const less = `${unique('rev-less')}@example.com`;
+  await tenantWith(page, browser, 'Reviewco', [stay, gone, less]);
+  await createTemplate(page, 'Viewers', [['Analytics', 'View']]);
+  // "less" manages people and sees analytics, directly.
+  await page.goto('/settings/users');
+  await hydrated(page);
+  await memberRow(page, less).getByRole('button', { name: 'Edit' }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit user' });
+  await edit.getByRole('group', { name: 'Users' }).getByLabel('Manage').check();
+  await edit.getByRole('group', { name: 'Analytics' }).getByLabel('View').check();
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await expect(edit).toBeHidden();
+
+  await page.goto('/settings/access-reviews');
+  await hydrated(page);
+  await page.getByLabel('Who').selectOption({ label: 'Everyone' });
+  await page.getByRole('button', { name: 'Start review' }).click();
+  await expect(page).toHaveURL(/\/settings\/access-reviews\/review\?id=\d+/);
+  await hydrated(page);
+  const row = (email: string) => page.getByTestId(`review-${email}`);
+  await expect(row(less)).toContainText('Elevated access');
+  await expect(row(less)).toContainText('manage people, roles and role templates (a direct grant)');
+  await expect(row(stay)).toContainText('No two-factor');
+  // Reduce: the choice says exactly what they lose.
+  const reduce = row(less).getByLabel('Decision');
+  await reduce.selectOption({ label: 'Reduce to “Viewers” — loses manage people, roles and role templates' });
+  await row(less).getByRole('button', { name: 'Save decision' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Decision saved as a draft.' }).first()).toBeVisible();
+  await row(gone).getByLabel('Decision').selectOption({ label: 'Remove access: remove from the tenant' });
+  await row(gone).getByRole('button', { name: 'Save decision' }).click();
+  await expect(page.getByText(/2 of \d+ members decided/)).toBeVisible();
+  // Completing needs a note.
+  await page.getByRole('button', { name: 'Complete review' }).click();
+  await expect(page.locator('#review-note-error')).toContainText('Add a short note');
+  await page.getByLabel('Note for the record').fill('Monthly check with the team leads');
+  await page.getByRole('button', { name: 'Complete review' }).click();
+  const record = page.getByTestId('review-record');
+  await expect(record).toContainText('kept, 1 removed, 1 reduced.');
+  await expect(record).toContainText('Monthly check with the team leads');
+  await expect(page.getByTestId('review-items')).toContainText('Reduced to “Viewers”');
+  const csv = decodeURIComponent((await record.getByRole('link', { name: 'Export CSV' }).getAttribute('href')) ?? '');
+  expect(csv).toContain(`"${gone}"`);
+  expect(csv).toContain('"Removed from the tenant"');
+
+  // The removed member can't sign in to that tenant; the reduced one lost exactly that.
+  const other = await browser.newContext();
+  const theirs = await other.newPage();
+  await signIn(theirs, gone, 'pat person passphrase');
+  await expect(theirs.getByRole('alert').filter({ hasText: /\S/ })).toContainText("don't match");
+  await expect(theirs).toHaveURL(/sign-in/);
+  await other.close();
+  await page.goto('/settings/users');
+  await hydrated(page);
+  await expect(memberRow(page, gone)).toHaveCount(0);
+  await memberRow(page, less).getByRole('button', { name: 'Edit' }).click();
+  await expect(edit.getByRole('group', { name: 'Users' }).getByLabel('Manage')).not.toBeChecked();
+  await expect(edit.getByLabel('Role template')).toHaveValue(/\d+/);
+  await edit.getByRole('button', { name: 'Cancel' }).click();
+  // The record opens later from the list.
+  await page.goto('/settings/access-reviews');
+  await expect(page.getByTestId('reviews')).toContainText('1 / 1');
+});

@@ -75,13 +75,16 @@ pub async fn serve(common: &Common) -> Result<(), String> {
     .map_err(|e| e.to_string())
 }
 
-/// Every second: ends temporary access whose end has come, handles queued password
-/// reset requests, then sends queued mail (after the transactions that queued it
+/// Every second: ends temporary access whose end has come, tells admins of a due
+/// access review, handles queued password reset requests, then sends queued mail (after the transactions that queued it
 /// committed).
 async fn every_second(state: AppState) {
     loop {
         if let Err(error) = app::backend::members::expiry::end_expired(&state).await {
             tracing::warn!(error = %error, "could not end expired temporary access");
+        }
+        if let Err(error) = app::backend::members::reviews::remind_due(&state).await {
+            tracing::warn!(error = %error, "could not tell admins of a due access review");
         }
         if let Err(error) = app::backend::auth::recovery::process_reset_requests(&state).await {
             tracing::warn!(error = %error, "could not handle reset requests");

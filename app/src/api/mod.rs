@@ -9,6 +9,7 @@ pub mod diagnostics;
 pub mod groups;
 pub mod members;
 pub mod requests;
+pub mod reviews;
 pub mod templates;
 pub mod tenant;
 

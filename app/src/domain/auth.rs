@@ -32,6 +32,9 @@ pub struct Me {
     /// Access requests waiting for a decision (counted for people managers only).
     #[serde(default)]
     pub open_requests: u64,
+    /// An access review is due (told to admins only).
+    #[serde(default)]
+    pub review_due: bool,
 }
 
 /// What the set-up page shows to connect an authenticator app. The QR code comes as

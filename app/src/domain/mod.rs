@@ -15,6 +15,7 @@ pub mod model;
 pub mod navigation;
 pub mod password;
 pub mod requests;
+pub mod reviews;
 pub mod roles;
 pub mod templates;
 pub mod tenant;

@@ -31,6 +31,7 @@ pub fn HomePage() -> impl IntoView {
     }
     if g.is_admin {
         links.push(("/settings/feature-flags", "Feature flags"));
+        links.push(("/settings/access-reviews", "Access reviews"));
     }
     if me.can_manage_users {
         links.push(("/settings/access-requests", "Access requests"));
@@ -42,6 +43,13 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <Title text="Home" />
         <h1>"Welcome, " {greeting}</h1>
+        {me.review_due.then(|| view! {
+            <p class="note note-warn" role="status" data-testid="review-due">
+                <strong>"Access review due. "</strong>
+                "It's time to confirm who is active, remove stale access and revalidate elevated roles. "
+                <a href="/settings/access-reviews">"Start the review"</a>
+            </p>
+        })}
         <section class="card">
             <h2>"You are in " {me.tenant_name.clone()} " " <KindBadge kind=me.tenant_kind /></h2>
             <p>

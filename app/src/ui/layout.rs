@@ -55,7 +55,10 @@ fn SignedInFrame(me: Me) -> impl IntoView {
                         <A href="/settings/groups">"Groups"</A>
                     })}
                     {me.grantor.sees_tenant_settings().then(|| view! { <A href="/settings/tenant">"Tenant"</A> })}
-                    {me.grantor.is_admin.then(|| view! { <A href="/settings/feature-flags">"Feature flags"</A> })}
+                    {me.grantor.is_admin.then(|| view! {
+                        <A href="/settings/feature-flags">"Feature flags"</A>
+                        <A href="/settings/access-reviews">"Access reviews"</A>
+                    })}
                     {me.can_manage_users.then(|| view! {
                         <A href="/settings/access-requests">
                             "Access requests"

@@ -12,6 +12,7 @@ mod layout;
 mod members;
 mod not_found;
 mod requests;
+mod reviews;
 mod templates;
 mod tenant;
 pub mod widgets;
@@ -32,6 +33,7 @@ use leptos_router::{path, SsrMode};
 use members::{AcceptInvitePage, ActivityPage, UsersPage};
 use not_found::NotFound;
 use requests::{AccessRequestsPage, MyAccessPage};
+use reviews::{AccessReviewPage, AccessReviewsPage};
 use templates::{RoleTemplatesPage, RolesOverviewPage};
 use tenant::{FeatureFlagsPage, TenantSettingsPage};
 
@@ -107,6 +109,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings/groups") view=GroupsPage />
                     <Route path=path!("settings/tenant") view=TenantSettingsPage />
                     <Route path=path!("settings/feature-flags") view=FeatureFlagsPage />
+                    <Route path=path!("settings/access-reviews") view=AccessReviewsPage />
+                    <Route path=path!("settings/access-reviews/review") view=AccessReviewPage />
                     <Route path=path!("settings/audit-log") view=AuditLogPage />
                     <Route path=path!("settings/diagnostics") view=DiagnosticsPage />
                     <Route path=path!("settings/who-can") view=WhoCanPage />

@@ -23,6 +23,7 @@ mod lockout;
 mod mail;
 mod recovery;
 mod requests;
+mod reviews;
 mod router;
 mod services;
 mod sign_in_group;

@@ -49,6 +49,11 @@ pub async fn me(state: &AppState, actor: &Actor) -> Result<Me, AppError> {
         } else {
             0
         },
+        review_due: grantor.is_admin
+            && actor
+                .tenant
+                .review_due_at
+                .is_some_and(|due| due <= actor.now),
         grantor,
     })
 }

@@ -1,6 +1,8 @@
 //! sea-orm entities, one per table (see the migrations for the schema history).
 
 pub mod access_requests;
+pub mod access_review_items;
+pub mod access_reviews;
 pub mod accounts;
 pub mod audit_events;
 pub mod group_members;

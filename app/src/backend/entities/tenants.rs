@@ -17,6 +17,13 @@ pub struct Model {
     pub paired_tenant_id: Option<i64>,
     /// When set, only members of this group (and admins) can sign in here.
     pub sign_in_group_id: Option<i64>,
+    /// Access reviews flag "No sign-in for N days" after this many days.
+    pub stale_sign_in_days: i64,
+    /// An access review is due this often (days), or never.
+    pub review_every_days: Option<i64>,
+    /// When the next access review is due, and when the admins were last told.
+    pub review_due_at: Option<i64>,
+    pub review_reminded_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -430,13 +430,26 @@ async fn remove(
     member_id: i64,
     only_pending: bool,
 ) -> Result<(), AppError> {
+    let change = begin_member_change(state, actor, member_id, true).await?;
+    let (txn, now, entry) = remove_in(actor, change, only_pending).await?;
+    audit::commit_with(txn, now, &actor.audit_actor(meta), entry).await
+}
+
+/// Removes the member of an opened change (their seat is freed, their sessions
+/// here end, the account goes when no other tenant uses it), with every check of
+/// "Delete user"; answers the transaction (not yet committed) and the audit entry.
+pub(super) async fn remove_in(
+    actor: &Actor,
+    change: MemberChange,
+    only_pending: bool,
+) -> Result<(WriteTxn, i64, AuditEntry), AppError> {
     let MemberChange {
         txn,
         now,
         membership,
         account,
         grantor,
-    } = begin_member_change(state, actor, member_id, true).await?;
+    } = change;
     if only_pending && membership.status != MembershipStatus::Invited.as_str() {
         return Err(AppError::Conflict(format!(
             "{} has already joined, so there is no invitation to cancel. To take their access away, use Delete user.",
@@ -478,15 +491,10 @@ async fn remove(
     } else {
         "member.deleted"
     };
-    audit::commit_with(
-        txn,
-        now,
-        &actor.audit_actor(meta),
-        AuditEntry::new(Some(actor.tenant.id), action, "membership")
-            .target(Some(membership.id), &account.email)
-            .before(before),
-    )
-    .await
+    let entry = AuditEntry::new(Some(actor.tenant.id), action, "membership")
+        .target(Some(membership.id), &account.email)
+        .before(before);
+    Ok((txn, now, entry))
 }
 
 /// Lifts a lock left by repeated wrong passwords, so the person can try again now.

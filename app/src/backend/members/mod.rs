@@ -5,6 +5,7 @@ pub mod expiry;
 pub mod invitations;
 pub mod list;
 pub mod requests;
+pub mod reviews;
 
 pub use edit::{adjust, cancel_invite, delete, member_access, unlock, update};
 pub use invitations::{accept_invite, invite, invite_details, resend_invite};

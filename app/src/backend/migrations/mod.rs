@@ -11,6 +11,7 @@ mod m20261202_000006_sign_in_group;
 mod m20261202_000007_who_can_index;
 mod m20261202_000008_temporary_access;
 mod m20261202_000009_temporary_role_beta;
+mod m20261202_000010_access_reviews;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_who_can_index::Migration),
             Box::new(m20261202_000008_temporary_access::Migration),
             Box::new(m20261202_000009_temporary_role_beta::Migration),
+            Box::new(m20261202_000010_access_reviews::Migration),
         ]
     }
 }
