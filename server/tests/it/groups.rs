@@ -216,6 +216,26 @@ async fn groups_keep_the_privilege_boundaries_and_tenants_apart() {
     .await;
 }
 
+/// Bob uses `template` as his own; Carol joins and gets it through the group
+/// "Team". Answers Carol's membership id.
+async fn own_and_through_team(app: &TestApp, acme: &common::AdminAndUser, template: i64) -> i64 {
+    let (s, m, admin) = (&app.state, meta(None), &acme.admin);
+    app::backend::members::adjust(s, admin, &m, acme.user_id, |u| {
+        u.template_id = Some(template)
+    })
+    .await
+    .unwrap();
+    let (carol, _) = app.join(admin, "carol@example.com", "Carol").await;
+    let team = groups::create(s, admin, &m, "Team").await.unwrap();
+    groups::add_member(s, admin, &m, team, "carol@example.com")
+        .await
+        .unwrap();
+    groups::set_template(s, admin, &m, team, template, true)
+        .await
+        .unwrap();
+    carol
+}
+
 /// Each member's permissions now, by the one evaluation, keyed by membership id.
 async fn everyone(
     app: &TestApp,
@@ -252,19 +272,7 @@ async fn the_impact_preview_says_what_the_change_then_does() {
         .unwrap();
         // Bob uses it as his own; Carol through a group; Dan also holds "delete
         // conversations" directly, so he loses nothing.
-        app::backend::members::adjust(s, admin, &m, acme.user_id, |u| {
-            u.template_id = Some(analysts)
-        })
-        .await
-        .unwrap();
-        let (carol, _) = app.join(admin, "carol@example.com", "Carol").await;
-        let team = groups::create(s, admin, &m, "Team").await.unwrap();
-        groups::add_member(s, admin, &m, team, "carol@example.com")
-            .await
-            .unwrap();
-        groups::set_template(s, admin, &m, team, analysts, true)
-            .await
-            .unwrap();
+        let carol = own_and_through_team(&app, &acme, analysts).await;
         let (dan, _) = app.join(admin, "dan@example.com", "Dan").await;
         app::backend::members::adjust(s, admin, &m, dan, |u| {
             u.template_id = Some(analysts);
@@ -381,19 +389,7 @@ async fn the_roles_overview_lists_holders_their_two_factor_and_the_least_templat
         templates::save(s, admin, &m, new_template("Power", vec![ANALYTICS, manage]))
             .await
             .unwrap();
-        app::backend::members::adjust(s, admin, &m, acme.user_id, |u| {
-            u.template_id = Some(analysts)
-        })
-        .await
-        .unwrap();
-        let (_carol, _) = app.join(admin, "carol@example.com", "Carol").await;
-        let team = groups::create(s, admin, &m, "Team").await.unwrap();
-        groups::add_member(s, admin, &m, team, "carol@example.com")
-            .await
-            .unwrap();
-        groups::set_template(s, admin, &m, team, analysts, true)
-            .await
-            .unwrap();
+        own_and_through_team(&app, &acme, analysts).await;
         // A suspended member holds nothing that counts.
         let (dan, _) = app.join(admin, "dan@example.com", "Dan").await;
         app::backend::members::adjust(s, admin, &m, dan, |u| {

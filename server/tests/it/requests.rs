@@ -283,6 +283,21 @@ async fn over_http_a_refused_page_links_to_the_explanation_and_requests_are_form
 }
 
 /// `now` plus `minutes`, as a browser's datetime-local field sends it, and its time.
+/// The newest "Temporary access ended" row of the tenant's audit log, written by
+/// "expiry".
+async fn expiry_row(app: &TestApp, tenant_id: i64) -> app::domain::audit::AuditRow {
+    let log = app::backend::audit::list(app.state.db.conn(), tenant_id, "", None)
+        .await
+        .unwrap();
+    let ended = log
+        .rows
+        .into_iter()
+        .find(|r| r.action == "Temporary access ended")
+        .unwrap();
+    assert_eq!(ended.actor, "expiry");
+    ended
+}
+
 fn until_field(now: i64, minutes: i64) -> (String, i64) {
     let at = chrono::DateTime::from_timestamp_millis(now + minutes * 60_000).unwrap();
     let text = at.format("%Y-%m-%dT%H:%M").to_string();
@@ -393,15 +408,7 @@ async fn approved_until_a_time_the_access_ends_by_itself_and_the_right_people_he
             0,
             "{engine}"
         );
-        let log = app::backend::audit::list(s.db.conn(), admin.tenant.id, "", None)
-            .await
-            .unwrap();
-        let ended = log
-            .rows
-            .iter()
-            .find(|r| r.action == "Temporary access ended")
-            .unwrap();
-        assert_eq!(ended.actor, "expiry");
+        let ended = expiry_row(&app, admin.tenant.id).await;
         assert_eq!(ended.target, "bob@example.com");
         assert!(ended.detail.contains("ada@example.com"), "{}", ended.detail);
         assert!(
@@ -569,15 +576,7 @@ async fn the_edit_dialog_gives_access_until_a_time_and_it_ends_by_itself() {
             (Role::User, false, false, 0),
             "{engine}"
         );
-        let log = app::backend::audit::list(s.db.conn(), admin.tenant.id, "", None)
-            .await
-            .unwrap();
-        let ended = log
-            .rows
-            .iter()
-            .find(|r| r.action == "Temporary access ended")
-            .unwrap();
-        assert_eq!(ended.actor, "expiry");
+        let ended = expiry_row(&app, admin.tenant.id).await;
         for part in [
             "the Admin role",
             "beta access",

@@ -668,9 +668,10 @@ async fn reading_any_page_changes_nothing() {
                 if let Some(cookie) = cookie {
                     request = request.header("cookie", cookie.as_str());
                 }
-                // A page that never answers fails here, naming itself.
+                // A page that never answers fails here, naming itself (far above
+                // any wait the database may impose, such as SQLite's busy timeout).
                 let answer = tokio::time::timeout(
-                    std::time::Duration::from_secs(30),
+                    std::time::Duration::from_secs(120),
                     app.send(request.body(Body::empty()).unwrap()),
                 )
                 .await
