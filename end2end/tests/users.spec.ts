@@ -88,7 +88,9 @@ test.describe('Settings → Users', () => {
     // The audit log shows who did what, newest first, filtered by member.
     await page.goto('/settings/audit-log');
     await hydrated(page);
-    await page.getByLabel('Filter by member').fill(member);
+    await page.getByLabel('Who (actor or member)').fill(member);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect(page).toHaveURL(/who=/);
     await expect(page.getByRole('cell', { name: 'Invited', exact: true })).toBeVisible();
     await expect(page.getByRole('cell', { name: 'Accepted invitation', exact: true })).toBeVisible();
 
