@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createTemplate, hydrated, memberRow, PASSWORD, signIn, tenantWith, unique } from './helpers';
+import { createTemplate, hydrated, inviteMember, memberRow, PASSWORD, signIn, tenantWith, unique } from './helpers';
 
 const tomorrow = () => new Date(Date.now() + 24 * 3600 * 1000).toISOString().slice(0, 16);
 
@@ -179,4 +179,34 @@ test('a whole access review: keep, remove, reduce, complete; the record and its 
   // The record opens later from the list.
   await page.goto('/settings/access-reviews');
   await expect(page.getByTestId('reviews')).toContainText('1 / 1');
+});
+
+test('an admin of a production and its sandbox removes someone from both at once', async ({ page, browser }) => {
+  const member = `${unique('offb')}@example.com`;
+  const { tenant } = await tenantWith(page, browser, 'Offco', [member]);
+  await page.goto('/settings/tenant');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Create sandbox' }).click();
+  await expect(page.locator('section', { has: page.locator('#pair-title') })).toContainText(`Its sandbox is ${tenant} Sandbox`);
+  await hydrated(page);
+  await page.getByRole('button', { name: /Current tenant:/ }).click();
+  await page.getByRole('button', { name: new RegExp(`${tenant} Sandbox`) }).click();
+  await expect(page.getByRole('button', { name: new RegExp(`Current tenant: ${tenant} Sandbox`) })).toBeVisible();
+  await hydrated(page);
+  await inviteMember(page, member);
+  await page.getByRole('button', { name: /Current tenant:/ }).click();
+  await page.getByRole('button', { name: new RegExp(`^${tenant}(?! Sandbox)`) }).click();
+  await expect(page.getByRole('button', { name: new RegExp(`Current tenant: ${tenant}(?! Sandbox)`) })).toBeVisible();
+
+  await page.goto('/settings/users');
+  await hydrated(page);
+  await memberRow(page, member).getByRole('button', { name: `Remove from all my tenants (${member})` }).click();
+  const dialog = page.getByRole('dialog', { name: 'Remove from all my tenants' });
+  const preview = dialog.getByTestId('offboard-preview');
+  await expect(preview.getByRole('listitem')).toHaveCount(2);
+  await expect(preview).toContainText(`${tenant} (Active)`);
+  await expect(preview).toContainText(`${tenant} Sandbox (Invited)`);
+  await dialog.getByRole('button', { name: 'Remove from all' }).click();
+  await expect(page.getByRole('status').filter({ hasText: `Removed from ${tenant}, ${tenant} Sandbox.` }).first()).toBeVisible();
+  await expect(memberRow(page, member)).toHaveCount(0);
 });

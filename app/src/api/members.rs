@@ -91,3 +91,21 @@ pub async fn accept_invite(
     .await?;
     Ok(ctx::signed_in_response(&state, &signed_in, "/"))
 }
+
+/// "Remove from all my tenants": where the person would be removed, and what they
+/// lose in each (only tenants where the actor is an admin are named).
+#[server(prefix = "/api", endpoint = "offboard_preview", input = Json)]
+pub async fn offboard_preview(
+    member_id: i64,
+) -> Result<crate::domain::members::OffboardPreview, AppError> {
+    let (state, _meta, actor) = ctx::actor().await?;
+    members::offboard::preview(&state, &actor, member_id).await
+}
+
+#[server(prefix = "/api", endpoint = "offboard_member", input = Json)]
+pub async fn offboard_member(
+    member_id: i64,
+) -> Result<Vec<crate::domain::members::OffboardOutcome>, AppError> {
+    let (state, meta, actor) = ctx::actor().await?;
+    members::offboard::offboard(&state, &actor, &meta, member_id).await
+}

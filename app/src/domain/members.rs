@@ -149,6 +149,55 @@ pub struct MemberUpdate {
     pub until: String,
 }
 
+/// "Remove from all my tenants": each tenant where the admin may remove the person
+/// (only tenants where the admin is an admin are ever named) and what they lose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OffboardPreview {
+    pub email: String,
+    pub tenants: Vec<OffboardPlace>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OffboardPlace {
+    pub tenant: String,
+    pub status: MembershipStatus,
+    /// What they lose there, in words.
+    pub loses: Vec<String>,
+}
+
+/// What happened in one tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OffboardOutcome {
+    pub tenant: String,
+    pub removed: bool,
+    /// Why not, in the words the Delete user check gives.
+    pub why: Option<String>,
+}
+
+impl OffboardOutcome {
+    /// All outcomes in one sentence for a toast.
+    pub fn summary(outcomes: &[OffboardOutcome]) -> String {
+        let done: Vec<&str> = outcomes
+            .iter()
+            .filter(|o| o.removed)
+            .map(|o| o.tenant.as_str())
+            .collect();
+        let mut text = if done.is_empty() {
+            "Removed from no tenant.".to_string()
+        } else {
+            format!("Removed from {}.", done.join(", "))
+        };
+        for o in outcomes.iter().filter(|o| !o.removed) {
+            text.push_str(&format!(
+                " Not from {}: {}",
+                o.tenant,
+                o.why.clone().unwrap_or_default()
+            ));
+        }
+        text
+    }
+}
+
 /// What the accept-invite page shows before anything is submitted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InviteDetails {

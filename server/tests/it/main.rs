@@ -21,6 +21,7 @@ mod features;
 mod groups;
 mod lockout;
 mod mail;
+mod offboard;
 mod recovery;
 mod requests;
 mod reviews;

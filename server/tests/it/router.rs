@@ -563,6 +563,8 @@ async fn numeric_inputs_out_of_range_get_a_sentence_never_a_panic() {
         ("list_audit_events", r#"{"query":{},"before_id":V}"#),
         ("member_activity", r#"{"member_id":V,"older":null}"#),
         ("access_review", r#"{"id":V,"page":0}"#),
+        ("offboard_preview", r#"{"member_id":V}"#),
+        ("offboard_member", r#"{"member_id":V}"#),
         ("access_review", r#"{"id":1,"page":V}"#),
         ("member_activity", r#"{"member_id":1,"older":V}"#),
         (

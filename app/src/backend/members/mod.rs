@@ -4,6 +4,7 @@ pub mod edit;
 pub mod expiry;
 pub mod invitations;
 pub mod list;
+pub mod offboard;
 pub mod requests;
 pub mod reviews;
 

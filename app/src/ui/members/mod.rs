@@ -5,6 +5,7 @@ mod activity;
 mod delete_dialog;
 mod edit_dialog;
 mod invite_dialog;
+mod offboard_dialog;
 mod page;
 
 pub use accept_invite::AcceptInvitePage;

@@ -3,6 +3,7 @@
 use super::delete_dialog::DeleteDialog;
 use super::edit_dialog::EditDialog;
 use super::invite_dialog::InviteDialog;
+use super::offboard_dialog::OffboardDialog;
 use crate::api::members::{list_members, CancelInvite, ResendInvite, UnlockMember};
 use crate::api::templates::list_role_templates;
 use crate::domain::access::Grantor;
@@ -34,6 +35,10 @@ pub fn UsersPage() -> impl IntoView {
     let invite_open = RwSignal::new(false);
     let editing = RwSignal::new(None::<MemberRow>);
     let deleting = RwSignal::new(None::<MemberRow>);
+    let offboarding = RwSignal::new(None::<MemberRow>);
+    // "Remove from all my tenants" is for admins of more than one tenant.
+    let several_tenants = use_context::<crate::domain::auth::Me>()
+        .is_some_and(|me| me.grantor.is_admin && me.tenants.len() > 1);
     let resend = ServerAction::<ResendInvite>::new();
     let unlock = ServerAction::<UnlockMember>::new();
     let cancel = ServerAction::<CancelInvite>::new();
@@ -166,7 +171,7 @@ pub fn UsersPage() -> impl IntoView {
                                     </tr>
                                 </thead>
                                 <tbody>
-                                    {p.rows.into_iter().map(|m| member_row(&m, &viewer, editing, deleting, RowActions { resend, unlock, cancel })).collect_view()}
+                                    {p.rows.into_iter().map(|m| member_row(&m, &viewer, editing, deleting, RowActions { resend, unlock, cancel, offboarding, several_tenants })).collect_view()}
                                 </tbody>
                             </table>
                             <nav class="pager" aria-label="Pages">
@@ -183,6 +188,7 @@ pub fn UsersPage() -> impl IntoView {
         <InviteDialog open=invite_open templates reload />
         <EditDialog editing templates reload />
         <DeleteDialog deleting reload />
+        <OffboardDialog offboarding reload />
     }
 }
 
@@ -192,6 +198,8 @@ struct RowActions {
     resend: ServerAction<ResendInvite>,
     unlock: ServerAction<UnlockMember>,
     cancel: ServerAction<CancelInvite>,
+    offboarding: RwSignal<Option<MemberRow>>,
+    several_tenants: bool,
 }
 
 fn member_row(
@@ -205,7 +213,11 @@ fn member_row(
         resend,
         unlock,
         cancel,
+        offboarding,
+        several_tenants,
     } = actions;
+    let offboard_row = m.clone();
+    let offboard_label = format!(" ({})", m.email);
     let locked = m.locked;
     let disabled = m.disabled;
     let status_text = if m.status == MembershipStatus::Invited && m.invite_expired {
@@ -297,6 +309,12 @@ fn member_row(
                     on:click=move |_| deleting.set(Some(delete_row.clone()))>
                     "Delete user"
                 </button>
+                {(several_tenants && delete_limit.is_none()).then(|| view! {
+                    <button type="button" class="btn btn-small btn-danger-outline"
+                        on:click=move |_| offboarding.set(Some(offboard_row.clone()))>
+                        "Remove from all my tenants"<span class="visually-hidden">{offboard_label.clone()}</span>
+                    </button>
+                })}
             </div>
             {why.map(|why| view! { <p class="row-note" id=note_id.clone()>{why}</p> })}
             </td>

@@ -169,7 +169,7 @@ fn TemplateDialog(
                     <p class="field-label">"Permissions"</p>
                     <PermissionPicker selected=permissions granted_elsewhere=Signal::derive(Default::default) disabled=Signal::derive(|| false) id_prefix="template-perm" />
                 </div>
-                {move || id.get().is_some().then(|| view! { <ImpactPanel impact heading="If you save" /> })}
+                {move || (open.get() && id.get().is_some()).then(|| view! { <ImpactPanel impact heading="If you save" /> })}
                 <FormAlert error />
                 <DialogFooter open pending=action.pending() label="Save template" busy_label="Saving…" />
             </form>
@@ -256,7 +256,7 @@ fn DeleteTemplateDialog(
                     }
                 })}
             </Transition>
-            <ImpactPanel impact heading="If you delete it" />
+            {move || open.get().then(|| view! { <ImpactPanel impact heading="If you delete it" /> })}
             <FormAlert error />
             <DialogFooter open pending=action.pending() label="Delete template" busy_label="Deleting…" danger=true
                 on_confirm=Callback::new(move |_| {
