@@ -14,6 +14,8 @@ import {
   PASSWORD,
   signIn,
   tenantWith,
+  createSandboxAndSwitch,
+  switchTenant,
   unique,
 } from './helpers';
 
@@ -108,22 +110,10 @@ test('an active member who cannot sign in gets a password reset; a locked one is
 
 test('a member only of the sandbox: the verdict names the sandbox', async ({ page, browser }) => {
   const { tenant } = await tenantWith(page, browser, 'Sandco', []);
-  await page.goto('/settings/tenant');
-  await hydrated(page);
-  await page.getByRole('button', { name: 'Create sandbox' }).click();
-  await expect(page.locator('section', { has: page.locator('#pair-title') })).toContainText(`Its sandbox is ${tenant} Sandbox`);
-  await hydrated(page);
-  await page.getByRole('button', { name: /Current tenant:/ }).click();
-  await page.getByRole('button', { name: new RegExp(`${tenant} Sandbox`) }).click();
-  // The switch reloads the page: wait for the new one before going anywhere.
-  await expect(page.getByRole('button', { name: new RegExp(`Current tenant: ${tenant} Sandbox`) })).toBeVisible();
-  await hydrated(page);
+  await createSandboxAndSwitch(page, tenant);
   const sam = `${unique('sam')}@example.com`;
   await inviteMember(page, sam);
-  await page.getByRole('button', { name: /Current tenant:/ }).click();
-  await page.getByRole('button', { name: new RegExp(`^${tenant}(?! Sandbox)`) }).click();
-  await expect(page.getByRole('button', { name: new RegExp(`Current tenant: ${tenant}(?! Sandbox)`) })).toBeVisible();
-  await hydrated(page);
+  await switchTenant(page, tenant, false);
   await diagnose(page, sam, 'Sign in');
   await expect(verdict(page)).toContainText(`${tenant} Sandbox (the sandbox tenant`);
 });

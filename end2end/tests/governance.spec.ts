@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createTemplate, hydrated, inviteMember, memberRow, PASSWORD, signIn, tenantWith, unique } from './helpers';
+import { createSandboxAndSwitch, createTemplate, hydrated, inviteMember, switchTenant, memberRow, PASSWORD, signIn, tenantWith, unique } from './helpers';
 
 const tomorrow = () => new Date(Date.now() + 24 * 3600 * 1000).toISOString().slice(0, 16);
 
@@ -184,19 +184,9 @@ test('a whole access review: keep, remove, reduce, complete; the record and its 
 test('an admin of a production and its sandbox removes someone from both at once', async ({ page, browser }) => {
   const member = `${unique('offb')}@example.com`;
   const { tenant } = await tenantWith(page, browser, 'Offco', [member]);
-  await page.goto('/settings/tenant');
-  await hydrated(page);
-  await page.getByRole('button', { name: 'Create sandbox' }).click();
-  await expect(page.locator('section', { has: page.locator('#pair-title') })).toContainText(`Its sandbox is ${tenant} Sandbox`);
-  await hydrated(page);
-  await page.getByRole('button', { name: /Current tenant:/ }).click();
-  await page.getByRole('button', { name: new RegExp(`${tenant} Sandbox`) }).click();
-  await expect(page.getByRole('button', { name: new RegExp(`Current tenant: ${tenant} Sandbox`) })).toBeVisible();
-  await hydrated(page);
+  await createSandboxAndSwitch(page, tenant);
   await inviteMember(page, member);
-  await page.getByRole('button', { name: /Current tenant:/ }).click();
-  await page.getByRole('button', { name: new RegExp(`^${tenant}(?! Sandbox)`) }).click();
-  await expect(page.getByRole('button', { name: new RegExp(`Current tenant: ${tenant}(?! Sandbox)`) })).toBeVisible();
+  await switchTenant(page, tenant, false);
 
   await page.goto('/settings/users');
   await hydrated(page);

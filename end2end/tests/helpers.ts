@@ -197,3 +197,22 @@ export async function tenantWith(page: Page, browser: Browser, prefix: string, j
   for (const email of pending) await inviteMember(page, email);
   return { tenant, owner };
 }
+
+/** Switches to `tenant`, or to its sandbox, with the tenant switcher (the page reloads). */
+export async function switchTenant(page: Page, tenant: string, sandbox: boolean) {
+  const name = sandbox ? `${tenant} Sandbox` : `${tenant}(?! Sandbox)`;
+  await page.getByRole('button', { name: /Current tenant:/ }).click();
+  await page.getByRole('button', { name: new RegExp(sandbox ? name : `^${name}`) }).click();
+  await expect(page.getByRole('button', { name: new RegExp(`Current tenant: ${name}`) })).toBeVisible();
+  await hydrated(page);
+}
+
+/** On the Tenant page, creates the sandbox of production tenant `tenant` and switches into it. */
+export async function createSandboxAndSwitch(page: Page, tenant: string) {
+  await page.goto('/settings/tenant');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Create sandbox' }).click();
+  await expect(page.locator('section', { has: page.locator('#pair-title') })).toContainText(`Its sandbox is ${tenant} Sandbox`);
+  await hydrated(page);
+  await switchTenant(page, tenant, true);
+}
