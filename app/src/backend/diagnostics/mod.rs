@@ -20,7 +20,9 @@ use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
 use crate::backend::kernel::clock::format_time;
 use crate::backend::kernel::crypto::reference_id;
-use crate::backend::kernel::directory::{find_account_by_email, membership_of, memberships_of};
+use crate::backend::kernel::directory::{
+    find_account_by_email, membership_of, memberships_of, shown_name,
+};
 use crate::backend::kernel::mail;
 use crate::backend::kernel::policy::{access_inputs, flags_on, grantables, in_force, user_manager};
 use crate::backend::kernel::request::RequestMeta;
@@ -150,11 +152,7 @@ async fn member_facts(
     }
     Ok(MemberFacts {
         id: membership.id,
-        name: if account.display_name.is_empty() {
-            account.email.clone()
-        } else {
-            account.display_name.clone()
-        },
+        name: shown_name(account),
         status,
         invite_expires: invite.as_ref().map(|i| format_time(i.expires_at)),
         invite_expired: status == MembershipStatus::Invited

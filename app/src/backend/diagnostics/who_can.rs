@@ -8,6 +8,7 @@ use crate::backend::entities::{
 };
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::clock::format_time;
+use crate::backend::kernel::directory::shown_name;
 use crate::backend::kernel::policy::{
     admin_in_force, beta_in_force, crm_in_force, flags_on, grant_in_force, grantables, holds,
     in_force, user_manager,
@@ -245,11 +246,7 @@ pub async fn who_can_in(
             }
             Some(WhoCanRow {
                 member_id: m.id,
-                name: if a.display_name.is_empty() {
-                    a.email.clone()
-                } else {
-                    a.display_name
-                },
+                name: shown_name(&a),
                 email: a.email,
                 how,
             })

@@ -190,3 +190,12 @@ pub async fn open_access_requests(
         .count(conn)
         .await
 }
+
+/// How a person is named in lists: their name, or their email when they have none.
+pub fn shown_name(account: &accounts::Model) -> String {
+    if account.display_name.is_empty() {
+        account.email.clone()
+    } else {
+        account.display_name.clone()
+    }
+}

@@ -63,13 +63,7 @@ pub async fn refusal(
         .await?
         .into_iter()
         .filter_map(|(_, a)| a)
-        .map(|a| {
-            if a.display_name.is_empty() {
-                a.email
-            } else {
-                a.display_name
-            }
-        })
+        .map(|a| super::directory::shown_name(&a))
         .collect();
     Ok(AppError::Forbidden(refusal_for_person(
         &tenant.name,

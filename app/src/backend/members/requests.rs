@@ -10,7 +10,9 @@ use crate::backend::entities::{access_requests, accounts, memberships};
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
 use crate::backend::kernel::clock::{format_time, parse_until};
-use crate::backend::kernel::directory::{lock_tenant, member_in_tenant, template_in_tenant};
+use crate::backend::kernel::directory::{
+    lock_tenant, member_in_tenant, shown_name, template_in_tenant,
+};
 use crate::backend::kernel::mail::{self, Outgoing};
 use crate::backend::kernel::policy::{
     access_inputs, feature_context, grantables, holds, in_force, member_feature_context,
@@ -289,11 +291,7 @@ pub async fn list_open(
             member_in_tenant(conn, actor.tenant.id, row.membership_id).await?;
         let ctx =
             member_feature_context(conn, &actor.tenant, &membership, &account, actor.now).await?;
-        let name = if account.display_name.is_empty() {
-            account.email.clone()
-        } else {
-            account.display_name.clone()
-        };
+        let name = shown_name(&account);
         let what = target.what();
         let gap = gives(&ctx, target);
         let verdict = match (gap, target) {

@@ -563,6 +563,7 @@ async fn apply_decision(
         grantor: grantor.clone(),
     };
     let (txn, outcome, entry) = match decision {
+        // Keep answered above, before anything was opened.
         Decision::Keep | Decision::Remove => {
             let (t, _, e) = remove_in(actor, change, false).await.map_err(stop)?;
             (t, "Removed from the tenant".to_string(), e)

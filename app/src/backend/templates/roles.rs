@@ -6,6 +6,7 @@ use super::impact::holders;
 use crate::backend::entities::{accounts, group_members, group_templates, groups, memberships};
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::clock::format_short;
+use crate::backend::kernel::directory::shown_name;
 use crate::backend::kernel::policy::{admin_in_force, grantables, require_user_admin};
 use crate::backend::kernel::second_factor;
 use crate::backend::AppState;
@@ -110,11 +111,7 @@ pub async fn overview(state: &AppState, actor: &Actor) -> Result<RolesOverview, 
 fn holder(m: &memberships::Model, a: &accounts::Model, how: String) -> Holder {
     Holder {
         member_id: m.id,
-        name: if a.display_name.is_empty() {
-            a.email.clone()
-        } else {
-            a.display_name.clone()
-        },
+        name: shown_name(a),
         email: a.email.clone(),
         two_factor: second_factor::is_enabled(a),
         how,
