@@ -50,7 +50,7 @@ e2e:
 ## Speed figures for the Users table at 100,000 members (printed, never asserted).
 bench: tools-test
 	url=$$(.ci/postgres.sh start); \
-	GATEHOUSE_TEST_POSTGRES_URL=$$url cargo bench -p server --bench members --bench sign_in
+	GATEHOUSE_TEST_POSTGRES_URL=$$url cargo bench --profile benchmark -p server --bench members --bench sign_in
 
 ## sqlmap against every server function, signed in (uses the release build; not part of `make test`).
 scan: build

@@ -1,6 +1,7 @@
 //! The axum application: pages, server functions, health check and the security
 //! middleware every response passes through.
 
+use app::backend::kernel::actor::RequestActor;
 use app::backend::kernel::request::RequestMeta;
 use app::backend::AppState;
 use app::domain::AppError;
@@ -108,13 +109,15 @@ fn refuse_cross_site() -> Response {
 }
 
 /// Every server function but the anonymous ones needs a live session; this refuses
-/// the rest before any of their code runs (they check again themselves).
+/// the rest before any of their code runs. The function reads the same resolution
+/// (`RequestActor`): the session is looked up once per request.
 async fn require_session(
     state: &AppState,
     headers: &HeaderMap,
+    once: RequestActor,
 ) -> Result<app::backend::kernel::actor::Actor, AppError> {
     let meta = RequestMeta::from_headers(headers, None, state.settings.session_cookie_name());
-    app::backend::kernel::actor::current_actor(state, &meta).await
+    once.get(state, &meta).await
 }
 
 /// Whether a server function answered "forbidden": status 403, or for a form posted
@@ -190,7 +193,9 @@ fn client_ip_of(state: &AppState, request: &Request<Body>) -> String {
 }
 
 /// Refuses cross-site state changes and adds security headers to every response.
-async fn guard(State(state): State<AppState>, request: Request<Body>, next: Next) -> Response {
+async fn guard(State(state): State<AppState>, mut request: Request<Body>, next: Next) -> Response {
+    let once = RequestActor::default();
+    request.extensions_mut().insert(once.clone());
     let safe_method = matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
@@ -211,7 +216,7 @@ async fn guard(State(state): State<AppState>, request: Request<Body>, next: Next
     let is_api = path.starts_with("/api/");
     let mut caller = None;
     if is_api && !app::api::ANONYMOUS_ENDPOINTS.contains(&path.as_str()) {
-        match require_session(&state, request.headers()).await {
+        match require_session(&state, request.headers(), once).await {
             Ok(actor) => caller = Some((actor, client_ip_of(&state, &request))),
             Err(error) => {
                 let mut res = error_response(&error);

@@ -1,6 +1,6 @@
 //! Glue between a server function and the request it runs in.
 
-use crate::backend::kernel::actor::{current_actor, Actor};
+use crate::backend::kernel::actor::{current_actor, Actor, RequestActor};
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::{internal, AppState};
 use crate::domain::AppError;
@@ -54,7 +54,12 @@ pub fn is_plain_form_post() -> bool {
 pub async fn actor() -> Result<(AppState, RequestMeta, Actor), AppError> {
     let state = state()?;
     let meta = meta(&state)?;
-    let actor = current_actor(&state, &meta).await?;
+    // Resolved once per request: the middleware may have done it already.
+    let resolved = parts()?.extensions.get::<RequestActor>().cloned();
+    let actor = match resolved {
+        Some(once) => once.get(&state, &meta).await?,
+        None => current_actor(&state, &meta).await?,
+    };
     Ok((state, meta, actor))
 }
 

@@ -74,21 +74,36 @@ impl MemberRow {
     }
 }
 
+/// A filtered count of members stops here: "10,000+" is as useful as the exact
+/// figure and doesn't read 100,000 rows on every page view.
+pub const COUNT_CAP: u64 = 10_000;
+
 /// What the Users table asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberQuery {
     pub search: String,
     pub status: Option<MembershipStatus>,
     pub role: Option<Role>,
-    /// Zero-based.
+    /// Zero-based. Shown as is; which rows it holds is found by `after` or
+    /// `before` when the link carries one, else by counting rows from the start.
     pub page: u64,
+    /// The Next link: the rows after (older than) this member id.
+    #[serde(default)]
+    pub after: Option<i64>,
+    /// The Previous link: the rows before (newer than) this member id.
+    #[serde(default)]
+    pub before: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberPage {
     pub rows: Vec<MemberRow>,
-    /// Members matching the query.
+    /// Members matching the query, counted up to [`COUNT_CAP`] (see `total_capped`).
     pub total: u64,
+    /// More than `COUNT_CAP` members match: show "10,000+".
+    pub total_capped: bool,
+    /// Whether a page follows this one.
+    pub has_next: bool,
     pub page: u64,
     pub page_size: u64,
     pub seats_used: i64,

@@ -28,4 +28,5 @@ mod reviews;
 mod router;
 mod services;
 mod sign_in_group;
+mod statements;
 mod users;

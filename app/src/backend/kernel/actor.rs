@@ -1,7 +1,6 @@
 //! The actor: the person behind a request, in the tenant their session is in, and its
 //! resolution from the session cookie.
 
-use super::directory::membership_of;
 use super::state::AppState;
 use super::stored::decode;
 use crate::backend::entities::{accounts, memberships, sessions as session_rows, tenants};
@@ -9,6 +8,7 @@ use crate::backend::kernel::audit::AuditActor;
 use crate::backend::kernel::credentials::sign_in_stage;
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::sessions::{self, STAGE_ENROL, STAGE_FULL};
+use crate::domain::access::sign_in::admits;
 use crate::domain::{AppError, MembershipStatus, Plan, Role, TenantKind};
 use sea_orm::EntityTrait;
 
@@ -68,44 +68,117 @@ pub async fn pending(
     resolve_session(state, token, stage, state.now_ms()).await
 }
 
-/// A live session in `stage` with its active membership, account and tenant.
+/// A live session in `stage` with its active membership, account and tenant: one
+/// statement (the session joined to its account, membership, tenant and, when the
+/// tenant restricts sign-in, the membership's place in that group).
 async fn resolve_session(
     state: &AppState,
     token: &str,
     stage: &str,
     now_ms: i64,
 ) -> Result<SessionParts, AppError> {
+    use crate::backend::entities::group_members;
+    use crate::backend::kernel::stored::{row_of, select_row_of};
+    use sea_orm::sea_query::{Alias, Expr, JoinType, Query};
+    use sea_orm::ConnectionTrait;
     let conn = state.db.conn();
-    let session = sessions::find_live(conn, &state.settings, now_ms, token)
+    let mut query = Query::select();
+    select_row_of::<session_rows::Entity>(&mut query, "s_");
+    select_row_of::<accounts::Entity>(&mut query, "a_");
+    select_row_of::<memberships::Entity>(&mut query, "m_");
+    select_row_of::<tenants::Entity>(&mut query, "t_");
+    query
+        .expr_as(
+            Expr::col((group_members::Entity, group_members::Column::MembershipId)),
+            Alias::new("in_group"),
+        )
+        .from(session_rows::Entity)
+        .inner_join(
+            accounts::Entity,
+            Expr::col((accounts::Entity, accounts::Column::Id))
+                .equals((session_rows::Entity, session_rows::Column::AccountId)),
+        )
+        .inner_join(
+            tenants::Entity,
+            Expr::col((tenants::Entity, tenants::Column::Id))
+                .equals((session_rows::Entity, session_rows::Column::TenantId)),
+        )
+        .inner_join(
+            memberships::Entity,
+            Expr::col((memberships::Entity, memberships::Column::TenantId))
+                .equals((session_rows::Entity, session_rows::Column::TenantId))
+                .and(
+                    Expr::col((memberships::Entity, memberships::Column::AccountId))
+                        .equals((session_rows::Entity, session_rows::Column::AccountId)),
+                ),
+        )
+        .join(
+            JoinType::LeftJoin,
+            group_members::Entity,
+            Expr::col((group_members::Entity, group_members::Column::GroupId))
+                .equals((tenants::Entity, tenants::Column::SignInGroupId))
+                .and(
+                    Expr::col((group_members::Entity, group_members::Column::MembershipId))
+                        .equals((memberships::Entity, memberships::Column::Id)),
+                ),
+        )
+        .and_where(
+            Expr::col((session_rows::Entity, session_rows::Column::TokenHash))
+                .eq(crate::backend::kernel::crypto::hash_token(token)),
+        );
+    let row = conn
+        .query_one(conn.get_database_backend().build(&query))
         .await?
-        .filter(|s| s.stage == stage)
         .ok_or(AppError::Unauthenticated)?;
-    let tenant_id = session.tenant_id.ok_or(AppError::Unauthenticated)?;
+    let session: session_rows::Model = row_of(&row, "s_")?;
+    if !sessions::is_live(&state.settings, &session, now_ms) {
+        // An expired session is deleted on sight.
+        session_rows::Entity::delete_by_id(session.id)
+            .exec(conn)
+            .await?;
+        return Err(AppError::Unauthenticated);
+    }
+    if session.stage != stage {
+        return Err(AppError::Unauthenticated);
+    }
     // As it stands now: a temporary Admin role past its end is gone already.
-    let membership = membership_of(conn, tenant_id, session.account_id)
-        .await?
-        .filter(|m| m.status == MembershipStatus::Active.as_str())
-        .map(|m| super::temporary::in_force(&m, now_ms))
-        .ok_or(AppError::Unauthenticated)?;
+    let membership: memberships::Model = row_of(&row, "m_")?;
+    if membership.status != MembershipStatus::Active.as_str() {
+        return Err(AppError::Unauthenticated);
+    }
+    let membership = super::temporary::in_force(&membership, now_ms);
     // An account the operator disabled reaches nothing, whatever session it holds.
-    let account = accounts::Entity::find_by_id(session.account_id)
-        .one(conn)
-        .await?
-        .filter(|a| a.disabled_at.is_none())
-        .ok_or(AppError::Unauthenticated)?;
-    let tenant = tenants::Entity::find_by_id(tenant_id)
-        .one(conn)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    let account: accounts::Model = row_of(&row, "a_")?;
+    if account.disabled_at.is_some() {
+        return Err(AppError::Unauthenticated);
+    }
+    let tenant: tenants::Model = row_of(&row, "t_")?;
     // Kept out by group-restricted sign-in (turned on, or they left the group, after
     // the session opened): the session reaches nothing.
-    if super::sign_in_group::keeps_out(conn, &tenant, &membership)
-        .await?
-        .is_some()
-    {
+    let in_group = row.try_get::<Option<i64>>("", "in_group")?.is_some();
+    if !admits(
+        decode(&membership.role)?,
+        tenant.sign_in_group_id.is_some(),
+        in_group,
+    ) {
         return Err(AppError::Unauthenticated);
     }
     Ok((session, account, membership, tenant))
+}
+
+/// The actor of one request, resolved at most once however many times the request
+/// asks: the middleware's session check and then the server function, or every
+/// resource of a server-rendered page. The HTTP layer puts one in each request.
+#[derive(Clone, Default)]
+pub struct RequestActor(std::sync::Arc<tokio::sync::OnceCell<Result<Actor, AppError>>>);
+
+impl RequestActor {
+    pub async fn get(&self, state: &AppState, meta: &RequestMeta) -> Result<Actor, AppError> {
+        self.0
+            .get_or_init(|| current_actor(state, meta))
+            .await
+            .clone()
+    }
 }
 
 /// The actor for a request, or `Unauthenticated`.

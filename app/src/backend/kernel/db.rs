@@ -92,6 +92,17 @@ impl Db {
         Migrator::up(&self.conn, None).await
     }
 
+    /// The same database, calling `on_statement` for every statement sent through it
+    /// (its transactions included): tests count the statements a request runs.
+    pub fn observed(&self, on_statement: impl Fn() + Send + Sync + 'static) -> Db {
+        let mut conn = self.conn.clone();
+        conn.set_metric_callback(move |_| on_statement());
+        Db {
+            conn,
+            write_lock: self.write_lock.clone(),
+        }
+    }
+
     /// The connection for reads outside a transaction.
     pub fn conn(&self) -> &DatabaseConnection {
         &self.conn

@@ -4,6 +4,7 @@
 use crate::backend::entities::{
     access_requests, accounts, groups, memberships, role_templates, tenants,
 };
+use crate::domain::members::StatusCounts;
 use crate::domain::{AppError, Email, MembershipStatus};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
@@ -145,12 +146,50 @@ pub async fn lock_tenant(
     query.one(conn).await?.ok_or(AppError::NotFound)
 }
 
-pub async fn seats_used(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<i64, DbErr> {
-    let n = memberships::Entity::find()
-        .filter(memberships::Column::TenantId.eq(tenant_id))
-        .count(conn)
+/// Members of a tenant by status, as the `member_counts` triggers keep them (see
+/// migration 000011): three rows read, whatever the tenant's size.
+pub async fn member_counts(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+) -> Result<StatusCounts, AppError> {
+    let rows = conn
+        .query_all(
+            conn.get_database_backend()
+                .build(&member_counts_query(tenant_id)),
+        )
         .await?;
-    Ok(i64::try_from(n).unwrap_or(i64::MAX))
+    tally_member_counts(&rows)
+}
+
+/// The statement behind [`member_counts`]: rows of `status` and `n`.
+pub fn member_counts_query(tenant_id: i64) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::sea_query::{Alias, Expr, Query};
+    Query::select()
+        .columns([Alias::new("status"), Alias::new("n")])
+        .from(Alias::new("member_counts"))
+        .and_where(Expr::col(Alias::new("tenant_id")).eq(tenant_id))
+        .to_owned()
+}
+
+/// Reads the rows of [`member_counts_query`].
+pub fn tally_member_counts(rows: &[sea_orm::QueryResult]) -> Result<StatusCounts, AppError> {
+    let mut counts = StatusCounts::default();
+    for row in rows {
+        let status: String = row.try_get("", "status")?;
+        let n = u64::try_from(row.try_get::<i64>("", "n")?).unwrap_or(0);
+        match crate::backend::kernel::stored::decode::<MembershipStatus>(&status)? {
+            MembershipStatus::Active => counts.active = n,
+            MembershipStatus::Suspended => counts.suspended = n,
+            MembershipStatus::Invited => counts.invited = n,
+        }
+    }
+    Ok(counts)
+}
+
+/// Every membership takes a seat, whatever its status.
+pub async fn seats_used(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<i64, AppError> {
+    let counts = member_counts(conn, tenant_id).await?;
+    Ok(i64::try_from(counts.total()).unwrap_or(i64::MAX))
 }
 
 /// The group `id` of the tenant, or "not found" (another tenant's id included).

@@ -62,30 +62,6 @@ pub fn is_live(settings: &Settings, session: &sessions::Model, now_ms: i64) -> b
     now_ms < session.expires_at && now_ms < idle_limit && !pending_over
 }
 
-/// The live session for a cookie token: not past its absolute lifetime and not idle
-/// for longer than the idle timeout. An expired one is deleted on sight.
-pub async fn find_live(
-    conn: &impl ConnectionTrait,
-    settings: &Settings,
-    now_ms: i64,
-    token: &str,
-) -> Result<Option<sessions::Model>, DbErr> {
-    let Some(session) = sessions::Entity::find()
-        .filter(sessions::Column::TokenHash.eq(hash_token(token)))
-        .one(conn)
-        .await?
-    else {
-        return Ok(None);
-    };
-    if !is_live(settings, &session, now_ms) {
-        sessions::Entity::delete_by_id(session.id)
-            .exec(conn)
-            .await?;
-        return Ok(None);
-    }
-    Ok(Some(session))
-}
-
 /// Records activity, at most once a minute per session to spare the database.
 pub async fn touch(
     conn: &impl ConnectionTrait,

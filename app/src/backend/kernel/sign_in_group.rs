@@ -1,7 +1,8 @@
 //! Group-restricted sign-in: the tenant setting "Only members of this group can sign
-//! in". Every door into a tenant asks [`keeps_out`]: the password step, every request
-//! of an open session, switching tenant and accepting an invitation. The rule itself
-//! is the domain's [`admits`]; admins are always let in.
+//! in". Every door into a tenant asks [`keeps_out`]: the password step, switching
+//! tenant and accepting an invitation; every request of an open session applies the
+//! same rule inside its one session statement (`actor::resolve_session`). The rule
+//! itself is the domain's [`admits`]; admins are always let in.
 
 use crate::backend::entities::{accounts, group_members, groups, memberships, sessions, tenants};
 use crate::backend::kernel::stored::decode;

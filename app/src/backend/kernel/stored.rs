@@ -70,3 +70,27 @@ mod tests {
         assert!(matches!(bad, Err(AppError::Internal(_))));
     }
 }
+
+/// Puts every column of `E` into `query`, each named `<prefix><column>`, so one
+/// statement can carry several whole rows; [`row_of`] reads one back.
+pub fn select_row_of<E: sea_orm::EntityTrait + Default>(
+    query: &mut sea_orm::sea_query::SelectStatement,
+    prefix: &str,
+) {
+    use sea_orm::sea_query::{Alias, Expr};
+    use sea_orm::{IdenStatic, Iterable};
+    for column in E::Column::iter() {
+        query.expr_as(
+            Expr::col((E::default(), column)),
+            Alias::new(format!("{prefix}{}", column.as_str())),
+        );
+    }
+}
+
+/// The row of `M` that [`select_row_of`] put under `prefix`.
+pub fn row_of<M: sea_orm::FromQueryResult>(
+    row: &sea_orm::QueryResult,
+    prefix: &str,
+) -> Result<M, sea_orm::DbErr> {
+    M::from_query_result(row, prefix)
+}

@@ -5,18 +5,23 @@ use crate::backend::entities::{
     tenants,
 };
 use crate::backend::kernel::clock::{format_short, format_time};
+use crate::backend::kernel::directory::{member_counts_query, tally_member_counts};
 use crate::backend::kernel::mail;
 use crate::backend::kernel::stored::decode;
+use crate::backend::kernel::stored::{row_of, select_row_of};
 use crate::backend::kernel::temporary::{grant_in_force, in_force};
 use crate::backend::kernel::throttle;
 use crate::domain::access::diagnose::MailState;
 use crate::domain::access::Permission;
 use crate::domain::audit::delivery_failure_words;
-use crate::domain::members::{MemberPage, MemberQuery, MemberRow, StatusCounts};
+use crate::domain::members::{MemberPage, MemberQuery, MemberRow, COUNT_CAP};
 use crate::domain::{AppError, MembershipStatus};
-use sea_orm::sea_query::{Expr, LikeExpr};
+use sea_orm::sea_query::{
+    Alias, Condition, Expr, LikeExpr, Order, Query, SelectStatement, SimpleExpr, UnionType,
+};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder,
+    QueryResult,
 };
 use std::collections::HashMap;
 
@@ -38,7 +43,38 @@ fn like_pattern(search: &str) -> String {
     escaped
 }
 
-/// One page of the Users table.
+/// Whether email search can use the trigram index: three characters or more.
+const INDEXED_SEARCH_CHARS: usize = 3;
+
+/// The search filter: the email contains `search`, ignoring case. From three
+/// characters on it goes through the trigram index (SQLite FTS5, PostgreSQL
+/// `pg_trgm`; migration 000011); shorter, it scans (and the first page of such
+/// common fragments fills quickly).
+fn email_contains(backend: DatabaseBackend, search: &str) -> SimpleExpr {
+    let search = search.to_lowercase();
+    if backend == DatabaseBackend::Sqlite && search.chars().count() >= INDEXED_SEARCH_CHARS {
+        // An FTS5 phrase: the trigram tokenizer matches it anywhere in the email.
+        let phrase = format!("\"{}\"", search.replace('"', "\"\""));
+        return Expr::col((accounts::Entity, accounts::Column::Id)).in_subquery(
+            Query::select()
+                .expr(Expr::cust("rowid"))
+                .from(Alias::new("accounts_email_search"))
+                .and_where(Expr::cust_with_values(
+                    "accounts_email_search MATCH ?",
+                    [phrase],
+                ))
+                .to_owned(),
+        );
+    }
+    Expr::col((accounts::Entity, accounts::Column::Email))
+        .like(LikeExpr::new(like_pattern(&search)).escape('\\'))
+}
+
+/// One page of the Users table, in two statements (three when invited members are
+/// on it): the counts by status (kept by triggers) with, when a role or search
+/// narrows the list, the matching count capped at [`COUNT_CAP`]; the page's rows
+/// with their template, grants and invitation (keyset from a Next or Previous link,
+/// else by position); and how the invited rows' emails fared.
 pub async fn list(
     conn: &impl ConnectionTrait,
     tenant: &tenants::Model,
@@ -52,41 +88,107 @@ pub async fn list(
             "That page number is out of range. Go back to the first page.",
         ));
     }
-    let mut select = memberships::Entity::find()
-        .find_also_related(accounts::Entity)
-        .filter(memberships::Column::TenantId.eq(tenant.id));
+    let backend = conn.get_database_backend();
+    let mut matching = Condition::all().add(memberships::Column::TenantId.eq(tenant.id));
     if let Some(status) = query.status {
-        select = select.filter(memberships::Column::Status.eq(status.as_str()));
+        matching = matching.add(memberships::Column::Status.eq(status.as_str()));
     }
     if let Some(role) = query.role {
-        select = select.filter(memberships::Column::Role.eq(role.as_str()));
+        matching = matching.add(memberships::Column::Role.eq(role.as_str()));
     }
     let search = query.search.trim();
     if !search.is_empty() {
-        select = select.filter(
-            Expr::col((accounts::Entity, accounts::Column::Email))
-                .like(LikeExpr::new(like_pattern(search)).escape('\\')),
+        matching = matching.add(email_contains(backend, search));
+    }
+    let narrowed = query.role.is_some() || !search.is_empty();
+    let mut counting = member_counts_query(tenant.id);
+    if narrowed {
+        let capped = members_joined()
+            .expr(Expr::val(1))
+            .cond_where(matching.clone())
+            .limit(COUNT_CAP + 1)
+            .to_owned();
+        counting.union(
+            UnionType::All,
+            Query::select()
+                .expr_as(Expr::val(MATCHING), Alias::new("status"))
+                .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+                .from_subquery(capped, Alias::new("capped"))
+                .to_owned(),
         );
     }
-    // Every membership takes a seat, so the counts by status are also the seat count.
-    let counts = status_counts(conn, tenant.id).await?;
+    let mut count_rows = conn.query_all(backend.build(&counting)).await?;
+    let mut matched = None;
+    count_rows.retain(|row| {
+        if row.try_get::<String>("", "status").ok().as_deref() == Some(MATCHING) {
+            matched = row.try_get::<i64>("", "n").ok();
+            false
+        } else {
+            true
+        }
+    });
+    let counts = tally_member_counts(&count_rows)?;
     let seats = i64::try_from(counts.total()).unwrap_or(i64::MAX);
-    let total = match (query.status, query.role, search.is_empty()) {
-        (None, None, true) => counts.total(),
-        (Some(status), None, true) => counts.of(status),
-        _ => select.clone().count(conn).await?,
+    let (total, total_capped) = match (matched, query.status) {
+        (Some(n), _) => {
+            let n = u64::try_from(n).unwrap_or(0);
+            (n.min(COUNT_CAP), n > COUNT_CAP)
+        }
+        (None, Some(status)) => (counts.of(status), false),
+        (None, None) => (counts.total(), false),
     };
-    let pairs = select
-        .order_by_desc(memberships::Column::Id)
-        .offset(query.page * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-        .all(conn)
-        .await?;
-    let rows = rows_for(conn, &tenant.name, pairs, now_ms).await?;
+
+    let mut page = members_joined();
+    select_row_of::<memberships::Entity>(&mut page, "m_");
+    select_row_of::<accounts::Entity>(&mut page, "a_");
+    page.expr_as(template_name(), Alias::new("template_name"))
+        .expr_as(pending_invite_expiry(), Alias::new("invite_expires"))
+        .expr_as(grants_in_force(backend, now_ms), Alias::new("grants"))
+        .cond_where(matching);
+    let id = (memberships::Entity, memberships::Column::Id);
+    // One row past the page says whether a Next link is due.
+    let newest_first = match (query.after, query.before) {
+        (Some(after), _) => {
+            page.and_where(Expr::col(id).lt(after))
+                .order_by(id, Order::Desc)
+                .limit(PAGE_SIZE + 1);
+            true
+        }
+        (None, Some(before)) => {
+            page.and_where(Expr::col(id).gt(before))
+                .order_by(id, Order::Asc)
+                .limit(PAGE_SIZE);
+            false
+        }
+        (None, None) => {
+            page.order_by(id, Order::Desc)
+                .offset(query.page * PAGE_SIZE)
+                .limit(PAGE_SIZE + 1);
+            true
+        }
+    };
+    let mut rows = conn
+        .query_all(backend.build(&page))
+        .await?
+        .iter()
+        .map(PageRow::read)
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let has_next = if newest_first {
+        let more = rows.len() as u64 > PAGE_SIZE;
+        rows.truncate(usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX));
+        more
+    } else {
+        // Back from a later page: that page is still there.
+        rows.reverse();
+        !rows.is_empty()
+    };
+    let rows = rows_for(conn, &tenant.name, rows, now_ms).await?;
     Ok(MemberPage {
         counts,
         rows,
         total,
+        total_capped,
+        has_next,
         page: query.page,
         page_size: PAGE_SIZE,
         seats_used: seats,
@@ -94,108 +196,151 @@ pub async fn list(
     })
 }
 
-/// Members of a tenant by status: one grouped count.
-async fn status_counts(
-    conn: &impl ConnectionTrait,
-    tenant_id: i64,
-) -> Result<StatusCounts, AppError> {
-    let rows: Vec<(String, i64)> = memberships::Entity::find()
-        .select_only()
-        .column(memberships::Column::Status)
-        .column_as(memberships::Column::Id.count(), "n")
-        .filter(memberships::Column::TenantId.eq(tenant_id))
-        .group_by(memberships::Column::Status)
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let mut counts = StatusCounts::default();
-    for (status, n) in rows {
-        let n = u64::try_from(n).unwrap_or(0);
-        match decode::<MembershipStatus>(&status)? {
-            MembershipStatus::Active => counts.active = n,
-            MembershipStatus::Suspended => counts.suspended = n,
-            MembershipStatus::Invited => counts.invited = n,
-        }
+/// The status under which the counts statement carries the filtered count.
+const MATCHING: &str = "matching";
+
+/// Memberships with their accounts, nothing selected yet.
+fn members_joined() -> SelectStatement {
+    Query::select()
+        .from(memberships::Entity)
+        .inner_join(
+            accounts::Entity,
+            Expr::col((accounts::Entity, accounts::Column::Id))
+                .equals((memberships::Entity, memberships::Column::AccountId)),
+        )
+        .to_owned()
+}
+
+/// The member's role template's name.
+fn template_name() -> SimpleExpr {
+    SimpleExpr::SubQuery(
+        None,
+        Box::new(
+            Query::select()
+                .column((role_templates::Entity, role_templates::Column::Name))
+                .from(role_templates::Entity)
+                .and_where(
+                    Expr::col((role_templates::Entity, role_templates::Column::Id))
+                        .equals((memberships::Entity, memberships::Column::RoleTemplateId)),
+                )
+                .to_owned()
+                .into_sub_query_statement(),
+        ),
+    )
+}
+
+/// When the member's latest pending invitation link expires.
+fn pending_invite_expiry() -> SimpleExpr {
+    SimpleExpr::SubQuery(
+        None,
+        Box::new(
+            Query::select()
+                .expr(Expr::col((invitations::Entity, invitations::Column::ExpiresAt)).max())
+                .from(invitations::Entity)
+                .and_where(
+                    Expr::col((invitations::Entity, invitations::Column::MembershipId))
+                        .equals((memberships::Entity, memberships::Column::Id)),
+                )
+                .and_where(
+                    Expr::col((invitations::Entity, invitations::Column::RevokedAt)).is_null(),
+                )
+                .and_where(
+                    Expr::col((invitations::Entity, invitations::Column::AcceptedAt)).is_null(),
+                )
+                .to_owned()
+                .into_sub_query_statement(),
+        ),
+    )
+}
+
+/// The member's direct grants in force, as `key:end,key:` (an empty end: for good).
+fn grants_in_force(backend: DatabaseBackend, now_ms: i64) -> SimpleExpr {
+    let aggregate = match backend {
+        DatabaseBackend::Postgres => "string_agg",
+        _ => "group_concat",
+    };
+    SimpleExpr::SubQuery(
+        None,
+        Box::new(
+            Query::select()
+                .expr(Expr::cust(format!(
+                    "{aggregate}(membership_permissions.permission || ':' || \
+                     COALESCE(CAST(membership_permissions.expires_at AS TEXT), ''), ',')"
+                )))
+                .from(membership_permissions::Entity)
+                .and_where(
+                    Expr::col((
+                        membership_permissions::Entity,
+                        membership_permissions::Column::MembershipId,
+                    ))
+                    .equals((memberships::Entity, memberships::Column::Id)),
+                )
+                .cond_where(grant_in_force(now_ms))
+                .to_owned()
+                .into_sub_query_statement(),
+        ),
+    )
+}
+
+/// One row of the page statement.
+struct PageRow {
+    membership: memberships::Model,
+    account: accounts::Model,
+    template_name: Option<String>,
+    invite_expires: Option<i64>,
+    grants: Option<String>,
+}
+
+impl PageRow {
+    fn read(row: &QueryResult) -> Result<Self, AppError> {
+        Ok(Self {
+            membership: row_of(row, "m_")?,
+            account: row_of(row, "a_")?,
+            template_name: row.try_get("", "template_name")?,
+            invite_expires: row.try_get("", "invite_expires")?,
+            grants: row.try_get("", "grants")?,
+        })
     }
-    Ok(counts)
+
+    /// The grants of [`grants_in_force`]: each permission and its end, if any.
+    fn grants(&self) -> Result<Vec<(Permission, Option<i64>)>, AppError> {
+        self.grants
+            .as_deref()
+            .unwrap_or_default()
+            .split(',')
+            .filter(|g| !g.is_empty())
+            .map(|g| {
+                let (key, end) = g.split_once(':').unwrap_or((g, ""));
+                Ok((decode::<Permission>(key)?, end.parse::<i64>().ok()))
+            })
+            .collect()
+    }
 }
 
 async fn rows_for(
     conn: &impl ConnectionTrait,
     tenant_name: &str,
-    pairs: Vec<(memberships::Model, Option<accounts::Model>)>,
+    rows: Vec<PageRow>,
     now_ms: i64,
 ) -> Result<Vec<MemberRow>, AppError> {
-    // As they stand now: an ended temporary template or CRM access is gone already.
-    let pairs: Vec<_> = pairs
-        .into_iter()
-        .map(|(m, a)| (in_force(&m, now_ms), a))
-        .collect();
-    let ids: Vec<i64> = pairs.iter().map(|(m, _)| m.id).collect();
-    let template_ids: Vec<i64> = pairs
-        .iter()
-        .filter_map(|(m, _)| m.role_template_id)
-        .collect();
-    let templates: HashMap<i64, String> = if template_ids.is_empty() {
-        HashMap::new()
-    } else {
-        role_templates::Entity::find()
-            .filter(role_templates::Column::Id.is_in(template_ids))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|t| (t.id, t.name))
-            .collect()
-    };
-    let mut direct: HashMap<i64, Vec<Permission>> = HashMap::new();
-    let mut latest_invite: HashMap<i64, i64> = HashMap::new();
-    let mut temporary: HashMap<i64, Vec<String>> = HashMap::new();
-    if !ids.is_empty() {
-        for row in membership_permissions::Entity::find()
-            .filter(membership_permissions::Column::MembershipId.is_in(ids.clone()))
-            .filter(grant_in_force(now_ms))
-            .all(conn)
-            .await?
-        {
-            let permission: Permission = decode(&row.permission)?;
-            if let Some(until) = row.expires_at {
-                temporary
-                    .entry(row.membership_id)
-                    .or_default()
-                    .push(format!(
-                        "{} until {}",
-                        permission.label(),
-                        format_short(until)
-                    ));
-            }
-            direct
-                .entry(row.membership_id)
-                .or_default()
-                .push(permission);
-        }
-        for invite in invitations::Entity::find()
-            .filter(invitations::Column::MembershipId.is_in(ids))
-            .filter(invitations::Column::RevokedAt.is_null())
-            .filter(invitations::Column::AcceptedAt.is_null())
-            .all(conn)
-            .await?
-        {
-            let e = latest_invite
-                .entry(invite.membership_id)
-                .or_insert(invite.expires_at);
-            *e = (*e).max(invite.expires_at);
-        }
-    }
-    let invite_delivery = invite_deliveries(conn, tenant_name, &pairs).await?;
-    pairs
-        .into_iter()
-        .filter_map(|(m, account)| Some((m, account?)))
-        .map(|(m, account)| {
+    let invite_delivery = invite_deliveries(conn, tenant_name, &rows).await?;
+    rows.into_iter()
+        .map(|row| {
+            // As it stands now: an ended temporary template or CRM access is gone already.
+            let m = in_force(&row.membership, now_ms);
+            let grants = row.grants()?;
+            let account = row.account;
             let locked = throttle::is_locked(&account, now_ms);
             let disabled = account.disabled_at.is_some();
             let status: MembershipStatus = decode(&m.status)?;
-            let mut perms = direct.remove(&m.id).unwrap_or_default();
+            let mut perms: Vec<Permission> = grants.iter().map(|(p, _)| *p).collect();
             perms.sort();
+            let mut temporary: Vec<(Permission, i64)> = grants
+                .iter()
+                .filter_map(|(p, end)| Some((*p, (*end)?)))
+                .collect();
+            temporary.sort();
+            let latest_invite = row.invite_expires;
             Ok(MemberRow {
                 id: m.id,
                 email: account.email,
@@ -203,9 +348,7 @@ async fn rows_for(
                 role: decode(&m.role)?,
                 status,
                 template_id: m.role_template_id,
-                template_name: m
-                    .role_template_id
-                    .and_then(|id| templates.get(&id).cloned()),
+                template_name: m.role_template_id.and(row.template_name),
                 crm_access: m.crm_access,
                 beta_access: m.beta_access,
                 last_login: m.last_login_at.map(format_time),
@@ -213,11 +356,9 @@ async fn rows_for(
                 locked,
                 disabled,
                 invite_expired: status == MembershipStatus::Invited
-                    && latest_invite
-                        .get(&m.id)
-                        .is_none_or(|expires| *expires <= now_ms),
+                    && latest_invite.is_none_or(|expires| expires <= now_ms),
                 invite_expires: (status == MembershipStatus::Invited)
-                    .then(|| latest_invite.get(&m.id).copied())
+                    .then_some(latest_invite)
                     .flatten()
                     .filter(|expires| *expires > now_ms)
                     .map(format_time),
@@ -226,7 +367,10 @@ async fn rows_for(
                 role_until: m.role_until.map(format_short),
                 invite_delivery: invite_delivery.get(&m.id).cloned(),
                 beta_until: m.beta_until.map(format_short),
-                temporary_permissions: temporary.remove(&m.id).unwrap_or_default(),
+                temporary_permissions: temporary
+                    .into_iter()
+                    .map(|(p, until)| format!("{} until {}", p.label(), format_short(until)))
+                    .collect(),
             })
         })
         .collect()
@@ -237,12 +381,12 @@ async fn rows_for(
 async fn invite_deliveries(
     conn: &impl ConnectionTrait,
     tenant_name: &str,
-    pairs: &[(memberships::Model, Option<accounts::Model>)],
+    rows: &[PageRow],
 ) -> Result<HashMap<i64, String>, AppError> {
-    let invited: HashMap<&str, i64> = pairs
+    let invited: HashMap<&str, i64> = rows
         .iter()
-        .filter(|(m, _)| m.status == MembershipStatus::Invited.as_str())
-        .filter_map(|(m, a)| Some((a.as_ref()?.email.as_str(), m.id)))
+        .filter(|r| r.membership.status == MembershipStatus::Invited.as_str())
+        .map(|r| (r.account.email.as_str(), r.membership.id))
         .collect();
     if invited.is_empty() {
         return Ok(HashMap::new());

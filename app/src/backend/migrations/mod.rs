@@ -12,6 +12,7 @@ mod m20261202_000007_who_can_index;
 mod m20261202_000008_temporary_access;
 mod m20261202_000009_temporary_role_beta;
 mod m20261202_000010_access_reviews;
+mod m20261202_000011_users_page_speed;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_temporary_access::Migration),
             Box::new(m20261202_000009_temporary_role_beta::Migration),
             Box::new(m20261202_000010_access_reviews::Migration),
+            Box::new(m20261202_000011_users_page_speed::Migration),
         ]
     }
 }

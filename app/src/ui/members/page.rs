@@ -19,13 +19,20 @@ pub fn UsersPage() -> impl IntoView {
     let search = RwSignal::new(String::new());
     let status = RwSignal::new(String::new());
     let role = RwSignal::new(String::new());
-    let page = RwSignal::new(0u64);
+    // Where the table stands: the page number and the row a Next or Previous link
+    // continues from (keyset paging: no page deep in the list counts the rows before).
+    let page = RwSignal::new(Cursor::default());
     let reload = RwSignal::new(0u64);
-    let query = move || MemberQuery {
-        search: search.get(),
-        status: MembershipStatus::parse(&status.get()),
-        role: Role::parse(&role.get()),
-        page: page.get(),
+    let query = move || {
+        let at = page.get();
+        MemberQuery {
+            search: search.get(),
+            status: MembershipStatus::parse(&status.get()),
+            role: Role::parse(&role.get()),
+            page: at.page,
+            after: at.after,
+            before: at.before,
+        }
     };
     let members = Resource::new(move || (query(), reload.get()), |(q, _)| list_members(q));
     let templates = Resource::new(move || reload.get(), |_| list_role_templates());
@@ -108,7 +115,7 @@ pub fn UsersPage() -> impl IntoView {
                         view! {
                             <button type="button" role="tab" class="tab"
                                 aria-selected=move || selected().to_string()
-                                on:click=move |_| { status.set(value.to_string()); page.set(0); }>
+                                on:click=move |_| { status.set(value.to_string()); page.set(Cursor::default()); }>
                                 {label}<span class="tab-count">{n}</span>
                             </button>
                         }
@@ -130,11 +137,11 @@ pub fn UsersPage() -> impl IntoView {
                 <label for="user-search">"Search by email"</label>
                 <input id="user-search" type="search" placeholder="name@example.com" maxlength="254"
                     prop:value=move || search.get()
-                    on:input=move |ev| { search.set(event_target_value(&ev)); page.set(0); } />
+                    on:input=move |ev| { search.set(event_target_value(&ev)); page.set(Cursor::default()); } />
             </div>
             <div class="field">
                 <label for="role-filter">"Role"</label>
-                <select id="role-filter" on:change=move |ev| { role.set(event_target_value(&ev)); page.set(0); }>
+                <select id="role-filter" on:change=move |ev| { role.set(event_target_value(&ev)); page.set(Cursor::default()); }>
                     <option value="">"All roles"</option>
                     {Role::ALL.iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
                 </select>
@@ -154,8 +161,15 @@ pub fn UsersPage() -> impl IntoView {
                     Ok(p) => {
                         let first = p.page * p.page_size + 1;
                         let last = first + p.rows.len() as u64 - 1;
-                        let has_next = last < p.total;
+                        let has_next = p.has_next;
                         let has_prev = p.page > 0;
+                        let next = Cursor { page: p.page + 1, after: p.rows.last().map(|m| m.id), before: None };
+                        let prev = Cursor {
+                            page: p.page.saturating_sub(1),
+                            after: None,
+                            before: (p.page > 1).then(|| p.rows.first().map(|m| m.id)).flatten(),
+                        };
+                        let of = if p.total_capped { format!("{}+", thousands(p.total)) } else { thousands(p.total) };
                         view! {
                             <table class="table">
                                 <caption class="visually-hidden">"People in this tenant"</caption>
@@ -175,9 +189,9 @@ pub fn UsersPage() -> impl IntoView {
                                 </tbody>
                             </table>
                             <nav class="pager" aria-label="Pages">
-                                <span>{format!("Showing {first}–{last} of {}", p.total)}</span>
-                                <button type="button" class="btn" disabled=!has_prev on:click=move |_| page.update(|n| *n = n.saturating_sub(1))>"Previous"</button>
-                                <button type="button" class="btn" disabled=!has_next on:click=move |_| page.update(|n| *n += 1)>"Next"</button>
+                                <span>{format!("Showing {}–{} of {of}", thousands(first), thousands(last))}</span>
+                                <button type="button" class="btn" disabled=!has_prev on:click=move |_| page.set(prev)>"Previous"</button>
+                                <button type="button" class="btn" disabled=!has_next on:click=move |_| page.set(next)>"Next"</button>
                             </nav>
                         }.into_any()
                     }
@@ -190,6 +204,27 @@ pub fn UsersPage() -> impl IntoView {
         <DeleteDialog deleting reload />
         <OffboardDialog offboarding reload />
     }
+}
+
+/// A page of the Users table and the row it continues from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Cursor {
+    page: u64,
+    after: Option<i64>,
+    before: Option<i64>,
+}
+
+/// 12345 → "12,345".
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The row buttons' server actions.
@@ -319,5 +354,19 @@ fn member_row(
             {why.map(|why| view! { <p class="row-note" id=note_id.clone()>{why}</p> })}
             </td>
         </tr>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::thousands;
+
+    #[test]
+    fn counts_read_with_thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(10_000), "10,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 }
