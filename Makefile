@@ -26,9 +26,10 @@ tools:
 tools-test:
 	.ci/install-tools.sh test
 
-## Release build of the server and the hydrated WASM client (target/site).
+## Release build of the server and the hydrated WASM client (target/site), with
+## hashed file names and brotli and gzip copies of every static file.
 build: tools
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 
 lint:
 	cargo fmt --all --check
@@ -61,11 +62,13 @@ trunk-build: tools
 	command -v trunk >/dev/null || cargo install --locked trunk --version 0.21.14
 	trunk build --release --offline
 	cp -r public/. trunk-dist/
+	# Pages ask for the stylesheet under the bundle's output name.
+	cp trunk-dist/pkg/gatehouse.css trunk-dist/pkg/frontend.css
 
 ## Serve the app with the Trunk-built client bundle.
 trunk-run: trunk-build
 	cargo leptos build --release
-	LEPTOS_SITE_ROOT=$(CURDIR)/trunk-dist LEPTOS_OUTPUT_NAME=frontend LEPTOS_SITE_PKG_DIR=pkg $(BIN) serve
+	LEPTOS_SITE_ROOT=$(CURDIR)/trunk-dist LEPTOS_OUTPUT_NAME=frontend LEPTOS_SITE_PKG_DIR=pkg LEPTOS_HASH_FILES=false $(BIN) serve
 
 clean-data:
 	rm -rf data

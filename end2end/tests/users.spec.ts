@@ -160,6 +160,42 @@ test.describe('Settings → Users', () => {
     await expect(page.getByRole('button', { name: 'Invite user' })).toBeEnabled();
   });
 
+  test('Next and Previous page through the table, and a page number jumps', async ({ page }) => {
+    const big = unique('Big');
+    const owner = `${unique('owner')}@example.com`;
+    createAdmin(big, owner, 'production', 'business');
+    await signIn(page, owner, PASSWORD);
+    await expect(page).toHaveURL(/\/$/);
+    // 30 invitations straight through the server function the dialog calls.
+    for (let i = 0; i < 30; i++) {
+      const res = await page.request.post('/api/invite_member', {
+        headers: { origin: new URL(page.url()).origin, accept: 'application/json' },
+        data: { input: { email: `${unique(`n${i}`)}@example.com`, role: 'user', template_id: null, crm_access: false } },
+      });
+      expect(res.status()).toBe(200);
+    }
+    await openUsers(page);
+    const pager = page.getByRole('navigation', { name: 'Pages' });
+    await expect(pager).toContainText('Showing 1–25 of 31');
+    const firstPageTop = await page.locator('tbody tr').first().textContent();
+    await pager.getByRole('button', { name: 'Next' }).click();
+    await expect(pager).toContainText('Showing 26–31 of 31');
+    await expect(pager.getByRole('button', { name: 'Next' })).toBeDisabled();
+    await expect(page.locator('tbody tr')).toHaveCount(6);
+    await expect(row(page, owner)).toHaveCount(1); // the first member is on the last page
+    await pager.getByRole('button', { name: 'Previous' }).click();
+    await expect(pager).toContainText('Showing 1–25 of 31');
+    await expect(page.locator('tbody tr').first()).toHaveText(firstPageTop ?? '');
+    await pager.getByLabel('Page').fill('2');
+    await pager.getByLabel('Page').press('Enter');
+    await expect(pager).toContainText('Showing 26–31 of 31');
+    await pager.getByLabel('Page').fill('9');
+    await pager.getByLabel('Page').press('Enter');
+    await expect(page.getByRole('heading', { name: 'There is no page 9' })).toBeVisible();
+    await page.getByRole('button', { name: 'Go to the first page' }).click();
+    await expect(pager).toContainText('Showing 1–25 of 31');
+  });
+
   test('the invite dialog explains bad input and writes nothing', async ({ page }) => {
     await signIn(page, admin, PASSWORD);
     await expect(page).toHaveURL(/\/$/);

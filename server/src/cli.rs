@@ -23,7 +23,20 @@ fn leptos_options(common: &Common) -> LeptosOptions {
         .site_root(var("LEPTOS_SITE_ROOT", "target/site"))
         .site_pkg_dir(var("LEPTOS_SITE_PKG_DIR", "pkg"))
         .site_addr(common.listen)
+        .hash_files(hashed_bundle(&var("LEPTOS_HASH_FILES", "")))
         .build()
+}
+
+/// Whether the bundle's files carry content hashes in their names: cargo-leptos's
+/// release build (`hash-files`) writes `hash.txt` beside this binary, and the pages
+/// then ask for `gatehouse.<hash>.wasm` (cached for a year). `LEPTOS_HASH_FILES=false`
+/// serves another build's plain names (the Trunk bundle).
+fn hashed_bundle(setting: &str) -> bool {
+    setting != "false"
+        && std::env::current_exe()
+            .ok()
+            .and_then(|exe| Some(exe.parent()?.join("hash.txt")))
+            .is_some_and(|file| file.is_file())
 }
 
 pub async fn build_state(common: &Common) -> Result<AppState, String> {

@@ -258,8 +258,29 @@ async fn guard(State(state): State<AppState>, mut request: Request<Body>, next: 
     add_security_headers(headers, state.settings.secure_cookies());
     if is_api {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if !headers.contains_key(header::CACHE_CONTROL) {
+        // Pages say `no-store` themselves; what is left are the static files.
+        let hashed = state.leptos_options.hash_files;
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(static_cache_control(&path, hashed)),
+        );
+        headers
+            .entry(header::VARY)
+            .or_insert(HeaderValue::from_static("accept-encoding"));
     }
     res
+}
+
+/// How long a browser keeps a static file: a bundle file whose name carries its
+/// content hash for a year (a new build has new names); the same files without
+/// hashes (a development build) and the rest (the icon) are asked about again.
+fn static_cache_control(path: &str, hashed: bool) -> &'static str {
+    if hashed && path.starts_with("/pkg/") {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    }
 }
 
 /// How long a signed error link (see [`sign_error_redirect`]) shows its own words.
@@ -458,6 +479,20 @@ mod tests {
         ));
         assert!(!is_same_site(&h(&[("origin", "null")]), url));
         assert!(!is_same_site(&HeaderMap::new(), url));
+    }
+
+    #[test]
+    fn only_hashed_bundle_files_are_kept_for_a_year() {
+        let year = "public, max-age=31536000, immutable";
+        assert_eq!(
+            static_cache_control("/pkg/gatehouse.Ab3_x.wasm", true),
+            year
+        );
+        assert_eq!(
+            static_cache_control("/pkg/gatehouse.css", false),
+            "no-cache"
+        );
+        assert_eq!(static_cache_control("/favicon.svg", true), "no-cache");
     }
 
     #[tokio::test]

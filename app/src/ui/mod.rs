@@ -27,7 +27,7 @@ use groups::GroupsPage;
 use home::HomePage;
 use layout::SignedInLayout;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use members::{AcceptInvitePage, ActivityPage, UsersPage};
@@ -48,6 +48,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -85,7 +86,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     widgets::mark_hydrated();
     view! {
-        <Stylesheet id="leptos" href="/pkg/gatehouse.css" />
         <Title formatter=|text: String| if text.is_empty() { "Gatehouse".to_string() } else { format!("{text} · Gatehouse") } />
         <Router>
             <Routes fallback=|| view! { <NotFound /> }>

@@ -47,30 +47,6 @@ stored! {
     Flag => "feature flag",
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn known_values_decode_and_unknown_ones_are_internal_errors() {
-        assert_eq!(decode::<Role>("admin").ok(), Some(Role::Admin));
-        assert_eq!(
-            decode::<MembershipStatus>("suspended").ok(),
-            Some(MembershipStatus::Suspended)
-        );
-        assert!(matches!(
-            decode::<Role>("owner"),
-            Err(AppError::Internal(_))
-        ));
-        assert!(matches!(decode::<Plan>(""), Err(AppError::Internal(_))));
-        let keys = ["users.view", "users.manage"];
-        let perms: Vec<Permission> = decode_all(keys).unwrap_or_default();
-        assert_eq!(perms.len(), 2);
-        let bad: Result<Vec<Permission>, _> = decode_all(["users.view", "users.fly"]);
-        assert!(matches!(bad, Err(AppError::Internal(_))));
-    }
-}
-
 /// Puts every column of `E` into `query`, each named `<prefix><column>`, so one
 /// statement can carry several whole rows; [`row_of`] reads one back.
 pub fn select_row_of<E: sea_orm::EntityTrait + Default>(
@@ -93,4 +69,28 @@ pub fn row_of<M: sea_orm::FromQueryResult>(
     prefix: &str,
 ) -> Result<M, sea_orm::DbErr> {
     M::from_query_result(row, prefix)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_values_decode_and_unknown_ones_are_internal_errors() {
+        assert_eq!(decode::<Role>("admin").ok(), Some(Role::Admin));
+        assert_eq!(
+            decode::<MembershipStatus>("suspended").ok(),
+            Some(MembershipStatus::Suspended)
+        );
+        assert!(matches!(
+            decode::<Role>("owner"),
+            Err(AppError::Internal(_))
+        ));
+        assert!(matches!(decode::<Plan>(""), Err(AppError::Internal(_))));
+        let keys = ["users.view", "users.manage"];
+        let perms: Vec<Permission> = decode_all(keys).unwrap_or_default();
+        assert_eq!(perms.len(), 2);
+        let bad: Result<Vec<Permission>, _> = decode_all(["users.view", "users.fly"]);
+        assert!(matches!(bad, Err(AppError::Internal(_))));
+    }
 }

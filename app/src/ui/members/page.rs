@@ -152,6 +152,13 @@ pub fn UsersPage() -> impl IntoView {
             {move || { let viewer = viewer.clone(); Suspend::new(async move {
                 match members.await {
                     Err(error) => view! { <AccessExplanation error needs="permission:users.manage" /> }.into_any(),
+                    Ok(p) if p.rows.is_empty() && p.page > 0 => view! {
+                        <section class="empty-state">
+                            <h2>{format!("There is no page {}", thousands(p.page + 1))}</h2>
+                            <p>"The list is shorter than that."</p>
+                            <button type="button" class="btn" on:click=move |_| page.set(Cursor::default())>"Go to the first page"</button>
+                        </section>
+                    }.into_any(),
                     Ok(p) if p.rows.is_empty() => view! {
                         <section class="empty-state">
                             <h2>"No users match"</h2>
@@ -192,6 +199,15 @@ pub fn UsersPage() -> impl IntoView {
                                 <span>{format!("Showing {}–{} of {of}", thousands(first), thousands(last))}</span>
                                 <button type="button" class="btn" disabled=!has_prev on:click=move |_| page.set(prev)>"Previous"</button>
                                 <button type="button" class="btn" disabled=!has_next on:click=move |_| page.set(next)>"Next"</button>
+                                <label class="pager-jump">"Page"
+                                    <input type="number" min="1" inputmode="numeric" class="pager-number"
+                                        prop:value=(p.page + 1).to_string()
+                                        on:change=move |ev| {
+                                            if let Ok(n) = event_target_value(&ev).trim().parse::<u64>() {
+                                                page.set(Cursor { page: n.saturating_sub(1), after: None, before: None });
+                                            }
+                                        } />
+                                </label>
                             </nav>
                         }.into_any()
                     }
@@ -219,7 +235,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
