@@ -10,7 +10,7 @@ BIN := $(CARGO_TARGET_DIR)/release/gatehouse
 SITE := $(CURDIR)/target/site
 RUN_ENV := LEPTOS_SITE_ROOT=$(SITE) LEPTOS_OUTPUT_NAME=gatehouse LEPTOS_SITE_PKG_DIR=pkg
 
-.PHONY: run test build tools tools-test lint unit integration e2e bench scan trunk-build trunk-run clean-data
+.PHONY: run test build tools tools-test lint unit integration e2e bench load lighthouse scan trunk-build trunk-run clean-data
 
 ## Serve the app on the embedded SQLite database (./data/gatehouse.db).
 run: tools build
@@ -52,6 +52,20 @@ e2e:
 bench: tools-test
 	url=$$(.ci/postgres.sh start); \
 	GATEHOUSE_TEST_POSTGRES_URL=$$url cargo bench --profile benchmark -p server --bench members --bench sign_in
+
+## Requests per second and latency of the release server at 100,000 members next to an
+## axum hello world, sign-ins under load and peak RSS (printed; not part of `make test`).
+load: build
+	.ci/install-tools.sh load
+	cargo build --profile benchmark -p server --example hello --example argon2_verify
+	.ci/load.sh
+
+## Lighthouse scores (mobile) of /sign-in, /settings/users and /account on the release
+## build (npm lighthouse, Debian's chromium; printed, not part of `make test`).
+lighthouse: build
+	.ci/install-tools.sh test
+	cd .ci/lighthouse && npm ci --no-audit --no-fund --silent
+	.ci/lighthouse.sh
 
 ## sqlmap against every server function, signed in (uses the release build; not part of `make test`).
 scan: build

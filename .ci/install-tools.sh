@@ -5,6 +5,7 @@
 #
 #   .ci/install-tools.sh build   # what `make run` needs
 #   .ci/install-tools.sh test    # plus chromium, PostgreSQL, Playwright
+#   .ci/install-tools.sh load    # what `make run` needs, plus wrk (make load)
 set -euo pipefail
 what=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,6 +28,9 @@ if [ "$what" = test ]; then
   ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_apt postgresql
   # Debian's python (not whatever python3 comes first on PATH) runs the SMTP sink.
   /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need_apt python3-aiosmtpd
+fi
+if [ "$what" = load ]; then
+  command -v wrk >/dev/null 2>&1 || need_apt wrk
 fi
 command -v node >/dev/null 2>&1 || need_apt nodejs npm
 command -v cc >/dev/null 2>&1 || need_apt build-essential

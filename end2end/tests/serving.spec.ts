@@ -1,4 +1,5 @@
 import { test, expect } from '@playwright/test';
+import { createAdmin, hydrated, PASSWORD, signIn, unique } from './helpers';
 
 // The release build's bundle: hashed file names, brotli and gzip copies chosen by
 // Accept-Encoding, kept by browsers for a year; pages are never stored.
@@ -24,4 +25,21 @@ test('the bundle is served compressed under hashed names and cached for a year; 
   const stale = await request.get('/pkg/gatehouse.stale0hash.wasm');
   expect(stale.status()).toBe(404);
   expect(stale.headers()['cache-control']).not.toContain('immutable');
+});
+
+// Run hydrated and with JavaScript off: before hydration a button that needs
+// JavaScript is shown as unusable, never silently dead; hydrated, it works.
+test('@nojs a button that needs JavaScript looks unusable until the page is hydrated', async ({ page, javaScriptEnabled }) => {
+  const tenant = unique('Nojs');
+  const admin = `${unique('admin')}@example.com`;
+  createAdmin(tenant, admin);
+  await signIn(page, admin, PASSWORD, javaScriptEnabled);
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto('/settings/users');
+  if (javaScriptEnabled) await hydrated(page);
+  const invite = page.getByRole('button', { name: 'Invite user' });
+  await expect(invite).toBeVisible();
+  await expect(invite).toHaveCSS('pointer-events', javaScriptEnabled ? 'auto' : 'none');
+  // A plain form's button works either way.
+  await expect(page.locator('button[type="submit"]', { hasText: 'Sign out' })).toHaveCSS('pointer-events', 'auto');
 });

@@ -101,6 +101,20 @@ async fn run(label: &str, db: Db) {
         "[{label}] seeded {MEMBERS} members in {:.1?}",
         start.elapsed()
     );
+    // The planner's statistics, as a running server has them (SQLite: `optimize` at
+    // start and hourly; PostgreSQL: autovacuum, moments after a bulk insert).
+    let analyze = if db.conn().get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        "ANALYZE"
+    } else {
+        "PRAGMA optimize=0x10002"
+    };
+    db.conn()
+        .execute(Statement::from_string(
+            db.conn().get_database_backend(),
+            analyze,
+        ))
+        .await
+        .unwrap();
     let conn = db.conn();
     let tenant = app::backend::entities::tenants::Entity::find_by_id(tenant.id)
         .one(conn)

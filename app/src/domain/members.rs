@@ -74,9 +74,9 @@ impl MemberRow {
     }
 }
 
-/// A filtered count of members stops here: "10,000+" is as useful as the exact
-/// figure and doesn't read 100,000 rows on every page view.
-pub const COUNT_CAP: u64 = 10_000;
+/// A filtered count of members stops here: "1,000+" (forty pages) is as useful as
+/// the exact figure and doesn't read 100,000 rows on every keystroke of a search.
+pub const COUNT_CAP: u64 = 1_000;
 
 /// What the Users table asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,7 +100,7 @@ pub struct MemberPage {
     pub rows: Vec<MemberRow>,
     /// Members matching the query, counted up to [`COUNT_CAP`] (see `total_capped`).
     pub total: u64,
-    /// More than `COUNT_CAP` members match: show "10,000+".
+    /// More than `COUNT_CAP` members match: show "1,000+".
     pub total_capped: bool,
     /// Whether a page follows this one.
     pub has_next: bool,

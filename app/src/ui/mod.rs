@@ -49,7 +49,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options />
+                // Hydrate once the page is idle, its bundle fetched at low priority: the
+                // server-rendered page paints first (links and forms work already, and
+                // buttons that need JavaScript show that they wait).
+                <HydrationScripts options defer=true />
                 <MetaTags />
             </head>
             <body>

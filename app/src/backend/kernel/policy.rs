@@ -5,7 +5,7 @@ use super::actor::Actor;
 use super::stored::{decode, decode_all};
 pub use super::temporary::{
     admin_for_good, admin_in_force, beta_in_force, crm_in_force, grant_in_force, in_force,
-    template_among,
+    member_grants_in_force, template_among,
 };
 use crate::backend::entities::{
     accounts, group_members, group_templates, groups, membership_permissions, memberships,
@@ -35,18 +35,9 @@ pub fn holds(
     // EXISTS, not IN: each candidate is one primary-key probe, so a query that
     // stops after a page never reads every grant.
     let mut any = Condition::any().add(admin_in_force(now)).add(Expr::exists(
-        Query::select()
+        member_grants_in_force(now)
             .expr(Expr::val(1))
-            .from(membership_permissions::Entity)
-            .and_where(
-                Expr::col((
-                    membership_permissions::Entity,
-                    membership_permissions::Column::MembershipId,
-                ))
-                .equals((memberships::Entity, memberships::Column::Id)),
-            )
             .and_where(membership_permissions::Column::Permission.eq(permission.key()))
-            .cond_where(grant_in_force(now))
             .to_owned(),
     ));
     if !templates.is_empty() {

@@ -54,6 +54,23 @@ pub fn grant_in_force(now: i64) -> Condition {
     not_ended(membership_permissions::Column::ExpiresAt, now)
 }
 
+/// A subquery over the direct grants in force at `now` of the membership row of the
+/// outer query (`memberships`), nothing selected yet.
+pub fn member_grants_in_force(now: i64) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::sea_query::{Expr, Query};
+    Query::select()
+        .from(membership_permissions::Entity)
+        .and_where(
+            Expr::col((
+                membership_permissions::Entity,
+                membership_permissions::Column::MembershipId,
+            ))
+            .equals((memberships::Entity, memberships::Column::Id)),
+        )
+        .cond_where(grant_in_force(now))
+        .to_owned()
+}
+
 /// The Admin role at `now` (a temporary one only before its end).
 pub fn admin_in_force(now: i64) -> Condition {
     Condition::all()

@@ -1,15 +1,14 @@
 //! The Users table: one page of members with search, filters and the seat count.
 
 use crate::backend::entities::{
-    accounts, invitations, mail_outbox, membership_permissions, memberships, role_templates,
-    tenants,
+    accounts, invitations, mail_outbox, memberships, role_templates, tenants,
 };
 use crate::backend::kernel::clock::{format_short, format_time};
 use crate::backend::kernel::directory::{member_counts_query, tally_member_counts};
 use crate::backend::kernel::mail;
 use crate::backend::kernel::stored::decode;
 use crate::backend::kernel::stored::{row_of, select_row_of};
-use crate::backend::kernel::temporary::{grant_in_force, in_force};
+use crate::backend::kernel::temporary::{in_force, member_grants_in_force};
 use crate::backend::kernel::throttle;
 use crate::domain::access::diagnose::MailState;
 use crate::domain::access::Permission;
@@ -17,11 +16,12 @@ use crate::domain::audit::delivery_failure_words;
 use crate::domain::members::{MemberPage, MemberQuery, MemberRow, COUNT_CAP};
 use crate::domain::{AppError, MembershipStatus};
 use sea_orm::sea_query::{
-    Alias, Condition, Expr, LikeExpr, Order, Query, SelectStatement, SimpleExpr, UnionType,
+    Alias, Condition, Expr, LikeExpr, Order, PostgresQueryBuilder, Query, SelectStatement,
+    SimpleExpr, UnionType,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder,
-    QueryResult,
+    QueryResult, Statement,
 };
 use std::collections::HashMap;
 
@@ -30,10 +30,13 @@ pub const PAGE_SIZE: u64 = 25;
 /// The highest page number the Users table accepts (a billion members).
 pub const MAX_PAGE: u64 = 40_000_000;
 
-fn like_pattern(search: &str) -> String {
-    let mut escaped = String::with_capacity(search.len() + 2);
-    escaped.push('%');
-    for c in search.trim().to_lowercase().chars() {
+/// A LIKE pattern for `text` taken literally: `%text%`, or `text%` for a prefix.
+fn like_pattern(text: &str, anywhere: bool) -> String {
+    let mut escaped = String::with_capacity(text.len() + 2);
+    if anywhere {
+        escaped.push('%');
+    }
+    for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {
             escaped.push('\\');
         }
@@ -43,16 +46,29 @@ fn like_pattern(search: &str) -> String {
     escaped
 }
 
-/// Whether email search can use the trigram index: three characters or more.
-const INDEXED_SEARCH_CHARS: usize = 3;
+/// Searches this long or longer find any part of an email through the trigram
+/// index; shorter ones find the emails that start with them, through the email index.
+pub const INDEXED_SEARCH_CHARS: usize = 3;
 
-/// The search filter: the email contains `search`, ignoring case. From three
-/// characters on it goes through the trigram index (SQLite FTS5, PostgreSQL
-/// `pg_trgm`; migration 000011); shorter, it scans (and the first page of such
-/// common fragments fills quickly).
+/// The search filter, ignoring case. From three characters on, the email contains
+/// `search`: through the trigram index (SQLite FTS5, PostgreSQL `pg_trgm`; migration
+/// 000011). One or two characters match the start of the email (a range of the
+/// unique email index): a fragment that short is in nearly every address.
 fn email_contains(backend: DatabaseBackend, search: &str) -> SimpleExpr {
     let search = search.to_lowercase();
-    if backend == DatabaseBackend::Sqlite && search.chars().count() >= INDEXED_SEARCH_CHARS {
+    let email = Expr::col((accounts::Entity, accounts::Column::Email));
+    if search.chars().count() < INDEXED_SEARCH_CHARS {
+        let mut starts = email.clone().gte(search.as_str()).and(
+            email
+                .clone()
+                .like(LikeExpr::new(like_pattern(&search, false)).escape('\\')),
+        );
+        if let Some(next) = next_prefix(&search) {
+            starts = starts.and(email.lt(next));
+        }
+        return starts;
+    }
+    if backend == DatabaseBackend::Sqlite {
         // An FTS5 phrase: the trigram tokenizer matches it anywhere in the email.
         let phrase = format!("\"{}\"", search.replace('"', "\"\""));
         return Expr::col((accounts::Entity, accounts::Column::Id)).in_subquery(
@@ -66,8 +82,16 @@ fn email_contains(backend: DatabaseBackend, search: &str) -> SimpleExpr {
                 .to_owned(),
         );
     }
-    Expr::col((accounts::Entity, accounts::Column::Email))
-        .like(LikeExpr::new(like_pattern(&search)).escape('\\'))
+    email.like(LikeExpr::new(like_pattern(&search, true)).escape('\\'))
+}
+
+/// The first string after every string starting with `prefix` ("ab" → "ac"), if any.
+fn next_prefix(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    let last = chars.pop()?;
+    let next = (u32::from(last) + 1..=u32::from(char::MAX)).find_map(char::from_u32)?;
+    chars.push(next);
+    Some(chars.into_iter().collect())
 }
 
 /// One page of the Users table, in two statements (three when invited members are
@@ -117,7 +141,10 @@ pub async fn list(
                 .to_owned(),
         );
     }
-    let mut count_rows = conn.query_all(backend.build(&counting)).await?;
+    let searching = !search.is_empty();
+    let mut count_rows = conn
+        .query_all(statement(backend, &counting, searching))
+        .await?;
     let mut matched = None;
     count_rows.retain(|row| {
         if row.try_get::<String>("", "status").ok().as_deref() == Some(MATCHING) {
@@ -138,37 +165,57 @@ pub async fn list(
         (None, None) => (counts.total(), false),
     };
 
+    // The page's ids first (by keyset or position), then their rows: the row's
+    // subqueries run for this page only, never for the rows an offset skips.
+    let id = (memberships::Entity, memberships::Column::Id);
+    let mut ids = members_joined().column(id).cond_where(matching).to_owned();
+    // Ordered by id, the rows come from the id index until a page is full: right
+    // when matches are many (the count was capped). Few matches come faster from the
+    // search's own index and a sort of those few, which `+id` (not an indexed
+    // column) makes SQLite choose.
+    let sorted: SimpleExpr = if searching && !total_capped {
+        Expr::cust("+memberships.id")
+    } else {
+        Expr::col(id).into()
+    };
+    // One row past the page says whether a Next link is due.
+    let newest_first = match (query.after, query.before) {
+        (Some(after), _) => {
+            ids.and_where(Expr::col(id).lt(after))
+                .order_by_expr(sorted, Order::Desc)
+                .limit(PAGE_SIZE + 1);
+            true
+        }
+        (None, Some(before)) => {
+            ids.and_where(Expr::col(id).gt(before))
+                .order_by_expr(sorted, Order::Asc)
+                .limit(PAGE_SIZE);
+            false
+        }
+        (None, None) => {
+            ids.order_by_expr(sorted, Order::Desc)
+                .offset(query.page * PAGE_SIZE)
+                .limit(PAGE_SIZE + 1);
+            true
+        }
+    };
     let mut page = members_joined();
     select_row_of::<memberships::Entity>(&mut page, "m_");
     select_row_of::<accounts::Entity>(&mut page, "a_");
     page.expr_as(template_name(), Alias::new("template_name"))
         .expr_as(pending_invite_expiry(), Alias::new("invite_expires"))
         .expr_as(grants_in_force(backend, now_ms), Alias::new("grants"))
-        .cond_where(matching);
-    let id = (memberships::Entity, memberships::Column::Id);
-    // One row past the page says whether a Next link is due.
-    let newest_first = match (query.after, query.before) {
-        (Some(after), _) => {
-            page.and_where(Expr::col(id).lt(after))
-                .order_by(id, Order::Desc)
-                .limit(PAGE_SIZE + 1);
-            true
-        }
-        (None, Some(before)) => {
-            page.and_where(Expr::col(id).gt(before))
-                .order_by(id, Order::Asc)
-                .limit(PAGE_SIZE);
-            false
-        }
-        (None, None) => {
-            page.order_by(id, Order::Desc)
-                .offset(query.page * PAGE_SIZE)
-                .limit(PAGE_SIZE + 1);
-            true
-        }
-    };
+        .and_where(Expr::col(id).in_subquery(ids))
+        .order_by(
+            id,
+            if newest_first {
+                Order::Desc
+            } else {
+                Order::Asc
+            },
+        );
     let mut rows = conn
-        .query_all(backend.build(&page))
+        .query_all(statement(backend, &page, searching))
         .await?
         .iter()
         .map(PageRow::read)
@@ -194,6 +241,17 @@ pub async fn list(
         seats_used: seats,
         seat_limit: tenant.seat_limit,
     })
+}
+
+/// `query` for `backend`. A search on PostgreSQL goes with its values written into
+/// the SQL (sea-query quotes them): planned for this search, not by a generic plan
+/// of a prepared statement that can't tell "u" (every member) from "zq" (nobody).
+fn statement(backend: DatabaseBackend, query: &SelectStatement, searching: bool) -> Statement {
+    if searching && backend == DatabaseBackend::Postgres {
+        Statement::from_string(backend, query.to_string(PostgresQueryBuilder))
+    } else {
+        backend.build(query)
+    }
 }
 
 /// The status under which the counts statement carries the filtered count.
@@ -262,20 +320,11 @@ fn grants_in_force(backend: DatabaseBackend, now_ms: i64) -> SimpleExpr {
     SimpleExpr::SubQuery(
         None,
         Box::new(
-            Query::select()
+            member_grants_in_force(now_ms)
                 .expr(Expr::cust(format!(
                     "{aggregate}(membership_permissions.permission || ':' || \
                      COALESCE(CAST(membership_permissions.expires_at AS TEXT), ''), ',')"
                 )))
-                .from(membership_permissions::Entity)
-                .and_where(
-                    Expr::col((
-                        membership_permissions::Entity,
-                        membership_permissions::Column::MembershipId,
-                    ))
-                    .equals((memberships::Entity, memberships::Column::Id)),
-                )
-                .cond_where(grant_in_force(now_ms))
                 .to_owned()
                 .into_sub_query_statement(),
         ),

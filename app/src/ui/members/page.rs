@@ -136,8 +136,10 @@ pub fn UsersPage() -> impl IntoView {
             <div class="field">
                 <label for="user-search">"Search by email"</label>
                 <input id="user-search" type="search" placeholder="name@example.com" maxlength="254"
+                    aria-describedby="user-search-hint"
                     prop:value=move || search.get()
                     on:input=move |ev| { search.set(event_target_value(&ev)); page.set(Cursor::default()); } />
+                <p class="hint" id="user-search-hint">"Three characters or more find any part of the address; one or two, its start."</p>
             </div>
             <div class="field">
                 <label for="role-filter">"Role"</label>
