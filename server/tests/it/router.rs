@@ -668,30 +668,28 @@ async fn reading_any_page_changes_nothing() {
             for path in &paths {
                 // A page that never answers fails here, naming itself. Known and not
                 // yet explained: under the full suite, a signed-in page on PostgreSQL
-                // now and then never answers (the database idle meanwhile). It is
-                // asked once more and said on stderr; a second hang fails the test.
-                let mut answer = None;
+                // now and then sends its headers and then never finishes its body
+                // (a gdb dump during one: every thread parked, no timer pending, the
+                // database idle: a lost wake-up in the streamed render). It is asked
+                // once more and said on stderr; a second hang fails the test.
+                let mut status = None;
                 for attempt in 1..=2 {
                     let mut request = Request::get(path.as_str()).header("accept", "text/html");
                     if let Some(cookie) = cookie {
                         request = request.header("cookie", cookie.as_str());
                     }
-                    match tokio::time::timeout(
-                        std::time::Duration::from_secs(30),
-                        app.send(request.body(Body::empty()).unwrap()),
-                    )
-                    .await
-                    {
-                        Ok(response) => {
-                            answer = Some(response);
+                    let whole =
+                        async { split(app.send(request.body(Body::empty()).unwrap()).await).await };
+                    match tokio::time::timeout(std::time::Duration::from_secs(30), whole).await {
+                        Ok((answered, _, _)) => {
+                            status = Some(answered);
                             break;
                         }
                         Err(_) => eprintln!("{engine}: GET {path} hung 30 s (attempt {attempt})"),
                     }
                 }
-                let answer = answer
+                let status = status
                     .unwrap_or_else(|| panic!("{engine}: GET {path} never answered ({cookie:?})"));
-                let (status, _, _) = split(answer).await;
                 assert!(
                     status.as_u16() < 500,
                     "{engine}: GET {path} answered {status}"
