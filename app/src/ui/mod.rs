@@ -49,10 +49,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <HashedStylesheet options=options.clone() id="leptos" />
-                // Hydrate once the page is idle, its bundle fetched at low priority: the
-                // server-rendered page paints first (links and forms work already, and
-                // buttons that need JavaScript show that they wait).
-                <HydrationScripts options defer=true />
+                <HydrationScripts options />
                 <MetaTags />
             </head>
             <body>
