@@ -25,10 +25,22 @@ export function createAdmin(tenant: string, email: string, kind = 'production', 
 
 /** Waits for the WASM app to take over the server-rendered page. */
 export async function hydrated(page: Page) {
-  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+  try {
+    await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+  } catch (e) {
+    // What the browser said (a page served without its own CSP blocks its bundle).
+    console.log(`not hydrated: ${page.url()}\n${((page as any).__logs ?? []).join('\n')}`);
+    throw e;
+  }
 }
 
 export async function signIn(page: Page, email: string, password: string, js = true) {
+  // Kept for `hydrated` to print when a page never hydrates.
+  if (!(page as any).__logs) {
+    (page as any).__logs = [];
+    page.on('console', (m) => (page as any).__logs.push(m.type() + ': ' + m.text().slice(0, 400)));
+    page.on('pageerror', (e) => (page as any).__logs.push('pageerror: ' + e.message.slice(0, 400)));
+  }
   await page.goto('/sign-in');
   if (js) await hydrated(page);
   await page.getByLabel('Email').fill(email);

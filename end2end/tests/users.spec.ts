@@ -177,7 +177,8 @@ test.describe('Settings → Users', () => {
     await openUsers(page);
     const pager = page.getByRole('navigation', { name: 'Pages' });
     await expect(pager).toContainText('Showing 1–25 of 31');
-    const firstPageTop = await page.locator('tbody tr').first().textContent();
+    const firstPageTop = (await page.locator('tbody tr').first().textContent())?.match(/[\w.-]+@example\.com/)?.[0];
+    expect(firstPageTop).toBeTruthy();
     await pager.getByRole('button', { name: 'Next' }).click();
     await expect(pager).toContainText('Showing 26–31 of 31');
     await expect(pager.getByRole('button', { name: 'Next' })).toBeDisabled();
@@ -185,7 +186,7 @@ test.describe('Settings → Users', () => {
     await expect(row(page, owner)).toHaveCount(1); // the first member is on the last page
     await pager.getByRole('button', { name: 'Previous' }).click();
     await expect(pager).toContainText('Showing 1–25 of 31');
-    await expect(page.locator('tbody tr').first()).toHaveText(firstPageTop ?? '');
+    await expect(page.locator('tbody tr').first()).toContainText(firstPageTop ?? 'no email');
     await pager.getByLabel('Page').fill('2');
     await pager.getByLabel('Page').press('Enter');
     await expect(pager).toContainText('Showing 26–31 of 31');

@@ -194,8 +194,12 @@ fn client_ip_of(state: &AppState, request: &Request<Body>) -> String {
 
 /// Refuses cross-site state changes and adds security headers to every response.
 async fn guard(State(state): State<AppState>, mut request: Request<Body>, next: Next) -> Response {
+    // Server-function calls share one session resolution between this check and the
+    // function. (Pages don't: their resources resolve it each, as they did before.)
     let once = RequestActor::default();
-    request.extensions_mut().insert(once.clone());
+    if request.uri().path().starts_with("/api/") {
+        request.extensions_mut().insert(once.clone());
+    }
     let safe_method = matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
