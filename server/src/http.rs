@@ -258,6 +258,15 @@ async fn guard(State(state): State<AppState>, mut request: Request<Body>, next: 
             tracing::warn!(%error, "could not record a refused attempt");
         }
     }
+    let is_page = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if !is_api && is_page && !res.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
+        // The page's own nonce policy is missing: the strict one below will block its
+        // bundle. Known to happen now and then (see the session notes); say so.
+        tracing::error!(%path, "a page went out without its own Content-Security-Policy");
+    }
     let headers = res.headers_mut();
     add_security_headers(headers, state.settings.secure_cookies());
     if is_api {

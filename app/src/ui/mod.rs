@@ -65,6 +65,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 fn set_page_headers() {
     use axum::http::{header, HeaderValue};
     let Some(res) = use_context::<leptos_axum::ResponseOptions>() else {
+        // Then the page would go out with the strict API policy and never hydrate.
+        tracing::error!(
+            "a page rendered without ResponseOptions: its CSP and no-store are missing"
+        );
         return;
     };
     let nonce = leptos::nonce::use_nonce()
