@@ -29,7 +29,7 @@ trap cleanup EXIT
 status=0
 (cd "$root/end2end" && npx playwright test "$@") || status=$?
 if [ $status -ne 0 ]; then
-  echo "---- server log ----"; tail -n 50 "$work/server.log"
+  echo "---- server log ----"; grep -a "ERROR" "$work/server.log" | tail -n 20; tail -n 50 "$work/server.log"
 elif [ $# -eq 0 ]; then
   # A whole run: no mailed token and no typed password may be in the server log.
   cleanup
