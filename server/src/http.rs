@@ -194,12 +194,6 @@ fn client_ip_of(state: &AppState, request: &Request<Body>) -> String {
 
 /// Refuses cross-site state changes and adds security headers to every response.
 async fn guard(State(state): State<AppState>, mut request: Request<Body>, next: Next) -> Response {
-    // Server-function calls share one session resolution between this check and the
-    // function. (Pages don't: their resources resolve it each, as they did before.)
-    let once = RequestActor::default();
-    if request.uri().path().starts_with("/api/") {
-        request.extensions_mut().insert(once.clone());
-    }
     let safe_method = matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
@@ -218,6 +212,12 @@ async fn guard(State(state): State<AppState>, mut request: Request<Body>, next: 
     }
     let path = request.uri().path().to_string();
     let is_api = path.starts_with("/api/");
+    // Server-function calls share one session resolution between this check and the
+    // function. (Pages don't: their resources resolve it each, as they did before.)
+    let once = RequestActor::default();
+    if is_api {
+        request.extensions_mut().insert(once.clone());
+    }
     let mut caller = None;
     if is_api && !app::api::ANONYMOUS_ENDPOINTS.contains(&path.as_str()) {
         match require_session(&state, request.headers(), once).await {
