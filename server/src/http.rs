@@ -13,8 +13,9 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use leptos::prelude::provide_context;
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::{Arc, OnceLock};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
@@ -31,19 +32,45 @@ pub fn build_router(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(context_state.clone()),
+            move || page_context(&context_state),
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
-        >(
-            move || provide_context(fallback_state.clone()), shell
-        ))
+        >(move || page_context(&fallback_state), shell))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .with_state(state)
+}
+
+/// What every page render gets besides leptos_axum's own: the state, and the page's
+/// script nonce handed back to [`guard`] through the request's [`PageNonce`].
+fn page_context(state: &AppState) {
+    provide_context(state.clone());
+    let nonce = leptos::nonce::use_nonce();
+    let slot = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<PageNonce>().cloned());
+    if let (Some(nonce), Some(slot)) = (nonce, slot) {
+        let _ = slot.0.set(nonce.to_string());
+    }
+}
+
+/// The nonce leptos_axum made for a page's inline scripts, as the page render saw it.
+/// [`guard`] writes the page's Content-Security-Policy from it once the response's
+/// head is ready. (The policy used to be set from the shell through
+/// `ResponseOptions`; now and then a page went out without it and never hydrated.)
+#[derive(Clone, Default)]
+struct PageNonce(Arc<OnceLock<String>>);
+
+/// A page's policy: its own files, its own inline scripts (by nonce), and WASM.
+fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+         frame-ancestors 'none'; form-action 'self'"
+    )
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
@@ -218,6 +245,10 @@ async fn guard(State(state): State<AppState>, mut request: Request<Body>, next: 
     if is_api {
         request.extensions_mut().insert(once.clone());
     }
+    let nonce = PageNonce::default();
+    if !is_api {
+        request.extensions_mut().insert(nonce.clone());
+    }
     let mut caller = None;
     if is_api && !app::api::ANONYMOUS_ENDPOINTS.contains(&path.as_str()) {
         match require_session(&state, request.headers(), once).await {
@@ -262,17 +293,24 @@ async fn guard(State(state): State<AppState>, mut request: Request<Body>, next: 
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
-    if !is_api && is_page && !res.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
-        // The page's own nonce policy is missing: the strict one below will block its
-        // bundle. Known to happen now and then (see the session notes); say so.
-        tracing::error!(%path, "a page went out without its own Content-Security-Policy");
+    if !is_api && is_page {
+        // A page may show signed-in data: never stored. Its scripts run by nonce.
+        let headers = res.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        match nonce.0.get().map(|n| HeaderValue::from_str(&page_csp(n))) {
+            Some(Ok(csp)) => {
+                headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+            }
+            // The strict policy below then applies: the page can't run its bundle.
+            _ => tracing::error!(%path, "a page was rendered without its script nonce"),
+        }
     }
     let headers = res.headers_mut();
     add_security_headers(headers, state.settings.secure_cookies());
     if is_api {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     } else if !headers.contains_key(header::CACHE_CONTROL) {
-        // Pages say `no-store` themselves; what is left are the static files.
+        // Pages were marked `no-store` above; what is left are the static files.
         let hashed = state.leptos_options.hash_files;
         headers.insert(
             header::CACHE_CONTROL,

@@ -39,8 +39,6 @@ use tenant::{FeatureFlagsPage, TenantSettingsPage};
 
 /// The HTML document around the app (server-rendered once per page load).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    set_page_headers();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -57,32 +55,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
-}
-
-/// Content-Security-Policy with this response's nonce, and no caching of pages that
-/// may show signed-in data.
-#[cfg(feature = "ssr")]
-fn set_page_headers() {
-    use axum::http::{header, HeaderValue};
-    let Some(res) = use_context::<leptos_axum::ResponseOptions>() else {
-        // Then the page would go out with the strict API policy and never hydrate.
-        tracing::error!(
-            "a page rendered without ResponseOptions: its CSP and no-store are missing"
-        );
-        return;
-    };
-    let nonce = leptos::nonce::use_nonce()
-        .map(|n| n.as_inner().to_string())
-        .unwrap_or_default();
-    let csp = format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
-         frame-ancestors 'none'; form-action 'self'"
-    );
-    if let Ok(v) = HeaderValue::from_str(&csp) {
-        res.insert_header(header::CONTENT_SECURITY_POLICY, v);
-    }
-    res.insert_header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
 
 #[component]

@@ -365,15 +365,12 @@ async fn an_error_carried_in_a_link_shows_only_fixed_sentences() {
     assert!(html.contains("match an account that can sign in"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pages_carry_security_headers() {
-    let app = TestApp::new("sqlite").await;
-    let response = app
-        .send(Request::get("/sign-in").body(Body::empty()).unwrap())
-        .await;
-    assert_eq!(response.status(), StatusCode::OK);
+/// A page's body, after checking it is never stored and carries its own policy
+/// whose nonce is the one on its inline scripts (without it, the page never hydrates).
+async fn page_with_its_own_policy(response: axum::response::Response) -> String {
     let h = response.headers().clone();
-    let csp = h["content-security-policy"].to_str().unwrap();
+    assert_eq!(h["cache-control"], "no-store");
+    let csp = h["content-security-policy"].to_str().unwrap().to_string();
     for needle in [
         "object-src 'none'",
         "base-uri 'none'",
@@ -383,11 +380,6 @@ async fn pages_carry_security_headers() {
     ] {
         assert!(csp.contains(needle), "CSP lacks {needle}: {csp}");
     }
-    assert_eq!(h["x-content-type-options"], "nosniff");
-    assert!(h.contains_key("referrer-policy"));
-    assert_eq!(h["cache-control"], "no-store");
-    assert!(!h.contains_key("server"));
-    let (_, html, _) = split(response).await;
     let nonce = csp
         .split("'nonce-")
         .nth(1)
@@ -395,10 +387,26 @@ async fn pages_carry_security_headers() {
         .split('\'')
         .next()
         .unwrap();
+    let (_, html, _) = split(response).await;
     assert!(
         html.contains(&format!("nonce=\"{nonce}\"")),
         "hydration script carries the CSP nonce"
     );
+    html
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_carry_security_headers() {
+    let app = TestApp::new("sqlite").await;
+    let response = app
+        .send(Request::get("/sign-in").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let h = response.headers().clone();
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert!(h.contains_key("referrer-policy"));
+    assert!(!h.contains_key("server"));
+    let html = page_with_its_own_policy(response).await;
     for label in [
         "<label for=\"email\">Email</label>",
         "<label for=\"password\">Password</label>",
@@ -429,8 +437,9 @@ async fn signed_in_pages_redirect_anonymous_visitors_and_render_for_members() {
         .header("cookie", &cookie)
         .body(Body::empty())
         .unwrap();
-    let (status, html, _) = split(app.send(request).await).await;
-    assert_eq!(status, StatusCode::OK);
+    let response = app.send(request).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = page_with_its_own_policy(response).await;
     assert!(html.contains("data-testid=\"tenant-indicator\""));
     assert!(html.contains("Production"));
     assert!(
@@ -443,12 +452,11 @@ async fn signed_in_pages_redirect_anonymous_visitors_and_render_for_members() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_pages_are_a_friendly_404() {
     let app = TestApp::new("sqlite").await;
-    let (status, html, _) = split(
-        app.send(Request::get("/no/such/page").body(Body::empty()).unwrap())
-            .await,
-    )
-    .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    let response = app
+        .send(Request::get("/no/such/page").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let html = page_with_its_own_policy(response).await;
     assert!(html.contains("Page not found"));
 }
 
