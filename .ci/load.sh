@@ -66,10 +66,13 @@ measure() {
   echo "${rps:-0} ${p50:-?} ${p99:-?} ${bad:-0}"
 }
 
-declare -A result
+declare -A result rss_after
+hwm_mb() { awk '/^VmHWM:/ {print int($2 / 1024)}' "/proc/$server/status"; }
+rss_after[start]=$(hwm_mb)
 run() {
   local label=$1; shift
   result[$label]=$(measure -c"$connections" -d"$duration" "$@")
+  rss_after[$label]=$(hwm_mb)
 }
 run hello "http://127.0.0.1:$hello_port/"
 run healthz "$base/healthz"
@@ -89,15 +92,15 @@ rss_kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$server/status")
 hello_rps=$(cut -d' ' -f1 <<<"${result[hello]}")
 echo
 echo "make load: $cores cores, $members members, $connections connections, $duration each"
-printf '  %-22s %10s %10s %10s %9s %8s\n' "" "req/s" "p50" "p99" "of hello" "non-2xx"
+printf '  %-22s %10s %10s %10s %9s %8s %14s\n' "" "req/s" "p50" "p99" "of hello" "non-2xx" "server peak MB"
 for label in hello healthz list_members "SSR /settings/users" "SSR /sign-in"; do
   read -r rps p50 p99 bad <<<"${result[$label]}"
   share=$(python3 -c "print(f'{100 * float($rps) / float($hello_rps):.1f} %')")
-  printf '  %-22s %10s %10s %10s %9s %8s\n' "$label" "$rps" "$p50" "$p99" "$share" "$bad"
+  printf '  %-22s %10s %10s %10s %9s %8s %14s\n' "$label" "$rps" "$p50" "$p99" "$share" "$bad" "${rss_after[$label]:-}"
 done
 read -r s_rps s_p50 s_p99 s_bad <"$work/sign_ins"
 read -r b_rps b_p50 b_p99 b_bad <"$work/beside"
 target=$(python3 -c "print(f'{0.9 * $cores / ($verify_ms / 1000):.1f}')")
 echo "  password sign-ins under load: $s_rps/s (p99 $s_p99, non-2xx $s_bad); one argon2 verify ${verify_ms} ms, so 90 % of $cores cores allows $target/s"
 echo "  list_members beside them:     $b_rps req/s, p99 $b_p99"
-echo "  server peak RSS:              $((rss_kb / 1024)) MB"
+echo "  server peak RSS:              $((rss_kb / 1024)) MB (${rss_after[start]} MB once started)"
