@@ -87,7 +87,7 @@ measure -c8 -d"$duration" -s "$work/list.lua" "$base/api/list_members" >"$work/b
 wait "$signing"
 verify_ms=$("$argon")
 cores=$(nproc)
-rss_kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$server/status")
+peak_mb=$(hwm_mb)
 
 hello_rps=$(cut -d' ' -f1 <<<"${result[hello]}")
 echo
@@ -103,4 +103,4 @@ read -r b_rps b_p50 b_p99 b_bad <"$work/beside"
 target=$(python3 -c "print(f'{0.9 * $cores / ($verify_ms / 1000):.1f}')")
 echo "  password sign-ins under load: $s_rps/s (p99 $s_p99, non-2xx $s_bad); one argon2 verify ${verify_ms} ms, so 90 % of $cores cores allows $target/s"
 echo "  list_members beside them:     $b_rps req/s, p99 $b_p99"
-echo "  server peak RSS:              $((rss_kb / 1024)) MB (${rss_after[start]} MB once started)"
+echo "  server peak RSS:              $peak_mb MB (${rss_after[start]} MB once started)"

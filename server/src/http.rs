@@ -245,8 +245,9 @@ async fn guard(State(state): State<AppState>, mut request: Request<Body>, next: 
     if is_api {
         request.extensions_mut().insert(once.clone());
     }
-    let nonce = PageNonce::default();
-    if !is_api {
+    // Only a page render fills it (API answers have their own strict policy).
+    let nonce = (!is_api).then(PageNonce::default);
+    if let Some(nonce) = &nonce {
         request.extensions_mut().insert(nonce.clone());
     }
     let mut caller = None;
@@ -293,7 +294,7 @@ async fn guard(State(state): State<AppState>, mut request: Request<Body>, next: 
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
-    if !is_api && is_page {
+    if let (Some(nonce), true) = (&nonce, is_page) {
         // A page may show signed-in data: never stored. Its scripts run by nonce.
         let headers = res.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
