@@ -54,4 +54,5 @@ for k in ("performance", "accessibility", "best-practices"):
         if low:
             print(f'    {k}: ' + '; '.join(low[:6]))
 PY
+  [ -n "${LIGHTHOUSE_KEEP:-}" ] && cp "$report" "$LIGHTHOUSE_KEEP/" || true
 done

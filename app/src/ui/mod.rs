@@ -8,6 +8,7 @@ mod auth;
 mod diagnostics;
 mod groups;
 mod home;
+mod hydration;
 mod layout;
 mod members;
 mod not_found;
@@ -47,7 +48,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options />
+                <hydration::HydrateAfterFirstPaint options />
                 <MetaTags />
             </head>
             <body>

@@ -392,6 +392,17 @@ async fn page_with_its_own_policy(response: axum::response::Response) -> String 
         html.contains(&format!("nonce=\"{nonce}\"")),
         "hydration script carries the CSP nonce"
     );
+    // The bundle is fetched only after the first paint (Lighthouse counts a preloaded
+    // bundle as delaying the largest paint): no preload hints, and the script waits
+    // for the next frame.
+    assert!(
+        !html.contains("rel=\"preload\"") && !html.contains("rel=\"modulepreload\""),
+        "a page preloads its bundle"
+    );
+    assert!(
+        html.contains("requestAnimationFrame(() => setTimeout(hydrate, 0))"),
+        "hydration waits for the first paint"
+    );
     html
 }
 
