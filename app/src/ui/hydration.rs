@@ -13,9 +13,8 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::*;
 
 /// Starts hydration after the page's first paint (see the module's documentation).
-#[component]
-pub fn HydrateAfterFirstPaint(options: LeptosOptions) -> impl IntoView {
-    let (js, wasm) = bundle_files(&options);
+pub fn hydrate_after_first_paint(options: &LeptosOptions) -> impl IntoView {
+    let (js, wasm) = bundle_files(options);
     // Names come from our own build (`hash.txt`); JSON quoting makes them JS strings.
     let quote = |s: String| serde_json::Value::String(s).to_string();
     let script = format!(

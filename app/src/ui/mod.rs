@@ -48,7 +48,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <HashedStylesheet options=options.clone() id="leptos" />
-                <hydration::HydrateAfterFirstPaint options />
+                {hydration::hydrate_after_first_paint(&options)}
                 <MetaTags />
             </head>
             <body>
