@@ -40,6 +40,7 @@ use tenant::{FeatureFlagsPage, TenantSettingsPage};
 
 /// The HTML document around the app (server-rendered once per page load).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let hydration = hydration::hydrate_after_first_paint(&options);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -47,8 +48,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <HashedStylesheet options=options.clone() id="leptos" />
-                {hydration::hydrate_after_first_paint(&options)}
+                <HashedStylesheet options id="leptos" />
+                {hydration}
                 <MetaTags />
             </head>
             <body>
