@@ -50,7 +50,9 @@ post_script() {
   printf 'wrk.method = "POST"\nwrk.body = [[%s]]\nwrk.headers["Content-Type"] = "%s"\n' "$body" "$type" >"$file"
   printf 'wrk.headers["Accept"] = "application/json"\nwrk.headers["Origin"] = "%s"\n%s\n' "$base" "$extra" >>"$file"
 }
-post_script "$work/list.lua" '{"query":{"search":"","status":null,"role":null,"page":0}}' \
+# The first Users page, unfiltered (wrk and the probe below ask for the same).
+list_body='{"query":{"search":"","status":null,"role":null,"page":0}}'
+post_script "$work/list.lua" "$list_body" \
     application/json "wrk.headers[\"Cookie\"] = \"$cookie\""
 post_script "$work/sign_in.lua" "$sign_in_body" application/x-www-form-urlencoded
 
@@ -84,7 +86,7 @@ run "SSR /sign-in" "$base/sign-in"
 # Users page and list_members 20 times a second, as people using the console would.
 measure -c8 -d"$duration" -s "$work/sign_in.lua" "$base/api/sign_in" >"$work/sign_ins" &
 signing=$!
-python3 "$root/.ci/load_probe.py" "$base" "$cookie" "${duration%s}" >"$work/beside"
+python3 "$root/.ci/load_probe.py" "$base" "$cookie" "${duration%s}" "$list_body" >"$work/beside"
 wait "$signing"
 verify_ms=$("$argon")
 cores=$(nproc)

@@ -3,8 +3,9 @@
 other pages at a steady 20 a second (as people using the console would) and print
 "count p50_ms p99_ms non2xx" of their latencies.
 
-usage: load_probe.py BASE_URL COOKIE SECONDS
-Alternates the signed-in Users page (server-rendered) and a list_members call.
+usage: load_probe.py BASE_URL COOKIE SECONDS LIST_BODY
+Alternates the signed-in Users page (server-rendered) and a list_members call
+with LIST_BODY (the JSON make load also gives wrk).
 """
 import http.client
 import sys
@@ -14,9 +15,9 @@ import urllib.parse
 
 def main() -> None:
     base, cookie, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    body = sys.argv[4].encode()
     url = urllib.parse.urlsplit(base)
     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
-    body = b'{"query":{"search":"","status":null,"role":null,"page":0}}'
     requests = [
         ("GET", "/settings/users", None, {"Cookie": cookie}),
         (
