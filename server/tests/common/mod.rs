@@ -160,8 +160,11 @@ impl TestApp {
 
     /// Sends a request through the whole router, built once per app (building it
     /// walks every route of the Leptos app).
-    /// Requests come from 127.0.0.1, as through a real socket.
+    /// Requests come from 127.0.0.1, as through a real socket. A router that never
+    /// answers (a rare lost wake-up, see the session notes) fails the test after 60 s,
+    /// naming the request, instead of stalling the whole run.
     pub async fn send(&self, mut request: Request<Body>) -> Response<Body> {
+        let asked = format!("{} {}", request.method(), request.uri().path());
         if request
             .extensions()
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
@@ -171,12 +174,15 @@ impl TestApp {
                 std::net::SocketAddr::from(([127, 0, 0, 1], 40_000)),
             ));
         }
-        self.router
+        let answer = self
+            .router
             .get_or_init(|| server::http::build_router(self.state.clone()))
             .clone()
-            .oneshot(request)
-            .await
-            .unwrap()
+            .oneshot(request);
+        match tokio::time::timeout(std::time::Duration::from_secs(60), answer).await {
+            Ok(response) => response.unwrap(),
+            Err(_) => panic!("{asked}: the router gave no answer in 60 s"),
+        }
     }
 
     /// Calls a server function the way the hydrated app does.
