@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::{provide_context, use_context};
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::sync::{Arc, OnceLock};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -22,8 +22,19 @@ use tower_http::limit::RequestBodyLimitLayer;
 /// Largest request body accepted (forms and server-function calls are small).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// The app's routes, worked out once per process. Working them out renders the whole
+/// app with every resource held back by a process-wide switch
+/// (`leptos_server::SuppressResourceLoad`), and a resource that first runs while the
+/// switch is on waits for ever (leptos issue 4773): a second router built beside a
+/// live one (the tests build one per test) used to leave a page now and then with a
+/// body that never ended.
+pub fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn build_router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let context_state = state.clone();
     let fallback_state = state.clone();
     let options = state.leptos_options.clone();

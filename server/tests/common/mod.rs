@@ -438,8 +438,10 @@ pub async fn split(response: Response<Body>) -> (StatusCode, String, Vec<String>
         .iter()
         .map(|v| v.to_str().unwrap().to_string())
         .collect();
-    let bytes = axum::body::to_bytes(response.into_body(), 4 * 1024 * 1024)
+    let body = axum::body::to_bytes(response.into_body(), 4 * 1024 * 1024);
+    let bytes = tokio::time::timeout(std::time::Duration::from_secs(60), body)
         .await
+        .unwrap_or_else(|_| panic!("a {status} answer's body never ended (60 s)"))
         .unwrap();
     (
         status,
