@@ -187,6 +187,7 @@ async fn run(label: &str, db: Db) {
         ("typing \"u\"", search("u")),
         ("typing \"us\"", search("us")),
         ("typing \"use\"", search("use")),
+        ("typing \"user4\"", search("user4")),
         ("typing \"user42\"", search("user42")),
         ("typing \"zz\" (no match)", search("zz")),
     ];

@@ -947,3 +947,19 @@ async fn building_a_router_beside_a_live_one_stalls_no_page() {
     }
     builder.join().unwrap();
 }
+
+/// The server's connections send each write at once (`TCP_NODELAY`): a streamed page
+/// is several writes, and a later one used to wait some 40 ms for the browser's
+/// delayed acknowledgement.
+#[tokio::test]
+async fn the_servers_connections_send_without_delay() {
+    use axum::serve::Listener;
+    let mut listener = server::cli::listen(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+    let address = listener.local_addr().unwrap();
+    let client = tokio::net::TcpStream::connect(address).await.unwrap();
+    let (stream, _) = listener.accept().await;
+    assert!(stream.nodelay().unwrap(), "TCP_NODELAY is off");
+    drop(client);
+}

@@ -939,6 +939,113 @@ async fn the_counts_follow_every_change_and_a_long_count_is_capped() {
     .await;
 }
 
+/// A search that matches few accounts is read from those accounts, one matching
+/// many (over `FEW_ACCOUNTS`) from the tenant's members newest first: either way the
+/// page, the count, a status filter and the Next link are what a plain scan finds,
+/// and another tenant's matches never show.
+#[tokio::test]
+async fn a_search_finds_the_same_rows_whichever_side_it_reads_from() {
+    use sea_orm::{ConnectionTrait, Statement};
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let (acme, _) = app.tenant_with_admin("Acme", "ada@example.com").await;
+        let (globex, _) = app.tenant_with_admin("Globex", "hank@globex.example").await;
+        let conn = app.state.db.conn();
+        let backend = conn.get_database_backend();
+        let bulk = |prefix: &str, domain: &str, count: u64, tenant: i64| {
+            let accounts = format!(
+                "INSERT INTO accounts (email, display_name, failed_sign_ins, created_at) \
+                 SELECT '{prefix}' || n || '@{domain}', '', 0, 1 FROM (WITH RECURSIVE seq(n) AS \
+                 (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {count}) SELECT n FROM seq) AS numbers"
+            );
+            let members = format!(
+                "INSERT INTO memberships (tenant_id, account_id, role, status, crm_access, beta_access, created_at, updated_at) \
+                 SELECT {tenant}, id, 'user', CASE WHEN id % 10 = 0 THEN 'suspended' ELSE 'active' END, \
+                 false, false, 1, 1 FROM accounts WHERE email LIKE '{prefix}%@{domain}' ORDER BY id"
+            );
+            async move {
+                for sql in [accounts, members] {
+                    conn.execute(Statement::from_string(backend, sql)).await.unwrap();
+                }
+            }
+        };
+        bulk("bulk", "example.com", 2_500, acme).await;
+        bulk("bulkother", "globex.example", 300, globex).await;
+        let acme_tenant = app::backend::entities::tenants::Entity::find_by_id(acme)
+            .one(conn)
+            .await
+            .unwrap()
+            .unwrap();
+        // What a plain scan of the tenant's members finds, newest first.
+        let scanned = |fragment: &str, status: Option<MembershipStatus>| {
+            let status = status.map_or(String::new(), |s| format!(" AND m.status = '{}'", s.as_str()));
+            let sql = format!(
+                "SELECT m.id FROM memberships m JOIN accounts a ON a.id = m.account_id \
+                 WHERE m.tenant_id = {acme} AND a.email LIKE '%{fragment}%'{status} ORDER BY m.id DESC"
+            );
+            async move {
+                conn.query_all(Statement::from_string(backend, sql))
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.try_get_by_index::<i64>(0).unwrap())
+                    .collect::<Vec<i64>>()
+            }
+        };
+        for (search, status, reads_from) in [
+            ("bulk", None, "many"),
+            ("example", None, "many"),
+            ("bulk", Some(MembershipStatus::Suspended), "many"),
+            ("bulk12", None, "few"),
+            ("ulk24", None, "few"),
+            ("ULK24", Some(MembershipStatus::Suspended), "few"),
+            ("bulkother", None, "few, all elsewhere"),
+            ("nothing-like-it", None, "none"),
+        ] {
+            let expected = scanned(&search.to_lowercase(), status).await;
+            let query = MemberQuery {
+                search: search.into(),
+                status,
+                ..MemberQuery::default()
+            };
+            let page = members::list(conn, &acme_tenant, &query, 0).await.unwrap();
+            let ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
+            let said = format!("{engine}: {search:?} {status:?} ({reads_from})");
+            assert_eq!(ids, expected.iter().take(25).copied().collect::<Vec<_>>(), "{said}");
+            assert_eq!(
+                (page.total, page.total_capped, page.has_next),
+                (
+                    (expected.len() as u64).min(1_000),
+                    expected.len() > 1_000,
+                    expected.len() > 25
+                ),
+                "{said}"
+            );
+            if page.has_next {
+                let next = members::list(
+                    conn,
+                    &acme_tenant,
+                    &MemberQuery {
+                        page: 1,
+                        after: ids.last().copied(),
+                        ..query.clone()
+                    },
+                    0,
+                )
+                .await
+                .unwrap();
+                let ids: Vec<i64> = next.rows.iter().map(|r| r.id).collect();
+                assert_eq!(
+                    ids,
+                    expected.iter().skip(25).take(25).copied().collect::<Vec<_>>(),
+                    "{said}: Next"
+                );
+            }
+        }
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn the_audit_log_lists_a_tenants_events_newest_first() {
     let app = TestApp::new("sqlite").await;
