@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// Feature folders of the backend; everything else under `backend/` is shared.
 const FEATURES: &[&str] = &[
+    "api_keys",
     "account",
     "audit",
     "auth",

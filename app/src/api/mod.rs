@@ -3,6 +3,7 @@
 //! call a backend service, map the result to a DTO.
 
 pub mod account;
+pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod diagnostics;
@@ -42,6 +43,8 @@ pub fn describe_endpoint(path: &str) -> &'static str {
         "set_feature_flag" => "change a feature flag",
         "create_sandbox" => "create a sandbox",
         "list_groups" => "see the groups",
+        "list_api_keys" => "see the API keys",
+        "create_api_key" | "revoke_api_key" => "create or revoke an API key",
         "create_group" | "delete_group" => "create or delete a group",
         "add_group_member" | "remove_group_member" => "change a group's members",
         "set_group_template" => "change a group's role templates",

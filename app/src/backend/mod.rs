@@ -10,6 +10,7 @@ pub mod kernel;
 pub mod migrations;
 
 pub mod account;
+pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod diagnostics;

@@ -130,6 +130,13 @@ const ACTIONS: &[(&str, &str, AuditKind)] = {
             Settings,
         ),
         ("tenant.sandbox_created", "Sandbox created", Settings),
+        ("api_key.created", "API key created", Settings),
+        ("api_key.revoked", "API key revoked", Settings),
+        (
+            "api_key.first_used",
+            "API key used for the first time",
+            Settings,
+        ),
         ("group.created", "Group created", Settings),
         ("group.deleted", "Group deleted", Settings),
         ("group.member_added", "Added to a group", Access),

@@ -15,6 +15,7 @@ mod common;
 
 mod account;
 mod activity;
+mod api_keys;
 mod authorization;
 mod diagnostics;
 mod features;

@@ -4,6 +4,7 @@ pub mod access_requests;
 pub mod access_review_items;
 pub mod access_reviews;
 pub mod accounts;
+pub mod api_keys;
 pub mod audit_events;
 pub mod group_members;
 pub mod group_templates;

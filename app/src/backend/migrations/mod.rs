@@ -13,6 +13,7 @@ mod m20261202_000008_temporary_access;
 mod m20261202_000009_temporary_role_beta;
 mod m20261202_000010_access_reviews;
 mod m20261202_000011_users_page_speed;
+mod m20261202_000012_api_keys;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_temporary_role_beta::Migration),
             Box::new(m20261202_000010_access_reviews::Migration),
             Box::new(m20261202_000011_users_page_speed::Migration),
+            Box::new(m20261202_000012_api_keys::Migration),
         ]
     }
 }

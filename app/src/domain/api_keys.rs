@@ -1,0 +1,219 @@
+//! API keys (Settings → API keys): what a key may be used for, and the words and
+//! checks of the page. A key belongs to one tenant; its secret is shown once and
+//! stored only as a hash.
+
+use crate::domain::text::parse_short_text;
+use crate::domain::AppError;
+use serde::{Deserialize, Serialize};
+
+/// Every secret starts with this, so people and secret scanners recognise one.
+pub const SECRET_PREFIX: &str = "gatehouse_";
+
+/// How many characters of a secret are kept in clear to tell keys apart.
+pub const SHOWN_PREFIX_CHARS: usize = SECRET_PREFIX.len() + 6;
+
+pub const MAX_KEY_NAME_CHARS: usize = 80;
+
+/// What a key may be used for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum ApiScope {
+    Check,
+    MembersRead,
+    MembersWrite,
+    Scim,
+}
+
+impl ApiScope {
+    pub const ALL: [ApiScope; 4] = [
+        ApiScope::Check,
+        ApiScope::MembersRead,
+        ApiScope::MembersWrite,
+        ApiScope::Scim,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiScope::Check => "check",
+            ApiScope::MembersRead => "members:read",
+            ApiScope::MembersWrite => "members:write",
+            ApiScope::Scim => "scim",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<ApiScope> {
+        ApiScope::ALL.into_iter().find(|s| s.as_str() == key)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ApiScope::Check => "Check access",
+            ApiScope::MembersRead => "Read members",
+            ApiScope::MembersWrite => "Change members",
+            ApiScope::Scim => "SCIM provisioning",
+        }
+    }
+
+    /// What the scope lets a program do, for the New API key dialog.
+    pub fn description(self) -> &'static str {
+        match self {
+            ApiScope::Check => "Ask whether a person may do something (POST /v1/check).",
+            ApiScope::MembersRead => "List and read members.",
+            ApiScope::MembersWrite => "Invite, change, suspend and remove members.",
+            ApiScope::Scim => "Let an identity provider create and update people and groups.",
+        }
+    }
+}
+
+/// Scope keys as stored (comma-separated) back to scopes; unknown keys are dropped.
+pub fn scopes_from_stored(text: &str) -> Vec<ApiScope> {
+    text.split(',').filter_map(ApiScope::parse).collect()
+}
+
+pub fn scopes_to_stored(scopes: &[ApiScope]) -> String {
+    scopes
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// What the New API key form sends. `scopes` holds scope keys; `expires` is a date
+/// (`YYYY-MM-DD`), or empty for a key that does not expire.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewApiKey {
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub expires: String,
+}
+
+/// The answer to creating a key: the only time its secret is seen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedApiKey {
+    pub id: i64,
+    pub name: String,
+    pub secret: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ApiKeyState {
+    Active,
+    Expired,
+    Revoked,
+}
+
+impl ApiKeyState {
+    pub fn label(self) -> &'static str {
+        match self {
+            ApiKeyState::Active => "Active",
+            ApiKeyState::Expired => "Expired",
+            ApiKeyState::Revoked => "Revoked",
+        }
+    }
+}
+
+/// A row of the API keys list (never the secret, never its hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyView {
+    pub id: i64,
+    pub name: String,
+    /// The secret's first characters, then "…".
+    pub shown: String,
+    pub scopes: Vec<ApiScope>,
+    pub created_by: String,
+    pub created: String,
+    pub last_used: Option<String>,
+    pub expires: Option<String>,
+    pub state: ApiKeyState,
+    /// "by ada@example.com, 3 Dec 10:00 UTC" for a revoked key.
+    pub revoked: Option<String>,
+}
+
+pub fn parse_key_name(input: &str) -> Result<String, AppError> {
+    let name = parse_short_text(input, "name", "name", MAX_KEY_NAME_CHARS)?;
+    if name.is_empty() {
+        return Err(AppError::field(
+            "name",
+            "Enter a name that says where the key is used, such as Billing service.",
+        ));
+    }
+    Ok(name)
+}
+
+/// At least one scope, each one known; in catalog order, without repeats.
+pub fn parse_scopes(keys: &[String]) -> Result<Vec<ApiScope>, AppError> {
+    let mut scopes = Vec::new();
+    for key in keys {
+        let Some(scope) = ApiScope::parse(key.trim()) else {
+            return Err(AppError::field(
+                "scopes",
+                "Choose scopes from the list: check, members:read, members:write or scim.",
+            ));
+        };
+        scopes.push(scope);
+    }
+    scopes.sort();
+    scopes.dedup();
+    if scopes.is_empty() {
+        return Err(AppError::field(
+            "scopes",
+            "Choose at least one scope: what the key may be used for.",
+        ));
+    }
+    Ok(scopes)
+}
+
+/// The part of a secret shown in lists.
+pub fn shown_part(secret: &str) -> String {
+    let head: String = secret.chars().take(SHOWN_PREFIX_CHARS).collect();
+    format!("{head}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_are_known_at_least_one_and_in_order() {
+        let keys = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            parse_scopes(&keys(&["scim", "check", "check"])).unwrap(),
+            vec![ApiScope::Check, ApiScope::Scim]
+        );
+        let none = parse_scopes(&[]).unwrap_err();
+        assert!(none
+            .field_message("scopes")
+            .unwrap()
+            .contains("at least one"));
+        let unknown = parse_scopes(&keys(&["admin"])).unwrap_err();
+        assert!(unknown
+            .field_message("scopes")
+            .unwrap()
+            .contains("from the list"));
+        for scope in ApiScope::ALL {
+            assert_eq!(ApiScope::parse(scope.as_str()), Some(scope));
+        }
+        let stored = scopes_to_stored(&[ApiScope::Check, ApiScope::MembersRead]);
+        assert_eq!(stored, "check,members:read");
+        assert_eq!(
+            scopes_from_stored(&stored),
+            vec![ApiScope::Check, ApiScope::MembersRead]
+        );
+    }
+
+    #[test]
+    fn a_name_is_required_and_short() {
+        assert_eq!(parse_key_name("  Billing  ").unwrap(), "Billing");
+        assert!(parse_key_name(" ")
+            .unwrap_err()
+            .field_message("name")
+            .is_some());
+        assert!(parse_key_name(&"x".repeat(81)).is_err());
+        assert!(parse_key_name("a\u{202e}b").is_err());
+    }
+
+    #[test]
+    fn a_list_shows_only_the_start_of_a_secret() {
+        let secret = format!("{SECRET_PREFIX}abcdefghijklmnopqrstuvwxyz");
+        assert_eq!(shown_part(&secret), format!("{SECRET_PREFIX}abcdef…"));
+    }
+}
