@@ -29,6 +29,9 @@ pub fn HomePage() -> impl IntoView {
     if g.sees_tenant_settings() {
         links.push(("/settings/tenant", "Tenant settings"));
     }
+    if g.manages_integrations() {
+        links.push(("/settings/api-keys", "API keys"));
+    }
     if g.is_admin {
         links.push(("/settings/feature-flags", "Feature flags"));
         links.push(("/settings/access-reviews", "Access reviews"));

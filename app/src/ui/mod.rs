@@ -3,6 +3,7 @@
 
 pub mod access;
 mod account;
+mod api_keys;
 mod audit;
 mod auth;
 mod diagnostics;
@@ -19,6 +20,7 @@ mod tenant;
 pub mod widgets;
 
 use account::AccountPage;
+use api_keys::ApiKeysPage;
 use audit::AuditLogPage;
 use auth::{
     ForgotPasswordPage, RequiredSetupPage, ResetPasswordPage, SignInPage, TwoFactorSignInPage,
@@ -85,6 +87,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings/role-templates") view=RoleTemplatesPage />
                     <Route path=path!("settings/roles") view=RolesOverviewPage />
                     <Route path=path!("settings/groups") view=GroupsPage />
+                    <Route path=path!("settings/api-keys") view=ApiKeysPage />
                     <Route path=path!("settings/tenant") view=TenantSettingsPage />
                     <Route path=path!("settings/feature-flags") view=FeatureFlagsPage />
                     <Route path=path!("settings/access-reviews") view=AccessReviewsPage />

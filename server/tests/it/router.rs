@@ -572,6 +572,7 @@ async fn numeric_inputs_out_of_range_get_a_sentence_never_a_panic() {
             "invite_member",
             r#"{"input":{"email":"new@example.com","role":"user","template_id":V,"crm_access":false}}"#,
         ),
+        ("revoke_api_key", r#"{"key_id":V}"#),
         ("role_template_references", r#"{"id":V}"#),
         ("delete_role_template", r#"{"id":V,"reassign_to":null}"#),
         ("delete_role_template", r#"{"id":1,"reassign_to":V}"#),
@@ -948,9 +949,9 @@ async fn building_a_router_beside_a_live_one_stalls_no_page() {
     builder.join().unwrap();
 }
 
-/// The server's connections send each write at once (`TCP_NODELAY`): a streamed page
-/// is several writes, and a later one used to wait some 40 ms for the browser's
-/// delayed acknowledgement.
+/// The server's connections send each write at once (`TCP_NODELAY`): a page streamed
+/// in several writes would otherwise hold a later one until the client's delayed
+/// acknowledgement, some 40 ms.
 #[tokio::test]
 async fn the_servers_connections_send_without_delay() {
     use axum::serve::Listener;

@@ -65,6 +65,11 @@ impl Grantor {
         self.holds(&Permission::new(Category::Settings, Action::View))
     }
 
+    /// Whether they may manage integrations (API keys, webhooks).
+    pub fn manages_integrations(&self) -> bool {
+        self.holds(&Permission::new(Category::Integrations, Action::Manage))
+    }
+
     /// Whether they may give `permission` to someone.
     pub fn may_give(&self, permission: &Permission) -> bool {
         self.holds(permission)

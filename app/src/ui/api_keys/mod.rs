@@ -1,0 +1,5 @@
+//! Settings → API keys.
+
+mod page;
+
+pub use page::ApiKeysPage;
