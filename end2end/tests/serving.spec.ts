@@ -42,4 +42,11 @@ test('@nojs a button that needs JavaScript looks unusable until the page is hydr
   await expect(invite).toHaveCSS('pointer-events', javaScriptEnabled ? 'auto' : 'none');
   // A plain form's button works either way.
   await expect(page.locator('button[type="submit"]', { hasText: 'Sign out' })).toHaveCSS('pointer-events', 'auto');
+  // A form that needs JavaScript (an API key's secret is shown in the page, never
+  // sent through a redirect): its button too, and its defaults are there before.
+  await page.goto('/settings/api-keys');
+  if (javaScriptEnabled) await hydrated(page);
+  const create = page.getByRole('button', { name: 'Create API key' });
+  await expect(create).toHaveCSS('pointer-events', javaScriptEnabled ? 'auto' : 'none');
+  await expect(page.getByLabel('Check access')).toBeChecked();
 });
