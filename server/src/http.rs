@@ -40,6 +40,7 @@ pub fn build_router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
+        .merge(crate::v1::routes())
         .leptos_routes_with_context(
             &state,
             routes,
@@ -216,7 +217,7 @@ impl QueryPairs {
 
 /// The caller's address as the audit log records it (behind trusted proxies, the
 /// client they forwarded for).
-fn client_ip_of(state: &AppState, request: &Request<Body>) -> String {
+pub(crate) fn client_ip_of(state: &AppState, request: &Request<Body>) -> String {
     let peer = request
         .extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
@@ -236,7 +237,9 @@ async fn guard(State(state): State<AppState>, mut request: Request<Body>, next: 
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if !safe_method && !is_same_site(request.headers(), &state.settings.public_url) {
+    // `/v1` is called by programs with an API key, which no browser sends by itself.
+    let by_key = request.uri().path().starts_with("/v1/");
+    if !safe_method && !by_key && !is_same_site(request.headers(), &state.settings.public_url) {
         tracing::warn!(path = %request.uri().path(), "refused a cross-site request");
         let mut res = refuse_cross_site();
         add_security_headers(res.headers_mut(), state.settings.secure_cookies());

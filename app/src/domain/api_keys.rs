@@ -2,8 +2,11 @@
 //! checks of the page. A key belongs to one tenant; its secret is shown once and
 //! stored only as a hash.
 
+use crate::domain::access::diagnose::Target;
+use crate::domain::access::features::ReasonKind;
 use crate::domain::text::parse_short_text;
 use crate::domain::AppError;
+use crate::domain::Email;
 use serde::{Deserialize, Serialize};
 
 /// Every secret starts with this, so people and secret scanners recognise one.
@@ -168,6 +171,97 @@ pub fn shown_part(secret: &str) -> String {
     format!("{head}…")
 }
 
+/// The most questions one batch of the check API may ask.
+pub const MAX_BATCH: usize = 100;
+
+/// One question to the check API (`POST /v1/check`): about a member, by email or
+/// by membership id, and a permission (`users.manage`) or a feature (`api_keys`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckQuestion {
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub member_id: Option<i64>,
+    #[serde(default)]
+    pub permission: Option<String>,
+    #[serde(default)]
+    pub feature: Option<String>,
+}
+
+/// Up to [`MAX_BATCH`] questions at once; answers come in the same order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckBatch {
+    pub checks: Vec<CheckQuestion>,
+}
+
+/// Why the answer is no, as the access engine says it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckReason {
+    /// `authentication`, `authorization` or `product_scope`.
+    pub kind: ReasonKind,
+    /// A stable code for programs (`permission_missing`, `plan_excludes`, …).
+    pub code: String,
+    pub message_for_user: String,
+    pub message_for_admin: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckAnswer {
+    pub allowed: bool,
+    pub reasons: Vec<CheckReason>,
+    /// Where the person asks an admin for the access, when only their role or
+    /// grants stand in the way (not the plan, a flag, or their sign-in).
+    pub request_access_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckBatchAnswer {
+    pub results: Vec<CheckAnswer>,
+}
+
+/// Whom a check asks about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Who {
+    Email(Email),
+    Member(i64),
+}
+
+/// A question's person and what they want to do, or a sentence on the field that
+/// is wrong.
+pub fn parse_question(q: &CheckQuestion) -> Result<(Who, Target), AppError> {
+    let who = match (&q.email, q.member_id) {
+        (Some(email), None) => {
+            Who::Email(Email::parse(email).map_err(|e| AppError::field("email", e.to_string()))?)
+        }
+        (None, Some(id)) => Who::Member(id),
+        _ => {
+            return Err(AppError::field(
+                "email",
+                "Ask about one person: give either \"email\" or \"member_id\".",
+            ))
+        }
+    };
+    let target = match (&q.permission, &q.feature) {
+        (Some(p), None) => Target::parse(&format!("permission:{p}")).filter(|t| matches!(t, Target::Permission(_))),
+        (None, Some(f)) => Target::parse(&format!("feature:{f}")).filter(|t| matches!(t, Target::Feature(_))),
+        _ => {
+            return Err(AppError::field(
+                "permission",
+                "Ask about one thing: give either \"permission\" (such as users.manage) or \"feature\" (such as api_keys).",
+            ))
+        }
+    }
+    .ok_or_else(|| {
+        AppError::field(
+            if q.permission.is_some() { "permission" } else { "feature" },
+            "There is no such permission or feature. Permissions look like users.manage; features like api_keys.",
+        )
+    })?;
+    Ok((who, target))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,6 +303,64 @@ mod tests {
             .is_some());
         assert!(parse_key_name(&"x".repeat(81)).is_err());
         assert!(parse_key_name("a\u{202e}b").is_err());
+    }
+
+    #[test]
+    fn a_question_names_one_person_and_one_thing() {
+        let q = |email: Option<&str>, member: Option<i64>, p: Option<&str>, f: Option<&str>| {
+            CheckQuestion {
+                email: email.map(String::from),
+                member_id: member,
+                permission: p.map(String::from),
+                feature: f.map(String::from),
+            }
+        };
+        let (who, target) = parse_question(&q(
+            Some("Ada@Example.com"),
+            None,
+            Some("users.manage"),
+            None,
+        ))
+        .unwrap();
+        assert_eq!(who, Who::Email(Email::parse("ada@example.com").unwrap()));
+        assert_eq!(target.key(), "permission:users.manage");
+        let (who, target) = parse_question(&q(None, Some(7), None, Some("api_keys"))).unwrap();
+        assert_eq!(
+            (who, target.key()),
+            (Who::Member(7), "feature:api_keys".to_string())
+        );
+        for (bad, field) in [
+            (
+                q(Some("a@b.example"), Some(1), Some("users.manage"), None),
+                "email",
+            ),
+            (q(None, None, Some("users.manage"), None), "email"),
+            (
+                q(Some("not an email"), None, Some("users.manage"), None),
+                "email",
+            ),
+            (q(Some("a@b.example"), None, None, None), "permission"),
+            (
+                q(Some("a@b.example"), None, Some("users.fly"), None),
+                "permission",
+            ),
+            (
+                q(Some("a@b.example"), None, None, Some("teleport")),
+                "feature",
+            ),
+            (
+                q(
+                    Some("a@b.example"),
+                    None,
+                    Some("users.manage"),
+                    Some("api_keys"),
+                ),
+                "permission",
+            ),
+        ] {
+            let error = parse_question(&bad).unwrap_err();
+            assert!(error.field_message(field).is_some(), "{bad:?}: {error:?}");
+        }
     }
 
     #[test]

@@ -256,3 +256,175 @@ async fn keys_need_the_permission_and_the_plan_and_stay_in_their_tenant() {
     })
     .await;
 }
+
+/// `POST /v1/check` with a key: the engine's answer and reasons with their codes,
+/// one question or a batch; only the key's tenant; no key, a wrong key or a key
+/// without the check scope refused in words; bad questions get a sentence.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_check_api_answers_with_the_engines_reasons() {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let acme = app.acme_with_bob().await;
+        let (s, m, admin) = (&app.state, meta(None), &acme.admin);
+        let key = api_keys::create(s, admin, &m, &new_key("Host", &["check"], ""))
+            .await
+            .unwrap();
+        let scim_only = api_keys::create(s, admin, &m, &new_key("IdP", &["scim"], ""))
+            .await
+            .unwrap();
+        app.tenant_with_admin("Globex", "hank@globex.example").await;
+        let ask = |secret: Option<String>, body: String| {
+            let mut request = Request::post("/v1/check").header("content-type", "application/json");
+            if let Some(secret) = secret {
+                request = request.header("authorization", format!("Bearer {secret}"));
+            }
+            let request = request.body(Body::from(body)).unwrap();
+            async {
+                let res = app.send(request).await;
+                let no_store = res
+                    .headers()
+                    .get("cache-control")
+                    .map(|v| v.to_str().unwrap().to_string());
+                let (status, text, _) = common::split(res).await;
+                assert_eq!(no_store.as_deref(), Some("no-store"), "{engine}: {text}");
+                let json: serde_json::Value =
+                    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{engine}: {e}: {text}"));
+                (status, json)
+            }
+        };
+        let with_key = || Some(key.secret.clone());
+
+        // Refused keys: none, a guess, one without the check scope.
+        for secret in [None, Some(format!("gatehouse_{}", "x".repeat(43)))] {
+            let (status, json) = ask(
+                secret,
+                r#"{"email":"bob@example.com","permission":"users.manage"}"#.into(),
+            )
+            .await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{engine}: {json}");
+            assert!(
+                json["message"].as_str().unwrap().contains("not valid"),
+                "{engine}: {json}"
+            );
+        }
+        let (status, json) = ask(
+            Some(scim_only.secret.clone()),
+            r#"{"email":"bob@example.com","permission":"users.manage"}"#.into(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{engine}: {json}");
+
+        // Bob lacks the permission: no, with the engine's reason and where to ask.
+        let (status, json) = ask(
+            with_key(),
+            r#"{"email":"Bob@Example.com","permission":"users.manage"}"#.into(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{engine}: {json}");
+        assert_eq!(json["allowed"], false, "{engine}: {json}");
+        assert_eq!(
+            json["reasons"][0]["kind"], "authorization",
+            "{engine}: {json}"
+        );
+        assert_eq!(
+            json["reasons"][0]["code"], "permission_missing",
+            "{engine}: {json}"
+        );
+        assert!(
+            json["reasons"][0]["message_for_admin"]
+                .as_str()
+                .unwrap()
+                .len()
+                > 10,
+            "{engine}: {json}"
+        );
+        assert!(
+            json["request_access_url"]
+                .as_str()
+                .unwrap()
+                .starts_with("http"),
+            "{engine}: {json}"
+        );
+        // Ada, the admin, may; by member id too.
+        let (_, json) = ask(
+            with_key(),
+            r#"{"email":"ada@example.com","permission":"users.manage"}"#.into(),
+        )
+        .await;
+        assert_eq!(
+            (json["allowed"].clone(), json["reasons"].clone()),
+            (serde_json::json!(true), serde_json::json!([])),
+            "{engine}: {json}"
+        );
+        let (_, json) = ask(
+            with_key(),
+            format!(r#"{{"member_id":{},"feature":"api_keys"}}"#, acme.user_id),
+        )
+        .await;
+        assert_eq!(json["allowed"], false, "{engine}: {json}");
+        // Someone of another tenant, or nobody: not a member here.
+        for who in [
+            r#""email":"hank@globex.example""#,
+            r#""email":"nobody@example.com""#,
+        ] {
+            let (_, json) = ask(
+                with_key(),
+                format!(r#"{{{who},"permission":"users.manage"}}"#),
+            )
+            .await;
+            assert_eq!(
+                json["reasons"][0]["code"], "not_a_member",
+                "{engine}: {json}"
+            );
+            assert!(json["request_access_url"].is_null(), "{engine}: {json}");
+        }
+
+        // A batch, answered in order; more than 100 refused with a sentence.
+        let batch = r#"{"checks":[
+            {"email":"ada@example.com","permission":"users.manage"},
+            {"email":"bob@example.com","permission":"users.manage"},
+            {"email":"bob@example.com","feature":"api_keys"}]}"#;
+        let (status, json) = ask(with_key(), batch.into()).await;
+        assert_eq!(status, StatusCode::OK, "{engine}: {json}");
+        let allowed: Vec<bool> = json["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["allowed"].as_bool().unwrap())
+            .collect();
+        assert_eq!(allowed, vec![true, false, false], "{engine}: {json}");
+        let many = format!(
+            r#"{{"checks":[{}]}}"#,
+            vec![r#"{"email":"ada@example.com","feature":"api_keys"}"#; 101].join(",")
+        );
+        let (status, json) = ask(with_key(), many).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{engine}: {json}");
+        assert!(
+            json.to_string().contains("between 1 and 100"),
+            "{engine}: {json}"
+        );
+
+        // Bad questions: a sentence, never a trace.
+        for (body, needle) in [
+            (r#"{"email":"bob@example.com"}"#, "Ask about one thing"),
+            (
+                r#"{"email":"bob@example.com","permission":"users.fly"}"#,
+                "no such permission",
+            ),
+            (r#"{"permission":"users.manage"}"#, "Ask about one person"),
+            ("not json", "Send JSON"),
+            (
+                r#"{"email":"bob@example.com","permission":"users.manage","extra":1}"#,
+                "Send JSON",
+            ),
+            (r#"{"checks":[{"email":"x"}]}"#, "Question 1 of the batch"),
+        ] {
+            let (status, json) = ask(with_key(), body.into()).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{engine} {body}: {json}");
+            assert!(json.to_string().contains(needle), "{engine} {body}: {json}");
+        }
+    })
+    .await;
+}

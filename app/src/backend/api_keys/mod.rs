@@ -5,6 +5,8 @@
 //! SHA-256 is stored. Creating, first use and revoking are audited; an id of another
 //! tenant answers like a missing one.
 
+pub mod check;
+
 use crate::backend::entities::api_keys;
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditActor, AuditEntry};
