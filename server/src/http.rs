@@ -120,7 +120,7 @@ pub fn is_same_site(headers: &HeaderMap, public_url: &str) -> bool {
     !host.is_empty() && (origin == format!("http://{host}") || origin == format!("https://{host}"))
 }
 
-fn error_response(error: &AppError) -> Response {
+pub(crate) fn error_response(error: &AppError) -> Response {
     let status =
         StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = serde_json::to_string(error).unwrap_or_default();

@@ -32,21 +32,16 @@ fn answer(status: StatusCode, body: String) -> Response {
 }
 
 fn refused(error: &AppError) -> Response {
-    let (status, body) = match error {
-        AppError::Unauthenticated => (
-            StatusCode::UNAUTHORIZED,
-            serde_json::json!({ "error": "unauthorized", "message": KEY_REFUSED }),
-        ),
-        other => (
-            StatusCode::from_u16(other.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            serde_json::to_value(other).unwrap_or_default(),
-        ),
-    };
-    let mut res = answer(status, body.to_string());
-    if status == StatusCode::UNAUTHORIZED {
+    if *error != AppError::Unauthenticated {
+        let mut res = crate::http::error_response(error);
         res.headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return res;
     }
+    let body = serde_json::json!({ "error": "unauthorized", "message": KEY_REFUSED });
+    let mut res = answer(StatusCode::UNAUTHORIZED, body.to_string());
+    res.headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     res
 }
 

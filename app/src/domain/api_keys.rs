@@ -165,10 +165,9 @@ pub fn parse_scopes(keys: &[String]) -> Result<Vec<ApiScope>, AppError> {
     Ok(scopes)
 }
 
-/// The part of a secret shown in lists.
-pub fn shown_part(secret: &str) -> String {
-    let head: String = secret.chars().take(SHOWN_PREFIX_CHARS).collect();
-    format!("{head}…")
+/// The part of a secret kept in clear to tell keys apart (lists show it with "…").
+pub fn secret_prefix(secret: &str) -> String {
+    secret.chars().take(SHOWN_PREFIX_CHARS).collect()
 }
 
 /// The most questions one batch of the check API may ask.
@@ -366,6 +365,6 @@ mod tests {
     #[test]
     fn a_list_shows_only_the_start_of_a_secret() {
         let secret = format!("{SECRET_PREFIX}abcdefghijklmnopqrstuvwxyz");
-        assert_eq!(shown_part(&secret), format!("{SECRET_PREFIX}abcdef…"));
+        assert_eq!(secret_prefix(&secret), format!("{SECRET_PREFIX}abcdef"));
     }
 }

@@ -56,6 +56,20 @@ fn summarise(errors: &[FieldError]) -> String {
 }
 
 impl AppError {
+    /// The field errors of several checks that failed, as one answer (errors that
+    /// are not about fields are dropped: callers pass field checks only).
+    pub fn fields_of(errors: impl IntoIterator<Item = AppError>) -> AppError {
+        AppError::Validation(
+            errors
+                .into_iter()
+                .flat_map(|error| match error {
+                    AppError::Validation(fields) => fields,
+                    _ => Vec::new(),
+                })
+                .collect(),
+        )
+    }
+
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         AppError::Validation(vec![FieldError::new(field, message)])
     }

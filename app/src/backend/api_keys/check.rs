@@ -7,8 +7,7 @@ use crate::backend::entities::{accounts, memberships, tenants};
 use crate::backend::kernel::directory::{find_account_by_email, membership_of};
 use crate::backend::kernel::policy::member_feature_context;
 use crate::backend::AppState;
-use crate::domain::access::diagnose::Target;
-use crate::domain::access::features::{evaluate_feature, evaluate_permission, ReasonKind};
+use crate::domain::access::features::ReasonKind;
 use crate::domain::api_keys::{
     parse_question, CheckAnswer, CheckBatch, CheckBatchAnswer, CheckQuestion, CheckReason, Who,
     MAX_BATCH,
@@ -75,19 +74,16 @@ pub async fn check(
         Some((membership, account)) => {
             let ctx = member_feature_context(conn, &tenant, &membership, &account, state.now_ms())
                 .await?;
-            match target {
-                Target::Permission(p) => evaluate_permission(&ctx, p),
-                Target::Feature(f) => evaluate_feature(&ctx, f).reasons,
-                Target::SignIn => Vec::new(),
-            }
-            .into_iter()
-            .map(|r| CheckReason {
-                kind: r.kind,
-                code: r.code,
-                message_for_user: r.for_person,
-                message_for_admin: r.for_admin,
-            })
-            .collect()
+            target
+                .reasons(&ctx)
+                .into_iter()
+                .map(|r| CheckReason {
+                    kind: r.kind,
+                    code: r.code,
+                    message_for_user: r.for_person,
+                    message_for_admin: r.for_admin,
+                })
+                .collect()
         }
     };
     let only_permissions =

@@ -16,7 +16,7 @@ use crate::backend::kernel::policy::require_feature;
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::AppState;
 use crate::domain::api_keys::{
-    parse_key_name, parse_scopes, scopes_from_stored, scopes_to_stored, shown_part, ApiKeyState,
+    parse_key_name, parse_scopes, scopes_from_stored, scopes_to_stored, secret_prefix, ApiKeyState,
     ApiKeyView, ApiScope, CreatedApiKey, NewApiKey, SECRET_PREFIX,
 };
 use crate::domain::AppError;
@@ -69,7 +69,7 @@ fn view(key: api_keys::Model, now: i64) -> ApiKeyView {
     let state = state_of(&key, now);
     ApiKeyView {
         id: key.id,
-        shown: key.prefix.clone() + "…",
+        shown: format!("{}…", key.prefix),
         scopes: scopes_from_stored(&key.scopes),
         created_by: key.created_by,
         created: format_time(key.created_at),
@@ -111,23 +111,18 @@ pub async fn create(
     let (name, scopes, expires) = match (name, scopes, expires) {
         (Ok(n), Ok(s), Ok(e)) => (n, s, e),
         (n, s, e) => {
-            let mut fields = Vec::new();
-            for error in [n.err(), s.err(), e.err()].into_iter().flatten() {
-                if let AppError::Validation(mut f) = error {
-                    fields.append(&mut f);
-                }
-            }
-            return Err(AppError::Validation(fields));
+            return Err(AppError::fields_of(
+                [n.err(), s.err(), e.err()].into_iter().flatten(),
+            ))
         }
     };
     let txn = state.db.begin_write().await?;
     require_feature(&*txn, actor, Feature::ApiKeys).await?;
     let secret = format!("{SECRET_PREFIX}{}", random_token());
-    let shown = shown_part(&secret);
     let key = api_keys::ActiveModel {
         tenant_id: Set(actor.tenant.id),
         name: Set(name.clone()),
-        prefix: Set(shown.trim_end_matches('…').to_string()),
+        prefix: Set(secret_prefix(&secret)),
         secret_hash: Set(hash_token(&secret)),
         scopes: Set(scopes_to_stored(&scopes)),
         created_by: Set(actor.account.email.clone()),

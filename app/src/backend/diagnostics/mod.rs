@@ -333,17 +333,9 @@ fn parse_inputs(
     let (email, target, seen) = (parse_email(email), parse_target(target), parse_seen(seen));
     match (email, target, seen) {
         (Ok(e), Ok(t), Ok(s)) => Ok((e, t, s)),
-        (e, t, s) => {
-            let problems = [e.err(), t.err(), s.err()]
-                .into_iter()
-                .flatten()
-                .flat_map(|err| match err {
-                    AppError::Validation(v) => v,
-                    _ => Vec::new(),
-                })
-                .collect();
-            Err(AppError::Validation(problems))
-        }
+        (e, t, s) => Err(AppError::fields_of(
+            [e.err(), t.err(), s.err()].into_iter().flatten(),
+        )),
     }
 }
 

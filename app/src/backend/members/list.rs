@@ -178,9 +178,9 @@ pub async fn list(
     let search = query.search.trim();
     let mut few = None;
     if !search.is_empty() {
-        let narrowed = narrowing(conn, search).await?;
-        matching = matching.add(narrowed.condition);
-        few = narrowed.few;
+        let by_search = narrowing(conn, search).await?;
+        matching = matching.add(by_search.condition);
+        few = by_search.few;
     }
     let narrowed = query.role.is_some() || !search.is_empty();
     let mut counting = member_counts_query(tenant.id);

@@ -22,8 +22,7 @@ use crate::backend::kernel::request::RequestMeta;
 use crate::backend::AppState;
 use crate::domain::access::diagnose::{granting, least_privilege, Grantable, Target};
 use crate::domain::access::{
-    effective_permissions, evaluate, evaluate_feature, evaluate_permission, Action, Category,
-    FeatureContext, Permission,
+    effective_permissions, evaluate, evaluate_feature, Action, Category, FeatureContext, Permission,
 };
 use crate::domain::requests::{
     parse_justification, parse_note, parse_why, AccessRequestView, ApproveOption, Focus, MyAccess,
@@ -104,11 +103,7 @@ pub async fn my_access(
                     "That link names a feature or permission Gatehouse doesn't know.",
                 )
             })?;
-            let reasons = match target {
-                Target::Permission(p) => evaluate_permission(&ctx, p),
-                Target::Feature(f) => evaluate_feature(&ctx, f).reasons,
-                Target::SignIn => Vec::new(),
-            };
+            let reasons = target.reasons(&ctx);
             Some(Focus { target, reasons })
         }
     };

@@ -9,7 +9,7 @@
 
 use super::catalog::Permission;
 use super::evaluate::{evaluate, GrantSource};
-use super::features::{evaluate_feature, FeatureContext, Reason, ReasonKind};
+use super::features::{evaluate_feature, evaluate_permission, FeatureContext, Reason, ReasonKind};
 use super::inputs::AccessInputs;
 use super::sign_in;
 use crate::domain::model::{Feature, Flag, MembershipStatus, Plan, Role, TenantKind};
@@ -31,6 +31,16 @@ impl Target {
         std::iter::once(Target::SignIn)
             .chain(Feature::ALL.iter().map(|f| Target::Feature(*f)))
             .chain(Permission::all().map(Target::Permission))
+    }
+
+    /// What stands between the member and this target, in the one evaluation's order
+    /// (none for signing in: diagnostics explains that step by step).
+    pub fn reasons(self, ctx: &FeatureContext) -> Vec<Reason> {
+        match self {
+            Target::Permission(p) => evaluate_permission(ctx, p),
+            Target::Feature(f) => evaluate_feature(ctx, f).reasons,
+            Target::SignIn => Vec::new(),
+        }
     }
 
     /// A stable key for forms and links: `sign_in`, `feature:cases`,
