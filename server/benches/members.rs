@@ -11,6 +11,7 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+mod support;
 
 use app::backend::kernel::db::Db;
 use app::backend::kernel::passwords::PasswordHasher;
@@ -44,38 +45,6 @@ where
     median(samples)
 }
 
-async fn seed(db: &Db, tenant_id: i64) {
-    let backend = db.conn().get_database_backend();
-    let txn = db.begin_write().await.unwrap();
-    for chunk in (0..MEMBERS).collect::<Vec<_>>().chunks(1000) {
-        let accounts: Vec<String> = chunk
-            .iter()
-            .map(|i| format!("('user{i}@bench.example', '', 0, 1)"))
-            .collect();
-        txn.execute(Statement::from_string(
-            backend,
-            format!(
-                "INSERT INTO accounts (email, display_name, failed_sign_ins, created_at) VALUES {}",
-                accounts.join(",")
-            ),
-        ))
-        .await
-        .unwrap();
-        txn.execute(Statement::from_string(
-            backend,
-            format!(
-                "INSERT INTO memberships (tenant_id, account_id, role, status, crm_access, beta_access, created_at, updated_at) \
-                 SELECT {tenant_id}, id, 'user', CASE WHEN id % 10 = 0 THEN 'suspended' WHEN id % 7 = 0 THEN 'invited' ELSE 'active' END, \
-                 false, false, 1, 1 FROM accounts WHERE email IN ({})",
-                chunk.iter().map(|i| format!("'user{i}@bench.example'")).collect::<Vec<_>>().join(",")
-            ),
-        ))
-        .await
-        .unwrap();
-    }
-    txn.commit().await.unwrap();
-}
-
 async fn run(label: &str, db: Db) {
     db.migrate().await.unwrap();
     let hasher = PasswordHasher::new(2).unwrap();
@@ -96,7 +65,7 @@ async fn run(label: &str, db: Db) {
     .await
     .unwrap();
     let start = Instant::now();
-    seed(&db, tenant.id).await;
+    support::seed(&db, tenant.id, MEMBERS).await;
     println!(
         "[{label}] seeded {MEMBERS} members in {:.1?}",
         start.elapsed()

@@ -108,11 +108,18 @@ pub async fn serve(common: &Common) -> Result<(), String> {
     .map_err(|e| e.to_string())
 }
 
-/// Every second: ends temporary access whose end has come, tells admins of a due
+/// Every second: ends temporary access whose end has come (and once a minute deletes
+/// check decisions past their tenant's retention), tells admins of a due
 /// access review, handles queued password reset requests, then sends queued mail (after the transactions that queued it
 /// committed).
 async fn every_second(state: AppState) {
-    loop {
+    for tick in 0u64.. {
+        // Once a minute: the check API's decisions older than their tenant keeps them.
+        if tick % 60 == 0 {
+            if let Err(error) = app::backend::api_keys::decisions::purge_expired(&state).await {
+                tracing::warn!(error = %error, "could not delete old check decisions");
+            }
+        }
         if let Err(error) = app::backend::members::expiry::end_expired(&state).await {
             tracing::warn!(error = %error, "could not end expired temporary access");
         }

@@ -45,6 +45,8 @@ pub fn describe_endpoint(path: &str) -> &'static str {
         "list_groups" => "see the groups",
         "list_api_keys" => "see the API keys",
         "create_api_key" | "revoke_api_key" => "create or revoke an API key",
+        "list_check_decisions" => "read the check API's decisions",
+        "set_decision_retention" => "change how long check decisions are kept",
         "create_group" | "delete_group" => "create or delete a group",
         "add_group_member" | "remove_group_member" => "change a group's members",
         "set_group_template" => "change a group's role templates",

@@ -137,6 +137,11 @@ const ACTIONS: &[(&str, &str, AuditKind)] = {
             "API key used for the first time",
             Settings,
         ),
+        (
+            "check_log.retention_changed",
+            "Changed how long check decisions are kept",
+            Settings,
+        ),
         ("group.created", "Group created", Settings),
         ("group.deleted", "Group deleted", Settings),
         ("group.member_added", "Added to a group", Access),
@@ -235,6 +240,23 @@ fn day_start(text: &str, field: &str) -> Result<Option<i64>, AppError> {
         .ok_or_else(|| AppError::field(field, "Enter a date like 2026-12-01, or leave it empty."))
 }
 
+/// The days `from` and `to` (fields of those names, `2026-12-01`, UTC, inclusive,
+/// either empty for open-ended) as [start, end) instants in ms.
+#[cfg(feature = "ssr")]
+pub fn day_range(from: &str, to: &str) -> Result<(Option<i64>, Option<i64>), AppError> {
+    let from_ms = day_start(from, "from")?;
+    let until_ms = day_start(to, "to")?.map(|start| start + 24 * 3600 * 1000);
+    if let (Some(from), Some(until)) = (from_ms, until_ms) {
+        if until <= from {
+            return Err(AppError::field(
+                "to",
+                "The last day can't be before the first day.",
+            ));
+        }
+    }
+    Ok((from_ms, until_ms))
+}
+
 #[cfg(feature = "ssr")]
 impl AuditQuery {
     pub fn parse(&self) -> Result<AuditFilter, AppError> {
@@ -245,16 +267,7 @@ impl AuditQuery {
                     .ok_or_else(|| AppError::field("kind", "Choose one of the kinds listed."))?,
             ),
         };
-        let from_ms = day_start(&self.from, "from")?;
-        let until_ms = day_start(&self.to, "to")?.map(|start| start + 24 * 3600 * 1000);
-        if let (Some(from), Some(until)) = (from_ms, until_ms) {
-            if until <= from {
-                return Err(AppError::field(
-                    "to",
-                    "The last day can't be before the first day.",
-                ));
-            }
-        }
+        let (from_ms, until_ms) = day_range(&self.from, &self.to)?;
         let who = self.who.trim();
         if who.chars().count() > 254 {
             return Err(AppError::field(

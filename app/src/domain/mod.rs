@@ -6,6 +6,7 @@ pub mod account;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod decisions;
 pub mod device;
 pub mod diagnostics;
 pub mod email;

@@ -20,7 +20,7 @@ mod tenant;
 pub mod widgets;
 
 use account::AccountPage;
-use api_keys::ApiKeysPage;
+use api_keys::{ApiKeysPage, CheckDecisionsPage};
 use audit::AuditLogPage;
 use auth::{
     ForgotPasswordPage, RequiredSetupPage, ResetPasswordPage, SignInPage, TwoFactorSignInPage,
@@ -88,6 +88,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings/roles") view=RolesOverviewPage />
                     <Route path=path!("settings/groups") view=GroupsPage />
                     <Route path=path!("settings/api-keys") view=ApiKeysPage />
+                    <Route path=path!("settings/api-keys/decisions") view=CheckDecisionsPage />
                     <Route path=path!("settings/tenant") view=TenantSettingsPage />
                     <Route path=path!("settings/feature-flags") view=FeatureFlagsPage />
                     <Route path=path!("settings/access-reviews") view=AccessReviewsPage />

@@ -428,3 +428,206 @@ async fn the_check_api_answers_with_the_engines_reasons() {
     })
     .await;
 }
+
+/// Every answer of the check API is logged (which key, about whom, what, the answer
+/// and its codes); admins filter the log; a batch is logged in order, a refused
+/// question not at all; another tenant sees none of it; rows older than the tenant's
+/// chosen days are deleted by the sweep, and a bad number of days is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_check_api_logs_each_decision_for_the_tenants_admins() {
+    use app::backend::api_keys::{check, decisions};
+    use app::domain::api_keys::{CheckBatch, CheckQuestion};
+    use app::domain::decisions::DecisionQuery;
+    use axum::http::StatusCode;
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let acme = app.acme_with_bob().await;
+        let (s, m, admin) = (&app.state, meta(None), &acme.admin);
+        let created = api_keys::create(s, admin, &m, &new_key("Host", &["check"], ""))
+            .await
+            .unwrap();
+        let key = api_keys::authenticate(s, &created.secret, ApiScope::Check, "203.0.113.5")
+            .await
+            .unwrap();
+        let ask = |email: &str, permission: &str| CheckQuestion {
+            email: Some(email.into()),
+            permission: Some(permission.into()),
+            ..CheckQuestion::default()
+        };
+        check::check(s, &key, &ask("bob@example.com", "users.manage"))
+            .await
+            .unwrap();
+        check::check_batch(
+            s,
+            &key,
+            &CheckBatch {
+                checks: vec![
+                    ask("ada@example.com", "users.manage"),
+                    ask("nobody@example.com", "users.manage"),
+                ],
+            },
+        )
+        .await
+        .unwrap();
+        // Refused questions leave no row.
+        check::check(s, &key, &ask("bob@example.com", "users.fly"))
+            .await
+            .unwrap_err();
+        check::check_batch(
+            s,
+            &key,
+            &CheckBatch {
+                checks: vec![
+                    ask("ada@example.com", "users.manage"),
+                    ask("x", "users.manage"),
+                ],
+            },
+        )
+        .await
+        .unwrap_err();
+
+        let read = |q: DecisionQuery| async move {
+            let filter = q.parse().unwrap();
+            decisions::search(s.db.conn(), admin, &filter, None)
+                .await
+                .unwrap()
+        };
+        let page = read(DecisionQuery::default()).await;
+        let seen: Vec<(&str, &str, bool, Vec<String>)> = page
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.subject.as_str(),
+                    r.asked.as_str(),
+                    r.allowed,
+                    r.reasons.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (
+                    "nobody@example.com",
+                    "Manage people, roles and role templates",
+                    false,
+                    vec!["not_a_member".to_string()]
+                ),
+                (
+                    "ada@example.com",
+                    "Manage people, roles and role templates",
+                    true,
+                    vec![]
+                ),
+                (
+                    "bob@example.com",
+                    "Manage people, roles and role templates",
+                    false,
+                    vec!["permission_missing".to_string()]
+                ),
+            ],
+            "{engine}"
+        );
+        assert!(page.rows.iter().all(|r| r.key_name == "Host"), "{engine}");
+        assert_eq!(page.retention_days, 30, "{engine}");
+        assert_eq!(page.keys.len(), 1, "{engine}");
+        // Filters: the answer, the person, the key, the day.
+        let denied = read(DecisionQuery {
+            answer: "denied".into(),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(denied.rows.len(), 2, "{engine}");
+        let bob = read(DecisionQuery {
+            who: "BOB@".into(),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(bob.rows.len(), 1, "{engine}");
+        let other_key = read(DecisionQuery {
+            key: (key.key_id + 1000).to_string(),
+            ..Default::default()
+        })
+        .await;
+        assert!(other_key.rows.is_empty(), "{engine}");
+        let tomorrow = chrono::DateTime::from_timestamp_millis(app.clock_now() + 86_400_000)
+            .unwrap()
+            .format("%Y-%m-%d")
+            .to_string();
+        let later = read(DecisionQuery {
+            from: tomorrow,
+            ..Default::default()
+        })
+        .await;
+        assert!(later.rows.is_empty(), "{engine}");
+
+        // Another tenant's admin reads an empty log; a plain member is refused.
+        app.tenant_with_admin("Globex", "hank@globex.example").await;
+        let (hank, _) = common::actor(&app, "hank@globex.example", PASSWORD).await;
+        let theirs = decisions::search(s.db.conn(), &hank, &Default::default(), None)
+            .await
+            .unwrap();
+        assert!(theirs.rows.is_empty(), "{engine}");
+        let bob =
+            app::backend::kernel::actor::current_actor(s, &meta(Some(acme.user_token.clone())))
+                .await
+                .unwrap();
+        let refused = decisions::search(s.db.conn(), &bob, &Default::default(), None).await;
+        assert!(matches!(refused, Err(AppError::Forbidden(_))), "{engine}");
+
+        // Retention: a bad number is refused with a sentence and changes nothing.
+        let cookie = app.sign_in("ada@example.com", PASSWORD).await;
+        let (status, body, _) = app
+            .call("set_decision_retention", &[("days", "0")], Some(&cookie))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{engine}: {body}");
+        assert!(body.contains("1 to 365"), "{engine}: {body}");
+        let (status, body, _) = app
+            .call("set_decision_retention", &[("days", "2")], Some(&cookie))
+            .await;
+        assert!(
+            status.is_success() || status.is_redirection(),
+            "{engine}: {status} {body}"
+        );
+        let changed = app::backend::audit::list(s.db.conn(), admin.tenant.id, "", None)
+            .await
+            .unwrap()
+            .rows
+            .into_iter()
+            .filter(|r| r.action == "Changed how long check decisions are kept")
+            .count();
+        assert_eq!(changed, 1, "{engine}");
+        // Globex keeps its decisions 30 days.
+        let globex_key = api_keys::create(s, &hank, &m, &new_key("G", &["check"], ""))
+            .await
+            .unwrap();
+        let globex_key =
+            api_keys::authenticate(s, &globex_key.secret, ApiScope::Check, "203.0.113.6")
+                .await
+                .unwrap();
+        check::check(s, &globex_key, &ask("hank@globex.example", "users.manage"))
+            .await
+            .unwrap();
+        // Three days on, a new decision; the sweep deletes only the old ones.
+        app.clock.advance_ms(3 * 86_400_000);
+        check::check(s, &key, &ask("ada@example.com", "users.manage"))
+            .await
+            .unwrap();
+        // Acme's three old rows go; Globex's row of the same age stays.
+        assert_eq!(decisions::purge_expired(s).await.unwrap(), 3, "{engine}");
+        let globex = decisions::search(s.db.conn(), &hank, &Default::default(), None)
+            .await
+            .unwrap();
+        assert_eq!(globex.rows.len(), 1, "{engine}");
+        assert_eq!(globex.rows[0].subject, "hank@globex.example", "{engine}");
+        let (ada, _) = common::actor(&app, "ada@example.com", PASSWORD).await;
+        let left = decisions::search(s.db.conn(), &ada, &Default::default(), None)
+            .await
+            .unwrap();
+        assert_eq!(left.rows.len(), 1, "{engine}");
+        assert_eq!(left.retention_days, 2, "{engine}");
+        assert_eq!(decisions::purge_expired(s).await.unwrap(), 0, "{engine}");
+    })
+    .await;
+}

@@ -584,6 +584,7 @@ async fn numeric_inputs_out_of_range_get_a_sentence_never_a_panic() {
             r#"{"input":{"email":"new@example.com","role":"user","template_id":V,"crm_access":false}}"#,
         ),
         ("revoke_api_key", r#"{"key_id":V}"#),
+        ("list_check_decisions", r#"{"query":{},"before_id":V}"#),
         ("role_template_references", r#"{"id":V}"#),
         ("delete_role_template", r#"{"id":V,"reassign_to":null}"#),
         ("delete_role_template", r#"{"id":1,"reassign_to":V}"#),

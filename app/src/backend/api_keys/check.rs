@@ -2,6 +2,7 @@
 //! the one access evaluation, with the reasons the diagnostics and the home page
 //! give, each with its stable code. A key only ever asks about its own tenant.
 
+use super::decisions::{self, Decision};
 use super::KeyUse;
 use crate::backend::entities::{accounts, memberships, tenants};
 use crate::backend::kernel::directory::{find_account_by_email, membership_of};
@@ -57,24 +58,27 @@ fn not_a_member(tenant: &str) -> CheckReason {
     }
 }
 
-/// One answer. The question's fields are checked first (a field error).
-pub async fn check(
+/// The answer to one question in `tenant`, and what the log keeps of it.
+async fn answer(
     state: &AppState,
-    key: &KeyUse,
+    tenant: &tenants::Model,
     question: &CheckQuestion,
-) -> Result<CheckAnswer, AppError> {
+) -> Result<(CheckAnswer, Decision), AppError> {
     let (who, target) = parse_question(question)?;
     let conn = state.db.conn();
-    let tenant = tenants::Entity::find_by_id(key.tenant_id)
-        .one(conn)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    let reasons = match find_member(conn, tenant.id, &who).await? {
-        None => vec![not_a_member(&tenant.name)],
+    let (reasons, subject, member_id) = match find_member(conn, tenant.id, &who).await? {
+        None => (
+            vec![not_a_member(&tenant.name)],
+            match &who {
+                Who::Email(email) => email.to_string(),
+                Who::Member(id) => format!("member {id}"),
+            },
+            None,
+        ),
         Some((membership, account)) => {
-            let ctx = member_feature_context(conn, &tenant, &membership, &account, state.now_ms())
-                .await?;
-            target
+            let ctx =
+                member_feature_context(conn, tenant, &membership, &account, state.now_ms()).await?;
+            let reasons = target
                 .reasons(&ctx)
                 .into_iter()
                 .map(|r| CheckReason {
@@ -83,21 +87,52 @@ pub async fn check(
                     message_for_user: r.for_person,
                     message_for_admin: r.for_admin,
                 })
-                .collect()
+                .collect();
+            (reasons, account.email, Some(membership.id))
         }
     };
     let only_permissions =
         !reasons.is_empty() && reasons.iter().all(|r| r.kind == ReasonKind::Authorization);
-    Ok(CheckAnswer {
+    let decision = Decision {
+        subject,
+        member_id,
+        target,
         allowed: reasons.is_empty(),
-        request_access_url: only_permissions
-            .then(|| format!("{}/", state.settings.public_url.trim_end_matches('/'))),
-        reasons,
-    })
+        reasons: reasons.iter().map(|r| r.code.clone()).collect(),
+    };
+    Ok((
+        CheckAnswer {
+            allowed: reasons.is_empty(),
+            request_access_url: only_permissions
+                .then(|| format!("{}/", state.settings.public_url.trim_end_matches('/'))),
+            reasons,
+        },
+        decision,
+    ))
 }
 
-/// Up to [`MAX_BATCH`] answers, in the order asked; a bad question fails the batch
-/// with its position.
+async fn tenant_of(state: &AppState, key: &KeyUse) -> Result<tenants::Model, AppError> {
+    tenants::Entity::find_by_id(key.tenant_id)
+        .one(state.db.conn())
+        .await?
+        .ok_or(AppError::Unauthenticated)
+}
+
+/// One answer, written to the decision log. The question's fields are checked first
+/// (a field error, nothing logged).
+pub async fn check(
+    state: &AppState,
+    key: &KeyUse,
+    question: &CheckQuestion,
+) -> Result<CheckAnswer, AppError> {
+    let tenant = tenant_of(state, key).await?;
+    let (answer, decision) = answer(state, &tenant, question).await?;
+    decisions::record(state, key, state.now_ms(), &[decision]).await?;
+    Ok(answer)
+}
+
+/// Up to [`MAX_BATCH`] answers, in the order asked, logged together; a bad question
+/// fails the batch with its position and nothing is logged.
 pub async fn check_batch(
     state: &AppState,
     key: &KeyUse,
@@ -109,24 +144,30 @@ pub async fn check_batch(
             format!("Send between 1 and {MAX_BATCH} questions in \"checks\"."),
         ));
     }
+    let tenant = tenant_of(state, key).await?;
     let mut results = Vec::with_capacity(batch.checks.len());
+    let mut logged = Vec::with_capacity(batch.checks.len());
     for (i, question) in batch.checks.iter().enumerate() {
-        let answer = check(state, key, question).await.map_err(|e| match e {
-            AppError::Validation(fields) => AppError::field(
-                "checks",
-                format!(
-                    "Question {} of the batch: {}",
-                    i + 1,
-                    fields
-                        .iter()
-                        .map(|f| f.message.clone())
-                        .collect::<Vec<_>>()
-                        .join(" ")
+        let (answer, decision) = answer(state, &tenant, question)
+            .await
+            .map_err(|e| match e {
+                AppError::Validation(fields) => AppError::field(
+                    "checks",
+                    format!(
+                        "Question {} of the batch: {}",
+                        i + 1,
+                        fields
+                            .iter()
+                            .map(|f| f.message.clone())
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    ),
                 ),
-            ),
-            other => other,
-        })?;
+                other => other,
+            })?;
         results.push(answer);
+        logged.push(decision);
     }
+    decisions::record(state, key, state.now_ms(), &logged).await?;
     Ok(CheckBatchAnswer { results })
 }

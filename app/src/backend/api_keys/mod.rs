@@ -6,6 +6,7 @@
 //! tenant answers like a missing one.
 
 pub mod check;
+pub mod decisions;
 
 use crate::backend::entities::api_keys;
 use crate::backend::kernel::actor::Actor;

@@ -3,8 +3,9 @@
 
 use crate::backend::entities::{audit_events, memberships, role_templates};
 use crate::backend::kernel::clock::format_time;
+use crate::backend::kernel::like::containing;
 use crate::domain::audit::{actions_of, change_words, describe, AuditFilter, AuditPage, AuditRow};
-use sea_orm::sea_query::{Expr, LikeExpr};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -27,15 +28,6 @@ pub async fn list(
         before_id,
     )
     .await
-}
-
-/// A `LIKE` pattern for text containing `part`, its wildcards escaped.
-fn containing(part: &str) -> LikeExpr {
-    let escaped = part
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    LikeExpr::new(format!("%{escaped}%")).escape('\\')
 }
 
 /// Events of one tenant matching `filter`, newest first. Pages by id (`before_id`)

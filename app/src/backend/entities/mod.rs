@@ -6,6 +6,7 @@ pub mod access_reviews;
 pub mod accounts;
 pub mod api_keys;
 pub mod audit_events;
+pub mod check_decisions;
 pub mod group_members;
 pub mod group_templates;
 pub mod groups;

@@ -24,6 +24,8 @@ pub struct Model {
     /// When the next access review is due, and when the admins were last told.
     pub review_due_at: Option<i64>,
     pub review_reminded_at: Option<i64>,
+    /// The check API's decisions are kept this many days.
+    pub decision_log_days: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -125,10 +125,7 @@ impl Db {
     }
 
     pub async fn begin_write(&self) -> Result<WriteTxn, DbErr> {
-        let guard = match &self.write_lock {
-            Some(lock) => Some(lock.clone().lock_owned().await),
-            None => None,
-        };
+        let guard = self.single_write().await;
         let txn = self.conn.begin().await?;
         if guard.is_some() {
             // Take SQLite's write lock now, before the transaction reads anything (what
@@ -140,6 +137,16 @@ impl Db {
                 .await?;
         }
         Ok(WriteTxn { txn, _guard: guard })
+    }
+
+    /// For a single statement that writes, sent through [`Db::conn`] on its own (atomic
+    /// as any one statement, one round trip): holds SQLite's one-writer lock while it
+    /// runs, as [`Db::begin_write`] does; nothing to hold on PostgreSQL.
+    pub async fn single_write(&self) -> Option<OwnedMutexGuard<()>> {
+        match &self.write_lock {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        }
     }
 
     /// Refreshes the query planner's statistics (SQLite's `PRAGMA optimize`; PostgreSQL's

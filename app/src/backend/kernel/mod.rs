@@ -18,6 +18,7 @@ pub mod credentials;
 pub mod crypto;
 pub mod db;
 pub mod directory;
+pub mod like;
 pub mod mail;
 pub mod passwords;
 pub mod policy;

@@ -16,8 +16,8 @@ use crate::domain::audit::delivery_failure_words;
 use crate::domain::members::{MemberPage, MemberQuery, MemberRow, COUNT_CAP};
 use crate::domain::{AppError, MembershipStatus};
 use sea_orm::sea_query::{
-    Alias, Condition, Expr, LikeExpr, Order, PostgresQueryBuilder, Query, SelectStatement,
-    SimpleExpr, UnionType,
+    Alias, Condition, Expr, Order, PostgresQueryBuilder, Query, SelectStatement, SimpleExpr,
+    UnionType,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder,
@@ -29,22 +29,6 @@ pub const PAGE_SIZE: u64 = 25;
 
 /// The highest page number the Users table accepts (a billion members).
 pub const MAX_PAGE: u64 = 40_000_000;
-
-/// A LIKE pattern for `text` taken literally: `%text%`, or `text%` for a prefix.
-fn like_pattern(text: &str, anywhere: bool) -> String {
-    let mut escaped = String::with_capacity(text.len() + 2);
-    if anywhere {
-        escaped.push('%');
-    }
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped.push('%');
-    escaped
-}
 
 /// Searches this long or longer find any part of an email through the trigram
 /// index; shorter ones find the emails that start with them, through the email index.
@@ -83,7 +67,7 @@ async fn narrowing(conn: &impl ConnectionTrait, search: &str) -> Result<Narrowin
         let mut starts = email.clone().gte(search.as_str()).and(
             email
                 .clone()
-                .like(LikeExpr::new(like_pattern(&search, false)).escape('\\')),
+                .like(crate::backend::kernel::like::starting_with(&search)),
         );
         if let Some(next) = next_prefix(&search) {
             starts = starts.and(email.lt(next));
@@ -93,7 +77,7 @@ async fn narrowing(conn: &impl ConnectionTrait, search: &str) -> Result<Narrowin
             few: None,
         });
     }
-    let contains = LikeExpr::new(like_pattern(&search, true)).escape('\\');
+    let contains = crate::backend::kernel::like::containing(&search);
     let mut accounts = if backend == DatabaseBackend::Sqlite {
         // An FTS5 phrase: the trigram tokenizer matches it anywhere in the email.
         let phrase = format!("\"{}\"", search.replace('"', "\"\""));

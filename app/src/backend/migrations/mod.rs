@@ -14,6 +14,7 @@ mod m20261202_000009_temporary_role_beta;
 mod m20261202_000010_access_reviews;
 mod m20261202_000011_users_page_speed;
 mod m20261202_000012_api_keys;
+mod m20261202_000013_check_decisions;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_access_reviews::Migration),
             Box::new(m20261202_000011_users_page_speed::Migration),
             Box::new(m20261202_000012_api_keys::Migration),
+            Box::new(m20261202_000013_check_decisions::Migration),
         ]
     }
 }

@@ -33,6 +33,7 @@ pub fn ApiKeysPage() -> impl IntoView {
         <Title text="API keys" />
         <h1>"API keys"</h1>
         <p class="lead">"Your programs use an API key to ask Gatehouse whether someone may do something, and to manage members. A key works only for this tenant, and only for the scopes you give it."</p>
+        <p><a href="/settings/api-keys/decisions">"Check decisions: every answer your programs were given"</a></p>
         {move || created().map(|key| view! {
             <NewSecret key on_done=Callback::new(move |_| create.value().set(None)) />
         })}
