@@ -41,6 +41,23 @@ test('an admin creates an API key, copies its secret once, and revokes it', asyn
   expect(html).toContain('Billing service');
   expect(html).not.toContain(value);
 
+  // A program asks with it: the admin may manage users; the answer is logged.
+  const ask = () =>
+    page.request.post('/v1/check', {
+      headers: { Authorization: `Bearer ${value}` },
+      data: { email: admin, permission: 'users.manage' },
+    });
+  const answer = await ask();
+  expect(answer.status()).toBe(200);
+  expect(await answer.json()).toMatchObject({ allowed: true, reasons: [] });
+  await page.getByRole('link', { name: /Check decisions/ }).click();
+  await expect(page).toHaveURL(/\/settings\/api-keys\/decisions$/);
+  const decisions = page.getByTestId('decisions');
+  await expect(decisions.getByRole('row', { name: new RegExp(admin) })).toContainText('Allowed');
+  await expect(decisions).toContainText('Billing service');
+  await page.goto('/settings/api-keys');
+  await hydrated(page);
+
   // Revoked after a confirmation; listed as revoked, by whom.
   await row.getByRole('button', { name: 'Revoke Billing service' }).click();
   const dialog = page.getByRole('dialog', { name: 'Revoke API key' });
@@ -49,6 +66,12 @@ test('an admin creates an API key, copies its secret once, and revokes it', asyn
   await expect(dialog).toBeHidden();
   await expect(row).toContainText(`Revoked by ${admin}`);
   await expect(row.getByRole('button', { name: /Revoke/ })).toHaveCount(0);
+
+  // The program is refused from now on, with a problem detail.
+  const refused = await ask();
+  expect(refused.status()).toBe(401);
+  expect(refused.headers()['content-type']).toBe('application/problem+json');
+  expect((await refused.json()).detail).toContain('not valid');
 });
 
 test('on a plan without API keys the page says the plan is why', async ({ page }) => {

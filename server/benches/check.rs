@@ -54,7 +54,7 @@ async fn run(engine: &'static str) {
             .unwrap()
     };
     let question = |i: usize| {
-        let what = if i % 2 == 0 {
+        let what = if i.is_multiple_of(2) {
             r#""permission":"users.manage""#
         } else {
             r#""feature":"api_keys""#

@@ -93,6 +93,15 @@ pub struct Common {
         global = true
     )]
     pub sign_in_per_ip_per_minute: i64,
+    /// Requests one API key may make per minute to /v1 before getting 429 (counted by
+    /// each server process).
+    #[arg(
+        long,
+        env = "GATEHOUSE_API_PER_KEY_PER_MINUTE",
+        default_value_t = 600,
+        global = true
+    )]
+    pub api_per_key_per_minute: i64,
     /// Base of links in emails (default: http://<listen address>).
     #[arg(long, env = "GATEHOUSE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
@@ -295,6 +304,7 @@ impl Common {
             reset_ttl_secs: self.reset_ttl_minutes.max(1) * 60,
             lockout_threshold: self.lockout_threshold.max(1),
             sign_in_attempts_per_ip_per_minute: self.sign_in_per_ip_per_minute.max(1),
+            api_requests_per_key_per_minute: self.api_per_key_per_minute.max(1),
             password_policy: PasswordPolicy {
                 min_chars: MIN_PASSWORD_CHARS,
                 min_chars_without_two_factor: self

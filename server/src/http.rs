@@ -40,7 +40,7 @@ pub fn build_router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
-        .merge(crate::v1::routes())
+        .merge(crate::v1::routes(&state))
         .leptos_routes_with_context(
             &state,
             routes,

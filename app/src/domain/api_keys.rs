@@ -175,6 +175,7 @@ pub const MAX_BATCH: usize = 100;
 
 /// One question to the check API (`POST /v1/check`): about a member, by email or
 /// by membership id, and a permission (`users.manage`) or a feature (`api_keys`).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckQuestion {
@@ -189,6 +190,7 @@ pub struct CheckQuestion {
 }
 
 /// Up to [`MAX_BATCH`] questions at once; answers come in the same order.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckBatch {
@@ -196,6 +198,7 @@ pub struct CheckBatch {
 }
 
 /// Why the answer is no, as the access engine says it.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckReason {
     /// `authentication`, `authorization` or `product_scope`.
@@ -206,6 +209,7 @@ pub struct CheckReason {
     pub message_for_admin: String,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckAnswer {
     pub allowed: bool,
@@ -215,6 +219,7 @@ pub struct CheckAnswer {
     pub request_access_url: Option<String>,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckBatchAnswer {
     pub results: Vec<CheckAnswer>,

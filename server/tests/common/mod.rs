@@ -90,6 +90,14 @@ pub async fn fresh_postgres() -> Db {
 
 impl TestApp {
     pub async fn new(engine: &'static str) -> TestApp {
+        Self::with_settings(engine, |_| {}).await
+    }
+
+    /// A test app whose settings `adjust` changes first.
+    pub async fn with_settings(
+        engine: &'static str,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db = if engine == "postgres" {
             fresh_postgres().await
@@ -109,9 +117,13 @@ impl TestApp {
             db,
             hasher: hasher(),
             clock: Arc::new(clock.clone()),
-            settings: Arc::new(Settings {
-                outbox_dir: outbox,
-                ..Settings::default()
+            settings: Arc::new({
+                let mut settings = Settings {
+                    outbox_dir: outbox,
+                    ..Settings::default()
+                };
+                adjust(&mut settings);
+                settings
             }),
         };
         TestApp {

@@ -305,8 +305,12 @@ async fn the_check_api_answers_with_the_engines_reasons() {
             .await;
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{engine}: {json}");
             assert!(
-                json["message"].as_str().unwrap().contains("not valid"),
+                json["detail"].as_str().unwrap().contains("not valid"),
                 "{engine}: {json}"
+            );
+            assert_eq!(
+                json["type"], "urn:gatehouse:problem:unauthorized",
+                "{engine}"
             );
         }
         let (status, json) = ask(

@@ -31,3 +31,4 @@ mod services;
 mod sign_in_group;
 mod statements;
 mod users;
+mod v1;

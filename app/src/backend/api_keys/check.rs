@@ -111,13 +111,6 @@ async fn answer(
     ))
 }
 
-async fn tenant_of(state: &AppState, key: &KeyUse) -> Result<tenants::Model, AppError> {
-    tenants::Entity::find_by_id(key.tenant_id)
-        .one(state.db.conn())
-        .await?
-        .ok_or(AppError::Unauthenticated)
-}
-
 /// One answer, written to the decision log. The question's fields are checked first
 /// (a field error, nothing logged).
 pub async fn check(
@@ -125,8 +118,7 @@ pub async fn check(
     key: &KeyUse,
     question: &CheckQuestion,
 ) -> Result<CheckAnswer, AppError> {
-    let tenant = tenant_of(state, key).await?;
-    let (answer, decision) = answer(state, &tenant, question).await?;
+    let (answer, decision) = answer(state, &key.tenant, question).await?;
     decisions::record(state, key, state.now_ms(), &[decision]).await?;
     Ok(answer)
 }
@@ -144,27 +136,27 @@ pub async fn check_batch(
             format!("Send between 1 and {MAX_BATCH} questions in \"checks\"."),
         ));
     }
-    let tenant = tenant_of(state, key).await?;
     let mut results = Vec::with_capacity(batch.checks.len());
     let mut logged = Vec::with_capacity(batch.checks.len());
     for (i, question) in batch.checks.iter().enumerate() {
-        let (answer, decision) = answer(state, &tenant, question)
-            .await
-            .map_err(|e| match e {
-                AppError::Validation(fields) => AppError::field(
-                    "checks",
-                    format!(
-                        "Question {} of the batch: {}",
-                        i + 1,
-                        fields
-                            .iter()
-                            .map(|f| f.message.clone())
-                            .collect::<Vec<_>>()
-                            .join(" ")
+        let (answer, decision) =
+            answer(state, &key.tenant, question)
+                .await
+                .map_err(|e| match e {
+                    AppError::Validation(fields) => AppError::field(
+                        "checks",
+                        format!(
+                            "Question {} of the batch: {}",
+                            i + 1,
+                            fields
+                                .iter()
+                                .map(|f| f.message.clone())
+                                .collect::<Vec<_>>()
+                                .join(" ")
+                        ),
                     ),
-                ),
-                other => other,
-            })?;
+                    other => other,
+                })?;
         results.push(answer);
         logged.push(decision);
     }

@@ -8,20 +8,21 @@
 pub mod check;
 pub mod decisions;
 
-use crate::backend::entities::api_keys;
+use crate::backend::entities::{api_keys, tenants};
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditActor, AuditEntry};
 use crate::backend::kernel::clock::format_time;
 use crate::backend::kernel::crypto::{hash_token, random_token};
 use crate::backend::kernel::policy::require_feature;
 use crate::backend::kernel::request::RequestMeta;
+use crate::backend::kernel::stored::decode;
 use crate::backend::AppState;
 use crate::domain::api_keys::{
     parse_key_name, parse_scopes, scopes_from_stored, scopes_to_stored, secret_prefix, ApiKeyState,
     ApiKeyView, ApiScope, CreatedApiKey, NewApiKey, SECRET_PREFIX,
 };
 use crate::domain::AppError;
-use crate::domain::Feature;
+use crate::domain::{Feature, Plan, PlanFeature};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -189,8 +190,20 @@ pub async fn revoke(
 pub struct KeyUse {
     pub key_id: i64,
     pub tenant_id: i64,
+    /// The key's tenant, as read when the key was presented.
+    pub tenant: tenants::Model,
     pub name: String,
     pub scopes: Vec<ApiScope>,
+    /// The email of the member who created it: whom it acts for.
+    pub created_by: String,
+}
+
+impl KeyUse {
+    /// The member the key acts for, with no more than they hold now.
+    pub async fn actor(&self, state: &AppState) -> Result<Actor, AppError> {
+        crate::backend::kernel::actor::key_actor(state, &self.tenant, &self.created_by, &self.name)
+            .await
+    }
 }
 
 /// Finds the key behind `secret` and checks it holds `scope`. Its first use is
@@ -215,6 +228,18 @@ pub async fn authenticate(
         .ok_or_else(refused)?;
     if state_of(&key, now) != ApiKeyState::Active {
         return Err(refused());
+    }
+    // A plan without API keys (the tenant moved to a smaller one) stops every key.
+    let tenant = tenants::Entity::find_by_id(key.tenant_id)
+        .one(conn)
+        .await?
+        .ok_or_else(refused)?;
+    let plan: Plan = decode(&tenant.plan)?;
+    if !plan.includes(PlanFeature::ApiKeys) {
+        return Err(AppError::Forbidden(format!(
+            "The {} plan does not include API keys, so this key can't be used. An admin can change the plan.",
+            plan.label()
+        )));
     }
     let scopes = scopes_from_stored(&key.scopes);
     if !scopes.contains(&scope) {
@@ -252,7 +277,9 @@ pub async fn authenticate(
     Ok(KeyUse {
         key_id: key.id,
         tenant_id: key.tenant_id,
+        tenant,
         name: key.name,
         scopes,
+        created_by: key.created_by,
     })
 }

@@ -26,6 +26,8 @@ pub struct Actor {
     pub plan: Plan,
     /// The time of this request: every check of the request judges at this instant.
     pub now: i64,
+    /// The API key's name when a program acts through a key (for its creator).
+    pub via_key: Option<String>,
 }
 
 impl Actor {
@@ -42,7 +44,11 @@ impl Actor {
     }
 
     pub fn audit_actor(&self, meta: &RequestMeta) -> AuditActor {
-        AuditActor::account(&self.account, meta)
+        let mut by = AuditActor::account(&self.account, meta);
+        if let Some(key) = &self.via_key {
+            by.email = format!("{} via API key “{key}”", by.email);
+        }
+        by
     }
 }
 
@@ -207,5 +213,67 @@ pub async fn current_actor(state: &AppState, meta: &RequestMeta) -> Result<Actor
         tenant,
         membership,
         now,
+        via_key: None,
+    })
+}
+
+/// Whom an API key acts for: the member who created it, as they are now, with no
+/// more than they hold (the same checks as their own clicks). A creator who left,
+/// was suspended or disabled, or lost their place to group-restricted sign-in
+/// leaves the key unable to act: a sentence saying so.
+pub async fn key_actor(
+    state: &AppState,
+    tenant: &tenants::Model,
+    created_by: &str,
+    key_name: &str,
+) -> Result<Actor, AppError> {
+    use crate::backend::kernel::directory::{find_account_by_email, membership_of};
+    use crate::domain::Email;
+    let conn = state.db.conn();
+    let now = state.now_ms();
+    let gone = || {
+        AppError::Forbidden(format!(
+            "This API key acts for {created_by}, who is no longer an active member of this tenant. An admin creates a new key in Settings → API keys."
+        ))
+    };
+    let tenant = tenant.clone();
+    let email = Email::parse(created_by).map_err(|_| gone())?;
+    let account = find_account_by_email(conn, &email)
+        .await?
+        .filter(|a| a.disabled_at.is_none())
+        .ok_or_else(gone)?;
+    let membership = membership_of(conn, tenant.id, account.id)
+        .await?
+        .filter(|m| m.status == MembershipStatus::Active.as_str())
+        .ok_or_else(gone)?;
+    let membership = super::temporary::in_force(&membership, now);
+    if super::sign_in_group::keeps_out(conn, &tenant, &membership)
+        .await?
+        .is_some()
+    {
+        return Err(gone());
+    }
+    Ok(Actor {
+        role: decode(&membership.role)?,
+        tenant_kind: decode(&tenant.kind)?,
+        plan: decode(&tenant.plan)?,
+        // Never stored: a key has no session, and no session's id is 0.
+        session: session_rows::Model {
+            id: 0,
+            token_hash: String::new(),
+            account_id: account.id,
+            tenant_id: Some(tenant.id),
+            stage: STAGE_FULL.to_string(),
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now,
+            ip: String::new(),
+            user_agent: format!("API key “{key_name}”"),
+        },
+        account,
+        tenant,
+        membership,
+        now,
+        via_key: Some(key_name.to_string()),
     })
 }

@@ -33,6 +33,8 @@ pub struct Settings {
     pub lockout_threshold: i64,
     /// Sign-in attempts one IP address may make per minute.
     pub sign_in_attempts_per_ip_per_minute: i64,
+    /// Requests one API key may make per minute to `/v1` (per server process).
+    pub api_requests_per_key_per_minute: i64,
     /// Minimum password lengths.
     pub password_policy: PasswordPolicy,
     /// Key that seals TOTP seeds at rest (the same on every replica).
@@ -69,6 +71,7 @@ impl Default for Settings {
             reset_ttl_secs: 30 * 60,
             lockout_threshold: 10,
             sign_in_attempts_per_ip_per_minute: 30,
+            api_requests_per_key_per_minute: 600,
             password_policy: PasswordPolicy::default(),
             secret_key: SecretKey::random(),
             trusted_proxies: Vec::new(),

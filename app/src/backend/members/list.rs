@@ -241,21 +241,15 @@ pub async fn list(
             true
         }
     };
-    let mut page = members_joined();
-    select_row_of::<memberships::Entity>(&mut page, "m_");
-    select_row_of::<accounts::Entity>(&mut page, "a_");
-    page.expr_as(template_name(), Alias::new("template_name"))
-        .expr_as(pending_invite_expiry(), Alias::new("invite_expires"))
-        .expr_as(grants_in_force(backend, now_ms), Alias::new("grants"))
-        .and_where(Expr::col(id).in_subquery(ids))
-        .order_by(
-            id,
-            if newest_first {
-                Order::Desc
-            } else {
-                Order::Asc
-            },
-        );
+    let mut page = row_columns(backend, now_ms);
+    page.and_where(Expr::col(id).in_subquery(ids)).order_by(
+        id,
+        if newest_first {
+            Order::Desc
+        } else {
+            Order::Asc
+        },
+    );
     let mut rows = conn
         .query_all(statement(backend, &page, searching))
         .await?
@@ -283,6 +277,40 @@ pub async fn list(
         seats_used: seats,
         seat_limit: tenant.seat_limit,
     })
+}
+
+/// One member of the tenant as the Users table shows them; `NotFound` for an id of
+/// another tenant or of nobody.
+pub async fn one(
+    conn: &impl ConnectionTrait,
+    tenant: &tenants::Model,
+    member_id: i64,
+    now_ms: i64,
+) -> Result<MemberRow, AppError> {
+    let backend = conn.get_database_backend();
+    let mut query = row_columns(backend, now_ms);
+    query
+        .and_where(Expr::col((memberships::Entity, memberships::Column::Id)).eq(member_id))
+        .and_where(Expr::col((memberships::Entity, memberships::Column::TenantId)).eq(tenant.id));
+    let row = conn
+        .query_one(backend.build(&query))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    rows_for(conn, &tenant.name, vec![PageRow::read(&row)?], now_ms)
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)
+}
+
+/// Memberships with their accounts and what a row of the table shows of them.
+fn row_columns(backend: DatabaseBackend, now_ms: i64) -> SelectStatement {
+    let mut page = members_joined();
+    select_row_of::<memberships::Entity>(&mut page, "m_");
+    select_row_of::<accounts::Entity>(&mut page, "a_");
+    page.expr_as(template_name(), Alias::new("template_name"))
+        .expr_as(pending_invite_expiry(), Alias::new("invite_expires"))
+        .expr_as(grants_in_force(backend, now_ms), Alias::new("grants"));
+    page
 }
 
 /// `query` for `backend`. A search on PostgreSQL goes with its values written into

@@ -101,6 +101,7 @@ impl Feature {
 }
 
 /// Which layer a reason belongs to (seed 001).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonKind {

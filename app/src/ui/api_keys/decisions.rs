@@ -76,7 +76,7 @@ pub fn CheckDecisionsPage() -> impl IntoView {
                         <DecisionFilters q keys=Vec::new() error />
                     }.into_any(),
                     Err(error) => view! { <AccessExplanation error needs="feature:api_keys" /> }.into_any(),
-                    Ok(page) => decisions_view(page, q, before.get_untracked().is_some(), save),
+                    Ok(page) => decisions_view(page, &q, before.get_untracked().is_some(), save),
                 }
             })}
         </Transition>
@@ -85,13 +85,13 @@ pub fn CheckDecisionsPage() -> impl IntoView {
 
 fn decisions_view(
     page: DecisionPage,
-    q: DecisionQuery,
+    q: &DecisionQuery,
     paged: bool,
     save: ServerAction<SetDecisionRetention>,
 ) -> AnyView {
     let older = page
         .has_more
-        .then(|| page_href(&q, page.rows.last().map(|r| r.id)));
+        .then(|| page_href(q, page.rows.last().map(|r| r.id)));
     let keys = page
         .keys
         .iter()
@@ -101,7 +101,7 @@ fn decisions_view(
         view! {
             <section class="empty-state">
                 <h2>"No decisions"</h2>
-                <p>{if q == DecisionQuery::default() {
+                <p>{if *q == DecisionQuery::default() {
                     "When a program asks POST /v1/check with one of your keys, each answer appears here."
                 } else {
                     "Nothing matches these filters."
@@ -131,7 +131,7 @@ fn decisions_view(
     view! {
         <DecisionFilters q=q.clone() keys error=None />
         {table}
-        {paged.then(|| view! { <a class="btn" href=page_href(&q, None)>"Newest decisions"</a> " " })}
+        {paged.then(|| view! { <a class="btn" href=page_href(q, None)>"Newest decisions"</a> " " })}
         {older.map(|href| view! { <a class="btn" href=href>"Older decisions"</a> })}
         <RetentionForm days=page.retention_days save />
     }

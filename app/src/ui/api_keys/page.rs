@@ -33,7 +33,12 @@ pub fn ApiKeysPage() -> impl IntoView {
         <Title text="API keys" />
         <h1>"API keys"</h1>
         <p class="lead">"Your programs use an API key to ask Gatehouse whether someone may do something, and to manage members. A key works only for this tenant, and only for the scopes you give it."</p>
-        <p><a href="/settings/api-keys/decisions">"Check decisions: every answer your programs were given"</a></p>
+        <p class="links">
+            <a href="/settings/api-keys/decisions">"Check decisions: every answer your programs were given"</a>
+            " · "
+            // A page the server writes from the OpenAPI document, outside the app.
+            <a href="/v1/docs" rel="external">"API reference"</a>
+        </p>
         {move || created().map(|key| view! {
             <NewSecret key on_done=Callback::new(move |_| create.value().set(None)) />
         })}
