@@ -6,6 +6,7 @@
 #   .ci/install-tools.sh build   # what `make run` needs
 #   .ci/install-tools.sh test    # plus chromium, PostgreSQL, Playwright
 #   .ci/install-tools.sh load    # what `make run` needs, plus wrk (make load)
+#   .ci/install-tools.sh fuzz    # what `make run` needs, plus Schemathesis (make api-fuzz)
 set -euo pipefail
 what=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,6 +32,10 @@ if [ "$what" = test ]; then
 fi
 if [ "$what" = load ]; then
   command -v wrk >/dev/null 2>&1 || need_apt wrk
+fi
+if [ "$what" = fuzz ]; then
+  # Debian's python makes the virtual environment only with its venv package.
+  /usr/bin/python3 -c 'import ensurepip' >/dev/null 2>&1 || need_apt python3-venv
 fi
 command -v node >/dev/null 2>&1 || need_apt nodejs npm
 command -v cc >/dev/null 2>&1 || need_apt build-essential
@@ -71,5 +76,16 @@ if [ "$what" = test ]; then
     say "npm ci (Playwright test runner; it uses Debian's chromium, no browser download)"
     (cd "$root/end2end" && npm ci --no-audit --no-fund)
     cp "$root/end2end/package-lock.json" "$stamp"
+  fi
+fi
+
+SCHEMATHESIS_VERSION=4.32.5
+if [ "$what" = fuzz ]; then
+  venv="$root/.ci/.venv-schemathesis"
+  if [ "$("$venv/bin/schemathesis" --version 2>/dev/null || true)" != "schemathesis, version $SCHEMATHESIS_VERSION" ]; then
+    say "pip install schemathesis $SCHEMATHESIS_VERSION (PyPI, into .ci/.venv-schemathesis)"
+    rm -rf "$venv"
+    /usr/bin/python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
   fi
 fi

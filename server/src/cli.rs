@@ -97,6 +97,7 @@ pub async fn serve(common: &Common) -> Result<(), String> {
     let address = axum::serve::Listener::local_addr(&listener).map_err(|e| e.to_string())?;
     println!("Gatehouse is listening on http://{address}");
     tokio::spawn(every_second(state.clone()));
+    tokio::spawn(deliver_webhooks(state.clone()));
     tokio::spawn(optimize_hourly(state.clone()));
     let router = crate::http::build_router(state);
     axum::serve(
@@ -134,6 +135,17 @@ async fn every_second(state: AppState) {
             app::backend::kernel::mail::deliver_pending(state.db.conn(), &state.settings, now).await
         {
             tracing::warn!(error = %error, "could not read the mail outbox");
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+}
+
+/// Every second: sends the webhook deliveries whose time has come (queued by changes
+/// that committed). Its own loop: a slow endpoint never holds up mail or expiry.
+async fn deliver_webhooks(state: AppState) {
+    loop {
+        if let Err(error) = app::backend::webhooks::deliver_due(&state).await {
+            tracing::warn!(error = %error, "could not send webhooks");
         }
         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     }

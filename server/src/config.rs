@@ -102,6 +102,14 @@ pub struct Common {
         global = true
     )]
     pub api_per_key_per_minute: i64,
+    /// Let webhooks reach loopback, private and link-local addresses (1 to allow).
+    #[arg(
+        long,
+        env = "GATEHOUSE_WEBHOOK_ALLOW_PRIVATE",
+        default_value_t = false,
+        global = true
+    )]
+    pub webhook_allow_private: bool,
     /// Base of links in emails (default: http://<listen address>).
     #[arg(long, env = "GATEHOUSE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
@@ -305,6 +313,7 @@ impl Common {
             lockout_threshold: self.lockout_threshold.max(1),
             sign_in_attempts_per_ip_per_minute: self.sign_in_per_ip_per_minute.max(1),
             api_requests_per_key_per_minute: self.api_per_key_per_minute.max(1),
+            webhook_allow_private: self.webhook_allow_private,
             password_policy: PasswordPolicy {
                 min_chars: MIN_PASSWORD_CHARS,
                 min_chars_without_two_factor: self

@@ -13,6 +13,7 @@ pub mod requests;
 pub mod reviews;
 pub mod templates;
 pub mod tenant;
+pub mod webhooks;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod server_ctx;
@@ -46,6 +47,10 @@ pub fn describe_endpoint(path: &str) -> &'static str {
         "list_api_keys" => "see the API keys",
         "create_api_key" | "revoke_api_key" => "create or revoke an API key",
         "list_check_decisions" => "read the check API's decisions",
+        "list_webhooks" | "webhook_deliveries" => "see the webhooks",
+        "create_webhook" | "rotate_webhook_secret" | "delete_webhook" | "send_test_webhook" => {
+            "change the webhooks"
+        }
         "set_decision_retention" => "change how long check decisions are kept",
         "create_group" | "delete_group" => "create or delete a group",
         "add_group_member" | "remove_group_member" => "change a group's members",

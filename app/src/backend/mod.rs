@@ -18,6 +18,7 @@ pub mod groups;
 pub mod members;
 pub mod templates;
 pub mod tenant;
+pub mod webhooks;
 
 pub use kernel::state::{AppState, Settings};
 

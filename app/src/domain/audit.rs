@@ -137,6 +137,13 @@ const ACTIONS: &[(&str, &str, AuditKind)] = {
             "API key used for the first time",
             Settings,
         ),
+        ("webhook.created", "Webhook endpoint added", Settings),
+        (
+            "webhook.secret_rotated",
+            "Webhook signing secret rotated",
+            Settings,
+        ),
+        ("webhook.deleted", "Webhook endpoint deleted", Settings),
         (
             "check_log.retention_changed",
             "Changed how long check decisions are kept",

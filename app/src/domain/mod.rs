@@ -22,6 +22,7 @@ pub mod roles;
 pub mod templates;
 pub mod tenant;
 pub mod text;
+pub mod webhooks;
 
 pub use email::Email;
 pub use error::{AppError, FieldError};

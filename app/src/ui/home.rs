@@ -31,6 +31,7 @@ pub fn HomePage() -> impl IntoView {
     }
     if g.manages_integrations() {
         links.push(("/settings/api-keys", "API keys"));
+        links.push(("/settings/webhooks", "Webhooks"));
     }
     if g.is_admin {
         links.push(("/settings/feature-flags", "Feature flags"));

@@ -56,6 +56,7 @@ fn SignedInFrame(me: Me) -> impl IntoView {
                     })}
                     {me.grantor.sees_tenant_settings().then(|| view! { <A href="/settings/tenant">"Tenant"</A> })}
                     {me.grantor.manages_integrations().then(|| view! { <A href="/settings/api-keys">"API keys"</A> })}
+                    {me.grantor.manages_integrations().then(|| view! { <A href="/settings/webhooks">"Webhooks"</A> })}
                     {me.grantor.is_admin.then(|| view! {
                         <A href="/settings/feature-flags">"Feature flags"</A>
                         <A href="/settings/access-reviews">"Access reviews"</A>

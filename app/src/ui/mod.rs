@@ -17,6 +17,7 @@ mod requests;
 mod reviews;
 mod templates;
 mod tenant;
+mod webhooks;
 pub mod widgets;
 
 use account::AccountPage;
@@ -39,6 +40,7 @@ use requests::{AccessRequestsPage, MyAccessPage};
 use reviews::{AccessReviewPage, AccessReviewsPage};
 use templates::{RoleTemplatesPage, RolesOverviewPage};
 use tenant::{FeatureFlagsPage, TenantSettingsPage};
+use webhooks::{WebhookDeliveriesPage, WebhooksPage};
 
 /// The HTML document around the app (server-rendered once per page load).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -89,6 +91,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings/groups") view=GroupsPage />
                     <Route path=path!("settings/api-keys") view=ApiKeysPage />
                     <Route path=path!("settings/api-keys/decisions") view=CheckDecisionsPage />
+                    <Route path=path!("settings/webhooks") view=WebhooksPage />
+                    <Route path=path!("settings/webhooks/deliveries") view=WebhookDeliveriesPage />
                     <Route path=path!("settings/tenant") view=TenantSettingsPage />
                     <Route path=path!("settings/feature-flags") view=FeatureFlagsPage />
                     <Route path=path!("settings/access-reviews") view=AccessReviewsPage />

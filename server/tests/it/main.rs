@@ -32,3 +32,4 @@ mod sign_in_group;
 mod statements;
 mod users;
 mod v1;
+mod webhooks;

@@ -23,3 +23,5 @@ pub mod role_templates;
 pub mod sessions;
 pub mod tenant_features;
 pub mod tenants;
+pub mod webhook_deliveries;
+pub mod webhook_endpoints;

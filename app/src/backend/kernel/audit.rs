@@ -84,6 +84,24 @@ pub async fn record(
     actor: &AuditActor,
     entry: AuditEntry,
 ) -> Result<(), DbErr> {
+    // The change is also a webhook event: queued in the same transaction.
+    if let (Some(tenant), Some(event)) = (
+        entry.tenant_id,
+        crate::domain::webhooks::WebhookEvent::of_audit_action(entry.action),
+    ) {
+        let data = serde_json::json!({
+            "tenant_id": tenant,
+            "object": {
+                "type": entry.target_type,
+                "id": entry.target_id,
+                "label": entry.target_label.clone(),
+            },
+            "before": entry.before.clone(),
+            "after": entry.after.clone(),
+            "actor": actor.email,
+        });
+        super::webhook_outbox::enqueue(conn, tenant, event.as_str(), &data, now_ms).await?;
+    }
     audit_events::ActiveModel {
         tenant_id: Set(entry.tenant_id),
         actor_account_id: Set(actor.account_id),

@@ -32,3 +32,4 @@ pub mod temporary;
 pub mod throttle;
 pub mod tokens;
 pub mod totp;
+pub mod webhook_outbox;

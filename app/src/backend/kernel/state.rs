@@ -35,6 +35,9 @@ pub struct Settings {
     pub sign_in_attempts_per_ip_per_minute: i64,
     /// Requests one API key may make per minute to `/v1` (per server process).
     pub api_requests_per_key_per_minute: i64,
+    /// Webhooks may be sent to loopback, private and link-local addresses (for a
+    /// receiver on the same machine or network; off unless the operator says so).
+    pub webhook_allow_private: bool,
     /// Minimum password lengths.
     pub password_policy: PasswordPolicy,
     /// Key that seals TOTP seeds at rest (the same on every replica).
@@ -72,6 +75,7 @@ impl Default for Settings {
             lockout_threshold: 10,
             sign_in_attempts_per_ip_per_minute: 30,
             api_requests_per_key_per_minute: 600,
+            webhook_allow_private: false,
             password_policy: PasswordPolicy::default(),
             secret_key: SecretKey::random(),
             trusted_proxies: Vec::new(),

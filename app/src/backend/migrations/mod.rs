@@ -15,6 +15,7 @@ mod m20261202_000010_access_reviews;
 mod m20261202_000011_users_page_speed;
 mod m20261202_000012_api_keys;
 mod m20261202_000013_check_decisions;
+mod m20261203_000014_webhooks;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_users_page_speed::Migration),
             Box::new(m20261202_000012_api_keys::Migration),
             Box::new(m20261202_000013_check_decisions::Migration),
+            Box::new(m20261203_000014_webhooks::Migration),
         ]
     }
 }
