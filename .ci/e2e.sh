@@ -16,6 +16,8 @@ export GATEHOUSE_SECRET_KEY_FILE="$work/secret.key"
 export GATEHOUSE_LISTEN="127.0.0.1:$port"
 # Every spec signs in from 127.0.0.1; the per-IP limit is tested in server/tests/lockout.rs.
 export GATEHOUSE_SIGN_IN_PER_IP_PER_MINUTE=10000
+# The webhooks spec's receiver listens on 127.0.0.1 (refused otherwise: SSRF guard).
+export GATEHOUSE_WEBHOOK_ALLOW_PRIVATE=1
 export LEPTOS_SITE_ROOT="$site" LEPTOS_OUTPUT_NAME=gatehouse LEPTOS_SITE_PKG_DIR=pkg
 export BASE_URL="http://127.0.0.1:$port"
 export GATEHOUSE_BIN="$bin"

@@ -103,10 +103,12 @@ pub struct Common {
     )]
     pub api_per_key_per_minute: i64,
     /// Let webhooks reach loopback, private and link-local addresses (1 to allow).
+    /// (The variable reads 1, true, yes or on as allowed.)
     #[arg(
         long,
         env = "GATEHOUSE_WEBHOOK_ALLOW_PRIVATE",
-        default_value_t = false,
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::FalseyValueParser::new(),
         global = true
     )]
     pub webhook_allow_private: bool,
@@ -179,6 +181,22 @@ mod tests {
         assert!(load_or_create_key(&path)
             .unwrap_err()
             .contains("does not hold a key"));
+    }
+
+    #[test]
+    fn allowing_private_webhook_addresses_reads_the_usual_words() {
+        use clap::Parser;
+        // The only test that touches this variable.
+        for (value, allowed) in [("1", true), ("true", true), ("0", false), ("false", false)] {
+            std::env::set_var("GATEHOUSE_WEBHOOK_ALLOW_PRIVATE", value);
+            let cli = Cli::try_parse_from(["gatehouse", "serve"]).unwrap();
+            assert_eq!(cli.common.webhook_allow_private, allowed, "{value}");
+        }
+        std::env::remove_var("GATEHOUSE_WEBHOOK_ALLOW_PRIVATE");
+        let cli = Cli::try_parse_from(["gatehouse", "serve"]).unwrap();
+        assert!(!cli.common.webhook_allow_private);
+        let cli = Cli::try_parse_from(["gatehouse", "--webhook-allow-private", "serve"]).unwrap();
+        assert!(cli.common.webhook_allow_private);
     }
 }
 

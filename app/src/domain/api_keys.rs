@@ -144,25 +144,13 @@ pub fn parse_key_name(input: &str) -> Result<String, AppError> {
 
 /// At least one scope, each one known; in catalog order, without repeats.
 pub fn parse_scopes(keys: &[String]) -> Result<Vec<ApiScope>, AppError> {
-    let mut scopes = Vec::new();
-    for key in keys {
-        let Some(scope) = ApiScope::parse(key.trim()) else {
-            return Err(AppError::field(
-                "scopes",
-                "Choose scopes from the list: check, members:read, members:write or scim.",
-            ));
-        };
-        scopes.push(scope);
-    }
-    scopes.sort();
-    scopes.dedup();
-    if scopes.is_empty() {
-        return Err(AppError::field(
-            "scopes",
-            "Choose at least one scope: what the key may be used for.",
-        ));
-    }
-    Ok(scopes)
+    crate::domain::text::parse_choices(
+        keys,
+        ApiScope::parse,
+        "scopes",
+        "Choose scopes from the list: check, members:read, members:write or scim.",
+        "Choose at least one scope: what the key may be used for.",
+    )
 }
 
 /// The part of a secret kept in clear to tell keys apart (lists show it with "…").

@@ -95,6 +95,27 @@ pub fn parse_free_text(
     }
 }
 
+/// Keys chosen from a list (checkboxes): each one known (`parse`), at least one;
+/// sorted, without repeats. `unknown` and `none` are the field's sentences.
+pub fn parse_choices<T: Ord>(
+    keys: &[String],
+    parse: impl Fn(&str) -> Option<T>,
+    field: &str,
+    unknown: &str,
+    none: &str,
+) -> Result<Vec<T>, AppError> {
+    let mut chosen = Vec::with_capacity(keys.len());
+    for key in keys {
+        chosen.push(parse(key.trim()).ok_or_else(|| AppError::field(field, unknown))?);
+    }
+    chosen.sort();
+    chosen.dedup();
+    if chosen.is_empty() {
+        return Err(AppError::field(field, none));
+    }
+    Ok(chosen)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

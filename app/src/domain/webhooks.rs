@@ -125,21 +125,13 @@ pub fn events_to_stored(events: &[WebhookEvent]) -> String {
 
 /// The chosen events: at least one, each known; sorted, without repeats.
 pub fn parse_events(keys: &[String]) -> Result<Vec<WebhookEvent>, AppError> {
-    let mut events = Vec::with_capacity(keys.len());
-    for key in keys {
-        let event = WebhookEvent::parse(key.trim())
-            .ok_or_else(|| AppError::field("events", "Choose events from the list."))?;
-        events.push(event);
-    }
-    events.sort();
-    events.dedup();
-    if events.is_empty() {
-        return Err(AppError::field(
-            "events",
-            "Choose at least one event to send.",
-        ));
-    }
-    Ok(events)
+    crate::domain::text::parse_choices(
+        keys,
+        WebhookEvent::parse,
+        "events",
+        "Choose events from the list.",
+        "Choose at least one event to send.",
+    )
 }
 
 #[cfg(feature = "ssr")]

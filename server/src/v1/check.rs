@@ -2,7 +2,7 @@
 //! in the same order by the one access evaluation (see `app::backend::api_keys::check`).
 
 use super::{body_of, json, open, respond, Limiter};
-use crate::v1::problem::Problem;
+use crate::v1::problem::{Problem, Refusals};
 use app::backend::api_keys::check;
 use app::backend::AppState;
 use app::domain::api_keys::{ApiScope, CheckAnswer, CheckBatch, CheckBatchAnswer, CheckQuestion};
@@ -47,9 +47,7 @@ const SHAPE: &str = "{\"email\": …, \"permission\": …} or {\"checks\": [ …
     responses(
         (status = 200, description = "The answer (or answers, in order)", body = inline(CheckResponse)),
         (status = 400, description = "A malformed question", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No key, or one mistyped, revoked or expired", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks the check scope, or the plan has no API keys", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests with this key: see Retry-After", body = Problem, content_type = "application/problem+json")
+        Refusals
     )
 )]
 pub async fn check_access(

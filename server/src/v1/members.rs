@@ -2,7 +2,7 @@
 //! services as Settings → Users, acting for the key's creator (their permissions,
 //! the privilege boundaries, the seat limit, the audit trail naming the key).
 
-use super::problem::Problem;
+use super::problem::{Problem, Refusals};
 use super::{body_of, json, open, respond, Limiter};
 use app::backend::members;
 use app::backend::AppState;
@@ -184,9 +184,7 @@ fn read_params(query: &str) -> Result<ListParams, AppError> {
     responses(
         (status = 200, description = "A page of members", body = MemberList),
         (status = 400, description = "A bad filter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No usable key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks members:read, or its creator may not manage people", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests with this key", body = Problem, content_type = "application/problem+json")
+        Refusals
     )
 )]
 pub async fn list_members(
@@ -240,10 +238,8 @@ async fn read_one(
     params(("id" = i64, Path, description = "The member id")),
     responses(
         (status = 200, description = "The member", body = Member),
-        (status = 401, description = "No usable key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks members:read, or its creator may not manage people", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such member in this tenant", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests with this key", body = Problem, content_type = "application/problem+json")
+        Refusals
     )
 )]
 pub async fn get_member(
@@ -273,10 +269,8 @@ pub async fn get_member(
     responses(
         (status = 201, description = "Invited; Location names the member", body = Member),
         (status = 400, description = "A bad field", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No usable key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The key lacks members:write, or its creator may not give this access", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "No seat left", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests with this key", body = Problem, content_type = "application/problem+json")
+        Refusals
     )
 )]
 pub async fn invite_member(
@@ -379,10 +373,8 @@ async fn change(call: &super::Call, id: i64, changes: MemberChanges) -> Result<R
     responses(
         (status = 200, description = "The member as they are now", body = Member),
         (status = 400, description = "A bad field", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No usable key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed for the key or its creator", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such member in this tenant", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests with this key", body = Problem, content_type = "application/problem+json")
+        Refusals
     )
 )]
 pub async fn update_member(
@@ -414,10 +406,8 @@ pub async fn update_member(
     responses(
         (status = 200, description = "The member, suspended", body = Member),
         (status = 400, description = "They can't be suspended (an invitation not accepted yet)", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No usable key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed for the key or its creator", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such member in this tenant", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests with this key", body = Problem, content_type = "application/problem+json")
+        Refusals
     )
 )]
 pub async fn suspend_member(
@@ -449,10 +439,8 @@ pub async fn suspend_member(
     params(("id" = i64, Path, description = "The member id")),
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, description = "No usable key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed for the key or its creator", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such member in this tenant", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests with this key", body = Problem, content_type = "application/problem+json")
+        Refusals
     )
 )]
 pub async fn delete_member(

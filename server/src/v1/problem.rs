@@ -7,7 +7,7 @@ use app::domain::AppError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use utoipa::ToSchema;
+use utoipa::{IntoResponses, ToSchema};
 
 /// One wrong field of the request, with what to do about it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -97,4 +97,20 @@ pub fn problem(error: &AppError) -> Response {
         _ => {}
     }
     res
+}
+
+/// The refusals every `/v1` route may answer, for the OpenAPI document.
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum Refusals {
+    /// No key, or one mistyped, revoked or expired.
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    /// The key lacks the scope, its plan has no API keys, or the member it acts for
+    /// may not do this.
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(Problem),
+    /// Too many requests with this key this minute: see `Retry-After`.
+    #[response(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(Problem),
 }

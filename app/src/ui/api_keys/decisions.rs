@@ -8,7 +8,8 @@ use crate::domain::decisions::{DecisionPage, DecisionQuery, DecisionRow, MAX_DEC
 use crate::domain::AppError;
 use crate::ui::requests::AccessExplanation;
 use crate::ui::widgets::{
-    encode_component, error_of, invalid_attr, loading, use_toasts, FieldMessage, FormAlert,
+    encode_component, error_of, filtered_href, invalid_attr, loading, use_toasts, FieldMessage,
+    FormAlert,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,19 +20,17 @@ const PATH: &str = "/settings/api-keys/decisions";
 
 /// The link to a page of the log with these filters, older than `before`.
 fn page_href(q: &DecisionQuery, before: Option<i64>) -> String {
-    let mut parts: Vec<String> = [
-        ("key", &q.key),
-        ("who", &q.who),
-        ("answer", &q.answer),
-        ("from", &q.from),
-        ("to", &q.to),
-    ]
-    .into_iter()
-    .filter(|(_, v)| !v.is_empty())
-    .map(|(k, v)| format!("{k}={}", encode_component(v)))
-    .collect();
-    parts.extend(before.map(|id| format!("before={id}")));
-    format!("{PATH}?{}", parts.join("&"))
+    filtered_href(
+        PATH,
+        &[
+            ("key", &q.key),
+            ("who", &q.who),
+            ("answer", &q.answer),
+            ("from", &q.from),
+            ("to", &q.to),
+        ],
+        before,
+    )
 }
 
 #[component]

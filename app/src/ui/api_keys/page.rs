@@ -4,10 +4,11 @@
 //! keys, or whose plan has none, is told which and why.
 
 use crate::api::api_keys::{list_api_keys, CreateApiKey, RevokeApiKey};
-use crate::domain::api_keys::{ApiKeyState, ApiKeyView, ApiScope, CreatedApiKey, NewApiKey};
+use crate::domain::api_keys::{ApiKeyState, ApiKeyView, ApiScope, NewApiKey};
 use crate::ui::requests::AccessExplanation;
 use crate::ui::widgets::{
     error_of, loading, open_dialog_for, use_toasts, Dialog, DialogFooter, FieldMessage, FormAlert,
+    ShownOnce,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -40,7 +41,10 @@ pub fn ApiKeysPage() -> impl IntoView {
             <a href="/v1/docs" rel="external">"API reference"</a>
         </p>
         {move || created().map(|key| view! {
-            <NewSecret key on_done=Callback::new(move |_| create.value().set(None)) />
+            <ShownOnce id="api-key-secret" label="Secret" value=key.secret
+                title=format!("Copy the secret of “{}” now", key.name)
+                text="This is the only time it is shown: Gatehouse keeps only a fingerprint of it. Store it in your program's secret settings; anyone who has it can use the key.".to_string()
+                on_done=Callback::new(move |_| create.value().set(None)) />
         })}
         <Transition fallback=loading>
             {move || Suspend::new(async move {
@@ -54,21 +58,6 @@ pub fn ApiKeysPage() -> impl IntoView {
             })}
         </Transition>
         <RevokeDialog revoking reload />
-    }
-}
-
-/// The secret of the key just created: the only time anyone sees it.
-#[component]
-fn NewSecret(key: CreatedApiKey, on_done: Callback<()>) -> impl IntoView {
-    view! {
-        <section class="card new-secret" role="region" aria-labelledby="new-secret-title">
-            <h2 id="new-secret-title">{format!("Copy the secret of “{}” now", key.name)}</h2>
-            <p>"This is the only time it is shown: Gatehouse keeps only a fingerprint of it. Store it in your program's secret settings; anyone who has it can use the key."</p>
-            <label for="new-secret-value">"Secret"</label>
-            <input id="new-secret-value" class="secret" readonly value=key.secret
-                data-testid="api-key-secret" spellcheck="false" autocomplete="off" />
-            <button type="button" class="btn btn-primary" on:click=move |_| on_done.run(())>"I've copied it"</button>
-        </section>
     }
 }
 

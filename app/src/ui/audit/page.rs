@@ -6,7 +6,7 @@ use crate::api::audit::list_audit_events;
 use crate::domain::audit::{AuditKind, AuditQuery};
 use crate::domain::AppError;
 use crate::ui::requests::AccessExplanation;
-use crate::ui::widgets::{encode_component, invalid_attr, loading, FieldMessage};
+use crate::ui::widgets::{filtered_href, invalid_attr, loading, FieldMessage};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -14,18 +14,16 @@ use leptos_router::hooks::use_query_map;
 
 /// The link to a page of the log with these filters, older than `before`.
 fn page_href(q: &AuditQuery, before: Option<i64>) -> String {
-    let mut parts: Vec<String> = [
-        ("kind", &q.kind),
-        ("from", &q.from),
-        ("to", &q.to),
-        ("who", &q.who),
-    ]
-    .into_iter()
-    .filter(|(_, v)| !v.is_empty())
-    .map(|(k, v)| format!("{k}={}", encode_component(v)))
-    .collect();
-    parts.extend(before.map(|id| format!("before={id}")));
-    format!("/settings/audit-log?{}", parts.join("&"))
+    filtered_href(
+        "/settings/audit-log",
+        &[
+            ("kind", &q.kind),
+            ("from", &q.from),
+            ("to", &q.to),
+            ("who", &q.who),
+        ],
+        before,
+    )
 }
 
 #[component]

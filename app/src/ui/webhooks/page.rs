@@ -11,6 +11,7 @@ use crate::domain::webhooks::{EndpointSecret, EndpointView, NewEndpoint, Webhook
 use crate::ui::requests::AccessExplanation;
 use crate::ui::widgets::{
     error_of, loading, open_dialog_for, use_toasts, Dialog, DialogFooter, FieldMessage, FormAlert,
+    ShownOnce,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -52,7 +53,10 @@ pub fn WebhooksPage() -> impl IntoView {
         <h1>"Webhooks"</h1>
         <p class="lead">"Gatehouse tells your programs about changes as they happen: a POST to your URL for each event you choose, signed so the program can check it came from here."</p>
         {move || shown.get().map(|s| view! {
-            <SecretPanel endpoint=s on_done=Callback::new(move |_| shown.set(None)) />
+            <ShownOnce id="webhook-secret" label="Signing secret" value=s.secret
+                title="Copy the signing secret now".to_string()
+                text=format!("For {}. This is the only time it is shown. Your program uses it to check the webhook-signature header of every event (the Standard Webhooks way).", s.url)
+                on_done=Callback::new(move |_| shown.set(None)) />
         })}
         <Transition fallback=loading>
             {move || Suspend::new(async move {
@@ -66,20 +70,6 @@ pub fn WebhooksPage() -> impl IntoView {
             })}
         </Transition>
         <ConfirmDialog confirming rotate reload />
-    }
-}
-
-#[component]
-fn SecretPanel(endpoint: EndpointSecret, on_done: Callback<()>) -> impl IntoView {
-    view! {
-        <section class="card new-secret" role="region" aria-labelledby="webhook-secret-title">
-            <h2 id="webhook-secret-title">"Copy the signing secret now"</h2>
-            <p>{format!("For {}. This is the only time it is shown. Your program uses it to check the webhook-signature header of every event (the Standard Webhooks way).", endpoint.url)}</p>
-            <label for="webhook-secret-value">"Signing secret"</label>
-            <input id="webhook-secret-value" class="secret" readonly value=endpoint.secret
-                data-testid="webhook-secret" spellcheck="false" autocomplete="off" />
-            <button type="button" class="btn btn-primary" on:click=move |_| on_done.run(())>"I've copied it"</button>
-        </section>
     }
 }
 

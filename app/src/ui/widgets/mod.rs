@@ -9,7 +9,7 @@ mod toast;
 pub use dialog::{open_dialog_for, Dialog, DialogFooter};
 pub use form::{error_of, invalid_attr, navigating_action, FieldMessage, FormAlert};
 pub use page::{
-    encode_component, hard_navigate, loading, mark_hydrated, AuthCard, ErrorPage, KindBadge,
-    TokenPage,
+    encode_component, filtered_href, hard_navigate, loading, mark_hydrated, AuthCard, ErrorPage,
+    KindBadge, ShownOnce, TokenPage,
 };
 pub use toast::{toast_on_success, use_toasts, ToastRegion, Toasts};

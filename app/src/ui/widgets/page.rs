@@ -34,6 +34,18 @@ pub fn encode_component(value: &str) -> String {
     crate::domain::navigation::encode_query_value(value)
 }
 
+/// The link to `path` with these filters (empty ones left out) and, for a page of
+/// older rows, `before`: how filtered logs page with GET links.
+pub fn filtered_href(path: &str, filters: &[(&str, &str)], before: Option<i64>) -> String {
+    let mut parts: Vec<String> = filters
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", encode_component(v)))
+        .collect();
+    parts.extend(before.map(|id| format!("before={id}")));
+    format!("{path}?{}", parts.join("&"))
+}
+
 /// What a section shows while its data loads (announced to screen readers).
 pub fn loading() -> impl IntoView {
     view! { <p class="loading" role="status">"Loading…"</p> }
@@ -126,5 +138,32 @@ where
                 }}
             </Suspense>
         </AuthCard>
+    }
+}
+
+/// A secret shown this once (an API key, a signing secret): its title and what to
+/// do with it, the value in a read-only field to copy, and "I've copied it".
+#[component]
+pub fn ShownOnce(
+    /// Ids inside the panel start with this.
+    id: &'static str,
+    title: String,
+    text: String,
+    label: &'static str,
+    value: String,
+    on_done: Callback<()>,
+) -> impl IntoView {
+    let title_id = format!("{id}-title");
+    let value_id = format!("{id}-value");
+    let labelled_by = title_id.clone();
+    view! {
+        <section class="card new-secret" role="region" aria-labelledby=labelled_by>
+            <h2 id=title_id>{title}</h2>
+            <p>{text}</p>
+            <label for=value_id.clone()>{label}</label>
+            <input id=value_id.clone() class="secret" readonly value=value
+                data-testid=id spellcheck="false" autocomplete="off" />
+            <button type="button" class="btn btn-primary" on:click=move |_| on_done.run(())>"I've copied it"</button>
+        </section>
     }
 }
