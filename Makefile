@@ -16,8 +16,9 @@ RUN_ENV := LEPTOS_SITE_ROOT=$(SITE) LEPTOS_OUTPUT_NAME=gatehouse LEPTOS_SITE_PKG
 run: tools build
 	$(RUN_ENV) $(BIN) serve
 
-## Run every test: lint, unit, integration on SQLite and PostgreSQL, Playwright.
-test: tools-test lint unit integration build e2e
+## Run every test: lint, unit, integration on SQLite and PostgreSQL, Playwright, and
+## Schemathesis against the /v1 API.
+test: tools-test lint unit integration build e2e api-fuzz
 	@echo "make test: all suites passed"
 
 tools:
@@ -71,7 +72,7 @@ lighthouse: build
 	.ci/lighthouse.sh
 
 ## Schemathesis against the /v1 OpenAPI document with an API key: no 5xx, no response
-## outside the document (uses the release build; not part of `make test`).
+## outside the document (uses the release build; about 15 s, so part of `make test`).
 api-fuzz: build
 	.ci/install-tools.sh fuzz
 	.ci/api-fuzz.sh

@@ -3,11 +3,14 @@
 # release server, on a free port with a brand-new SQLite database, with an API key
 # holding every scope the document uses. Fails on any 5xx, any response that breaks
 # the document (status, content type, schema, headers), and any accepted request the
-# document says is invalid. Prints the run's summary and how long it took.
+# document says is invalid. Not checked: that every schema-valid request is accepted
+# (positive_data_acceptance): a valid-looking template id of nobody, or suspending an
+# invitation, is refused by the rules with a problem detail, as it should be.
+# Prints the run's summary and how long it took.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 target=${CARGO_TARGET_DIR:-$root/target}
-built="$target/release/gatehouse"
+built=${GATEHOUSE_BIN:-$target/release/gatehouse}
 site="$root/target/site"
 venv="$root/.ci/.venv-schemathesis"
 st="$venv/bin/schemathesis"
@@ -57,6 +60,7 @@ status=0
 "$st" run "$base/v1/openapi.json" \
   --header "Authorization: Bearer $key" \
   --checks all \
+  --exclude-checks positive_data_acceptance \
   --max-examples "${FUZZ_EXAMPLES:-40}" \
   --seed "${FUZZ_SEED:-20261203}" \
   --no-color || status=$?

@@ -158,6 +158,9 @@ fn read_params(query: &str) -> Result<ListParams, AppError> {
     let mut params = ListParams::default();
     for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
         let value = value.into_owned();
+        if value.is_empty() {
+            continue; // `role=` filters nothing, as if left out
+        }
         match &*name {
             "search" => params.search = Some(value),
             "status" => params.status = Some(value),
@@ -372,6 +375,7 @@ async fn change(call: &super::Call, id: i64, changes: MemberChanges) -> Result<R
     request_body = MemberChanges,
     responses(
         (status = 200, description = "The member as they are now", body = Member),
+        (status = 409, description = "Not possible as things stand (the last admin, yourself)", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "A bad field", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such member in this tenant", body = Problem, content_type = "application/problem+json"),
         Refusals
@@ -405,6 +409,7 @@ pub async fn update_member(
     params(("id" = i64, Path, description = "The member id")),
     responses(
         (status = 200, description = "The member, suspended", body = Member),
+        (status = 409, description = "Not possible as things stand (the last admin, yourself)", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "They can't be suspended (an invitation not accepted yet)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such member in this tenant", body = Problem, content_type = "application/problem+json"),
         Refusals
@@ -439,6 +444,7 @@ pub async fn suspend_member(
     params(("id" = i64, Path, description = "The member id")),
     responses(
         (status = 204, description = "Removed"),
+        (status = 409, description = "Not possible as things stand (the last admin, yourself)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such member in this tenant", body = Problem, content_type = "application/problem+json"),
         Refusals
     )
