@@ -30,6 +30,21 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// `text` escaped, its `backticked` parts set as code.
+fn prose(text: &str) -> String {
+    escape(text)
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{part}</code>")
+            } else {
+                part.to_string()
+            }
+        })
+        .collect()
+}
+
 fn operation_html(method: &str, path: &str, op: &Operation) -> String {
     let summary = op.summary.clone().unwrap_or_default();
     let description = op.description.clone().unwrap_or_default();
@@ -41,7 +56,7 @@ fn operation_html(method: &str, path: &str, op: &Operation) -> String {
             format!(
                 "<li><code>{}</code> {}</li>",
                 escape(&p.name),
-                escape(p.description.as_deref().unwrap_or(""))
+                prose(p.description.as_deref().unwrap_or(""))
             )
         })
         .collect::<String>();
@@ -54,7 +69,7 @@ fn operation_html(method: &str, path: &str, op: &Operation) -> String {
                 utoipa::openapi::RefOr::T(r) => r.description.clone(),
                 utoipa::openapi::RefOr::Ref(r) => r.ref_location.clone(),
             };
-            format!("<li><code>{}</code> {}</li>", escape(status), escape(&text))
+            format!("<li><code>{}</code> {}</li>", escape(status), prose(&text))
         })
         .collect::<String>();
     format!(
@@ -62,7 +77,7 @@ fn operation_html(method: &str, path: &str, op: &Operation) -> String {
          <p><strong>{}</strong></p><p>{}</p>{}<h4>Responses</h4><ul>{responses}</ul></section>",
         escape(path),
         escape(&summary),
-        escape(&description).replace('\n', " "),
+        prose(&description).replace('\n', " "),
         if params.is_empty() {
             String::new()
         } else {
@@ -89,14 +104,14 @@ fn render() -> String {
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Gatehouse API reference</title><style>{STYLE}</style></head><body><main>\
+         <title>Gatehouse API reference</title><link rel=\"stylesheet\" href=\"/v1/docs.css\"></head><body><main>\
          <h1>Gatehouse API reference</h1><p class=\"lead\">{}</p>\
          <p>Send an API key from <a href=\"/settings/api-keys\">Settings → API keys</a> as \
          <code>Authorization: Bearer gatehouse_…</code>. Each key works for one tenant and \
          only for its scopes. Errors are <a href=\"https://www.rfc-editor.org/rfc/rfc9457\">RFC 9457</a> \
          problem details. Machine-readable: <a href=\"/v1/openapi.json\">openapi.json</a> (OpenAPI {}).</p>\
          {ops}</main></body></html>",
-        escape(doc.info.description.as_deref().unwrap_or("")),
+        prose(doc.info.description.as_deref().unwrap_or("")),
         serde_json::to_value(&doc.openapi)
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
@@ -112,7 +127,23 @@ h1{font-size:1.6rem}a{color:#2444c9}a:focus-visible{outline:3px solid #2444c9;ou
 .method{display:inline-block;min-width:4.5rem;font-size:.8rem;font-weight:700;color:#fff;background:#2444c9;border-radius:4px;padding:.1rem .4rem;text-align:center}\
 code{font-family:ui-monospace,monospace;font-size:.9em}ul{margin:.25rem 0;padding-left:1.25rem}";
 
-pub async fn page() -> Html<String> {
+/// The page's style, a file of its own: the security headers allow no inline style.
+pub async fn stylesheet() -> Response {
+    let mut res = STYLE.into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css"));
+    res
+}
+
+/// The page: its own stylesheet and nothing else may load (no script at all).
+pub async fn page() -> Response {
     static PAGE: OnceLock<String> = OnceLock::new();
-    Html(PAGE.get_or_init(render).clone())
+    let mut res = Html(PAGE.get_or_init(render).clone()).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+        ),
+    );
+    res
 }

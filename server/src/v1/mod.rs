@@ -54,6 +54,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/v1/members/{id}/suspend", post(members::suspend_member))
         .route("/v1/openapi.json", get(docs::openapi_json))
         .route("/v1/docs", get(docs::page))
+        .route("/v1/docs.css", get(docs::stylesheet))
         .layer(Extension(limiter))
 }
 

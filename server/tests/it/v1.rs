@@ -512,6 +512,11 @@ async fn the_openapi_document_covers_every_route_and_has_a_page() {
     let res = app
         .send(Request::get("/v1/docs").body(Body::empty()).unwrap())
         .await;
+    let policy = res.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        policy.contains("style-src 'self'") && !policy.contains("script-src"),
+        "{policy}"
+    );
     let (status, page, _) = common::split(res).await;
     assert_eq!(status, StatusCode::OK);
     for needle in [
@@ -519,7 +524,14 @@ async fn the_openapi_document_covers_every_route_and_has_a_page() {
         "/v1/members/{id}",
         "Invite a member",
         "openapi.json",
+        "<code>next_after</code>",
+        "/v1/docs.css",
     ] {
         assert!(page.contains(needle), "{needle}");
     }
+    // Its style is a file: the security headers allow no inline style.
+    let res = app
+        .send(Request::get("/v1/docs.css").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(res.headers()["content-type"], "text/css");
 }
