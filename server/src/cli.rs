@@ -110,7 +110,7 @@ pub async fn serve(common: &Common) -> Result<(), String> {
 }
 
 /// Every second: ends temporary access whose end has come (and once a minute deletes
-/// check decisions past their tenant's retention), tells admins of a due
+/// check decisions past their tenant's retention and webhook deliveries done 30 days ago), tells admins of a due
 /// access review, handles queued password reset requests, then sends queued mail (after the transactions that queued it
 /// committed).
 async fn every_second(state: AppState) {
@@ -119,6 +119,9 @@ async fn every_second(state: AppState) {
         if tick % 60 == 0 {
             if let Err(error) = app::backend::api_keys::decisions::purge_expired(&state).await {
                 tracing::warn!(error = %error, "could not delete old check decisions");
+            }
+            if let Err(error) = app::backend::webhooks::purge_log(&state).await {
+                tracing::warn!(error = %error, "could not delete old webhook deliveries");
             }
         }
         if let Err(error) = app::backend::members::expiry::end_expired(&state).await {

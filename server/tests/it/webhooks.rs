@@ -258,6 +258,16 @@ async fn an_outage_is_retried_with_backoff_and_nothing_is_lost_or_doubled() {
             "{engine}"
         );
         assert!(log[0].next_retry.is_none(), "{engine}");
+        // The log keeps done deliveries 30 days; one still waiting is never deleted.
+        webhooks::send_test(s, &admin, created.id).await.unwrap();
+        assert_eq!(webhooks::purge_log(s).await.unwrap(), 0, "{engine}");
+        app.clock.advance_ms(webhooks::LOG_KEPT_MS);
+        assert_eq!(webhooks::purge_log(s).await.unwrap(), 4, "{engine}");
+        assert_eq!(
+            states(&app).await,
+            vec![("pending".to_string(), 0)],
+            "{engine}"
+        );
     }
 }
 

@@ -332,6 +332,20 @@ pub async fn deliveries(
     Ok((views, more))
 }
 
+/// How long the delivery log keeps a delivery that is done (delivered or given up).
+pub const LOG_KEPT_MS: i64 = 30 * 24 * 3_600_000;
+
+/// Deletes done deliveries older than [`LOG_KEPT_MS`]; answers how many.
+pub async fn purge_log(state: &AppState) -> Result<u64, AppError> {
+    let _writing = state.db.single_write().await;
+    Ok(webhook_deliveries::Entity::delete_many()
+        .filter(webhook_deliveries::Column::State.ne(DeliveryState::Pending.as_str()))
+        .filter(webhook_deliveries::Column::CreatedAt.lt(state.now_ms() - LOG_KEPT_MS))
+        .exec(state.db.conn())
+        .await?
+        .rows_affected)
+}
+
 /// Sends every delivery whose time has come (a batch per call); answers how many
 /// were attempted.
 pub async fn deliver_due(state: &AppState) -> Result<usize, AppError> {
