@@ -7,8 +7,9 @@ import { createAdmin, hydrated, PASSWORD, unique } from './helpers';
 // fail the run when a change makes them grow past what the build measures today plus
 // a little room; issue 12's targets are printed beside them. Lower the ceilings as
 // the bundle shrinks. (A per-page split with `cargo leptos build --split` was tried
-// and measured: see the README's "Bundle size".)
-const CEILING_KB = { '/sign-in': 600, '/settings/users': 600 };
+// and measured: see the README's "Bundle size".) Raised from 600 to 650 when issue 13
+// added the decision log, webhook and delivery pages (577 → 623 KB).
+const CEILING_KB = { '/sign-in': 650, '/settings/users': 650 };
 const TARGET_KB = { '/sign-in': 180, '/settings/users': 250 };
 
 /** Every bundle file the page asked for until it hydrated, as brotli bytes on disk. */
