@@ -158,7 +158,7 @@ fn read_params(query: &str) -> Result<ListParams, AppError> {
     let mut params = ListParams::default();
     for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
         let value = value.into_owned();
-        if value.is_empty() {
+        if value.is_empty() && name != "after" {
             continue; // `role=` filters nothing, as if left out
         }
         match &*name {

@@ -221,6 +221,14 @@ async fn members_are_managed_through_the_api_as_in_settings_users() {
         let (status, bad, _, _) = call(&app, "GET", "/v1/members?status=gone", k, None).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{engine}");
         assert_eq!(bad["errors"][0]["field"], "status", "{engine}: {bad}");
+        // A control character (a NUL broke the databases' text) gets a sentence.
+        let (status, bad, _, _) = call(&app, "GET", "/v1/members?search=a%00b", k, None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{engine}");
+        assert_eq!(bad["errors"][0]["field"], "search", "{engine}: {bad}");
+        // `after` is a member id: empty is not one.
+        let (status, bad, _, _) = call(&app, "GET", "/v1/members?after=", k, None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{engine}");
+        assert_eq!(bad["errors"][0]["field"], "after", "{engine}: {bad}");
         app.state
             .db
             .conn()

@@ -160,6 +160,13 @@ pub async fn list(
         matching = matching.add(memberships::Column::Role.eq(role.as_str()));
     }
     let search = query.search.trim();
+    // No email holds a control character (and the databases refuse a NUL in text).
+    if search.chars().any(char::is_control) {
+        return Err(AppError::field(
+            "search",
+            "Search with letters, digits and symbols only: no email holds control characters.",
+        ));
+    }
     let mut few = None;
     if !search.is_empty() {
         let by_search = narrowing(conn, search).await?;
