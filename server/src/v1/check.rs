@@ -1,7 +1,7 @@
 //! `POST /v1/check`: one question, or up to 100 as `{"checks": [...]}`, answered
 //! in the same order by the one access evaluation (see `app::backend::api_keys::check`).
 
-use super::{body_of, json, open, respond, Limiter};
+use super::{body_of, json, open, respond, shaped, Limiter};
 use crate::v1::problem::{Problem, Refusals};
 use app::backend::api_keys::check;
 use app::backend::AppState;
@@ -58,13 +58,14 @@ pub async fn check_access(
     respond(
         async {
             let call = open(&state, &limiter, request, ApiScope::Check).await?;
+            // Read once; its shape says which of the two it is.
             let value: serde_json::Value = body_of(&call.body, SHAPE)?;
             if value.get("checks").is_some() {
-                let batch: CheckBatch = body_of(&call.body, SHAPE)?;
+                let batch: CheckBatch = shaped(serde_json::from_value(value), SHAPE)?;
                 let answer = check::check_batch(&state, &call.key, &batch).await?;
                 Ok(json(StatusCode::OK, &answer))
             } else {
-                let question: CheckQuestion = body_of(&call.body, SHAPE)?;
+                let question: CheckQuestion = shaped(serde_json::from_value(value), SHAPE)?;
                 let answer = check::check(&state, &call.key, &question).await?;
                 Ok(json(StatusCode::OK, &answer))
             }

@@ -134,17 +134,16 @@ pub(crate) async fn open(
     let body = axum::body::to_bytes(body, crate::http::MAX_BODY_BYTES)
         .await
         .map_err(|_| AppError::field("body", "The request body is too large."))?;
+    // The key is the credential: a session cookie the request carries is ignored.
     let meta = RequestMeta {
         ip,
+        session_token: None,
         ..RequestMeta::from_headers(&parts.headers, None, state.settings.session_cookie_name())
     };
     Ok(Call {
         state: state.clone(),
         key,
-        meta: RequestMeta {
-            session_token: None,
-            ..meta
-        },
+        meta,
         body,
     })
 }
@@ -176,6 +175,10 @@ pub(crate) fn body_of<T: serde::de::DeserializeOwned>(
     body: &Bytes,
     shape: &str,
 ) -> Result<T, AppError> {
-    serde_json::from_slice(body)
-        .map_err(|e| AppError::field("body", format!("Send JSON like {shape}. ({e})")))
+    shaped(serde_json::from_slice(body), shape)
+}
+
+/// A body read as JSON, or the sentence naming what is wrong with it.
+pub(crate) fn shaped<T>(read: Result<T, serde_json::Error>, shape: &str) -> Result<T, AppError> {
+    read.map_err(|e| AppError::field("body", format!("Send JSON like {shape}. ({e})")))
 }

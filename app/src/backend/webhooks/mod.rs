@@ -25,9 +25,9 @@ use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::webhook_outbox as outbox;
 use crate::backend::AppState;
 use crate::domain::webhooks::{
-    events_from_stored, events_to_stored, parse_endpoint_url, parse_events, retry_delay_secs,
-    DeliveryState, DeliveryView, EndpointSecret, EndpointView, NewEndpoint, MAX_ENDPOINTS,
-    TEST_EVENT,
+    events_from_stored, events_to_stored, is_public_address, parse_endpoint_url, parse_events,
+    retry_delay_secs, DeliveryState, DeliveryView, EndpointSecret, EndpointView, NewEndpoint,
+    MAX_ENDPOINTS, TEST_EVENT,
 };
 use crate::domain::{AppError, Feature};
 use sea_orm::sea_query::Expr;
@@ -119,26 +119,19 @@ pub async fn create(
             ))
         }
     };
-    if !state.settings.webhook_allow_private {
-        if let Some(ip) = url.host_str().and_then(|h| {
-            h.trim_start_matches('[')
-                .trim_end_matches(']')
-                .parse::<std::net::IpAddr>()
-                .ok()
-        }) {
-            if !crate::domain::webhooks::is_public_address(ip) {
-                return Err(AppError::field(
-                    "url",
-                    "That address is on a private network: Gatehouse only sends to addresses on the internet.",
-                ));
-            }
-        }
-        if url.host_str() == Some("localhost") {
-            return Err(AppError::field(
-                "url",
-                "That address is on a private network: Gatehouse only sends to addresses on the internet.",
-            ));
-        }
+    // An address written in the URL is judged now; names are judged when sending,
+    // after DNS (`send::post`).
+    let private = match url.host() {
+        Some(url::Host::Ipv4(ip)) => !is_public_address(ip.into()),
+        Some(url::Host::Ipv6(ip)) => !is_public_address(ip.into()),
+        Some(url::Host::Domain(name)) => name == "localhost",
+        None => false,
+    };
+    if private && !state.settings.webhook_allow_private {
+        return Err(AppError::field(
+            "url",
+            "That address is on a private network: Gatehouse only sends to addresses on the internet.",
+        ));
     }
     let now = state.now_ms();
     let txn = state.db.begin_write().await?;
