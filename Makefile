@@ -10,15 +10,15 @@ BIN := $(CARGO_TARGET_DIR)/release/gatehouse
 SITE := $(CURDIR)/target/site
 RUN_ENV := LEPTOS_SITE_ROOT=$(SITE) LEPTOS_OUTPUT_NAME=gatehouse LEPTOS_SITE_PKG_DIR=pkg
 
-.PHONY: run test build tools tools-test lint unit integration e2e bench load lighthouse scan api-fuzz trunk-build trunk-run clean-data
+.PHONY: run test build tools tools-test lint unit integration e2e bench load lighthouse scan api-fuzz scim-test trunk-build trunk-run clean-data
 
 ## Serve the app on the embedded SQLite database (./data/gatehouse.db).
 run: tools build
 	$(RUN_ENV) $(BIN) serve
 
-## Run every test: lint, unit, integration on SQLite and PostgreSQL, Playwright, and
-## Schemathesis against the /v1 API.
-test: tools-test lint unit integration build e2e api-fuzz
+## Run every test: lint, unit, integration on SQLite and PostgreSQL, Playwright,
+## Schemathesis against the /v1 API and scim2-tester against /scim/v2.
+test: tools-test lint unit integration build e2e api-fuzz scim-test
 	@echo "make test: all suites passed"
 
 tools:
@@ -76,6 +76,12 @@ lighthouse: build
 api-fuzz: build
 	.ci/install-tools.sh fuzz
 	.ci/api-fuzz.sh
+
+## scim2-tester (PyPI) against /scim/v2 with a scim key: prints each check and how
+## many pass (uses the release build; a few seconds, so part of `make test`).
+scim-test: build
+	.ci/install-tools.sh scim
+	.ci/scim-test.sh
 
 ## sqlmap against every server function, signed in (uses the release build; not part of `make test`).
 scan: build

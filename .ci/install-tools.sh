@@ -7,6 +7,7 @@
 #   .ci/install-tools.sh test    # plus chromium, PostgreSQL, Playwright
 #   .ci/install-tools.sh load    # what `make run` needs, plus wrk (make load)
 #   .ci/install-tools.sh fuzz    # what `make run` needs, plus Schemathesis (make api-fuzz)
+#   .ci/install-tools.sh scim    # what `make run` needs, plus scim2-tester (make scim-test)
 set -euo pipefail
 what=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,7 +34,7 @@ fi
 if [ "$what" = load ]; then
   command -v wrk >/dev/null 2>&1 || need_apt wrk
 fi
-if [ "$what" = fuzz ]; then
+if [ "$what" = fuzz ] || [ "$what" = scim ]; then
   # Debian's python makes the virtual environment only with its venv package.
   /usr/bin/python3 -c 'import ensurepip' >/dev/null 2>&1 || need_apt python3-venv
 fi
@@ -87,5 +88,21 @@ if [ "$what" = fuzz ]; then
     rm -rf "$venv"
     /usr/bin/python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+fi
+
+# scim2-tester with the client and models it was checked with (it allows newer ones,
+# which do the request building and response checking: pinned so a run is repeatable).
+SCIM_TESTER_VERSION=0.5.2
+if [ "$what" = scim ]; then
+  venv="$root/.ci/.venv-scim"
+  have=$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("scim2-tester"))' 2>/dev/null || true)
+  if [ "$have" != "$SCIM_TESTER_VERSION" ]; then
+    say "pip install scim2-tester $SCIM_TESTER_VERSION (PyPI, into .ci/.venv-scim)"
+    rm -rf "$venv"
+    /usr/bin/python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check \
+      "scim2-tester[httpx2]==$SCIM_TESTER_VERSION" "scim2-client[httpx2]==0.13.2" \
+      "scim2-models==0.12.3" "httpx2==2.16.2"
   fi
 fi

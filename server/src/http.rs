@@ -38,9 +38,13 @@ pub fn build_router(state: AppState) -> Router {
     let context_state = state.clone();
     let fallback_state = state.clone();
     let options = state.leptos_options.clone();
+    let limiter = Arc::new(crate::v1::Limiter::new(
+        state.settings.api_requests_per_key_per_minute,
+    ));
     Router::new()
         .route("/healthz", get(healthz))
-        .merge(crate::v1::routes(&state))
+        .merge(crate::v1::routes(limiter.clone()))
+        .merge(crate::scim::routes(limiter))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -237,8 +241,10 @@ async fn guard(State(state): State<AppState>, mut request: Request<Body>, next: 
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    // `/v1` is called by programs with an API key, which no browser sends by itself.
-    let by_key = request.uri().path().starts_with("/v1/");
+    // `/v1` and `/scim/v2` are called by programs with an API key, which no browser
+    // sends by itself.
+    let path = request.uri().path();
+    let by_key = path.starts_with("/v1/") || path.starts_with("/scim/v2/");
     if !safe_method && !by_key && !is_same_site(request.headers(), &state.settings.public_url) {
         tracing::warn!(path = %request.uri().path(), "refused a cross-site request");
         let mut res = refuse_cross_site();

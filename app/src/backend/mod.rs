@@ -35,3 +35,9 @@ impl From<sea_orm::DbErr> for crate::domain::AppError {
         internal(err)
     }
 }
+
+impl From<sea_orm::DbErr> for crate::domain::scim::ScimError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        internal(err).into()
+    }
+}

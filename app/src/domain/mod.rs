@@ -19,6 +19,8 @@ pub mod password;
 pub mod requests;
 pub mod reviews;
 pub mod roles;
+#[cfg(feature = "ssr")]
+pub mod scim;
 pub mod templates;
 pub mod tenant;
 pub mod text;

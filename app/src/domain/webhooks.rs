@@ -86,6 +86,7 @@ impl WebhookEvent {
             "member.joined" => WebhookEvent::MemberActivated,
             "member.updated"
             | "member.reactivated"
+            | "member.profile_updated"
             | "access.expired"
             | "diagnostics.fix_applied" => WebhookEvent::MemberUpdated,
             "member.suspended" => WebhookEvent::MemberSuspended,
@@ -94,6 +95,7 @@ impl WebhookEvent {
                 WebhookEvent::TemplateUpdated
             }
             "group.created"
+            | "group.updated"
             | "group.deleted"
             | "group.member_added"
             | "group.member_removed"

@@ -37,8 +37,8 @@ use utoipa::{Modify, OpenApi};
 
 pub use limit::Limiter;
 
-pub fn routes(state: &AppState) -> Router<AppState> {
-    let limiter = Arc::new(Limiter::new(state.settings.api_requests_per_key_per_minute));
+/// The `/v1` routes; `limiter` counts each key's requests (shared with `/scim/v2`).
+pub fn routes(limiter: Arc<Limiter>) -> Router<AppState> {
     Router::new()
         .route("/v1/check", post(check::check_access))
         .route(

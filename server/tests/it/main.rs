@@ -27,6 +27,7 @@ mod recovery;
 mod requests;
 mod reviews;
 mod router;
+mod scim;
 mod services;
 mod sign_in_group;
 mod statements;

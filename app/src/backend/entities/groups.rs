@@ -10,6 +10,9 @@ pub struct Model {
     pub tenant_id: i64,
     pub name: String,
     pub created_at: i64,
+    /// The identity provider's id of the group (SCIM `externalId`).
+    pub external_id: Option<String>,
+    pub updated_at: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

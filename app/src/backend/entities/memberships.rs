@@ -32,6 +32,12 @@ pub struct Model {
     pub role_restore: Option<String>,
     /// The end of temporary beta access.
     pub beta_until: Option<i64>,
+    /// The identity provider's id of the person (SCIM `externalId`).
+    pub external_id: Option<String>,
+    /// The name the identity provider gave (SCIM `name`, `displayName`), as JSON.
+    pub profile: Option<String>,
+    /// How the membership came: `scim`, `import`, `auto_join`; null: invited by hand.
+    pub provisioned_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -21,6 +21,7 @@ pub mod reset_requests;
 pub mod role_template_permissions;
 pub mod role_templates;
 pub mod sessions;
+pub mod tenant_domains;
 pub mod tenant_features;
 pub mod tenants;
 pub mod webhook_deliveries;

@@ -26,6 +26,13 @@ pub struct Model {
     pub review_reminded_at: Option<i64>,
     /// The check API's decisions are kept this many days.
     pub decision_log_days: i64,
+    /// People created by SCIM get an invitation email (else the admin sends it).
+    pub scim_invites: bool,
+    /// Accounts at a verified domain may join by themselves.
+    pub auto_join_on: bool,
+    pub auto_join_template_id: Option<i64>,
+    /// Most seats auto-join may take (null: only the plan's limit).
+    pub auto_join_seat_cap: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

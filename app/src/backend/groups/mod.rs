@@ -7,6 +7,8 @@
 //! privilege boundaries of the Users page hold here too (only what the actor holds;
 //! an admin's membership only by an admin; never their own groups).
 
+pub mod scim;
+
 use crate::backend::entities::{
     accounts, group_members, group_templates, groups, memberships, role_template_permissions,
     role_templates,
@@ -17,12 +19,13 @@ use crate::backend::kernel::directory::{
     find_account_by_email, group_in_tenant, lock_tenant, member_in_tenant, template_in_tenant,
 };
 use crate::backend::kernel::policy::{
-    require_user_admin, template_permissions, user_manager, NOT_YOUR_OWN,
+    require_user_admin, template_permissions, user_manager, Grantor, NOT_YOUR_OWN,
 };
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::stored::decode_all;
 use crate::backend::kernel::{sessions, sign_in_group};
 use crate::backend::AppState;
+use crate::domain::access::Permission;
 use crate::domain::groups::{parse_group_name, GroupMember, GroupTemplate, GroupView};
 use crate::domain::{AppError, Email, Role};
 use sea_orm::{
@@ -106,10 +109,10 @@ pub async fn list(conn: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<Grou
 }
 
 /// Everything the group's templates grant (two queries, however many templates).
-async fn group_permissions(
+pub(crate) async fn group_permissions(
     conn: &impl ConnectionTrait,
     group_id: i64,
-) -> Result<BTreeSet<crate::domain::access::Permission>, AppError> {
+) -> Result<BTreeSet<Permission>, AppError> {
     let template_ids: Vec<i64> = group_templates::Entity::find()
         .filter(group_templates::Column::GroupId.eq(group_id))
         .all(conn)
@@ -127,7 +130,7 @@ async fn group_permissions(
     decode_all(rows.iter().map(|r| r.permission.as_str()))
 }
 
-fn name_taken(name: &str) -> AppError {
+pub(crate) fn name_taken(name: &str) -> AppError {
     AppError::field(
         "name",
         format!("A group named “{name}” already exists. Choose another name."),
@@ -157,6 +160,7 @@ pub async fn create(
         tenant_id: Set(actor.tenant.id),
         name: Set(name.clone()),
         created_at: Set(now),
+        updated_at: Set(now),
         ..Default::default()
     }
     .insert(&*txn)
@@ -227,13 +231,6 @@ pub async fn add_member(
         .one(&*txn)
         .await?
         .ok_or_else(not_here)?;
-    if membership.id == actor.membership.id {
-        return Err(AppError::Forbidden(NOT_YOUR_OWN.to_string()));
-    }
-    if membership.role == Role::Admin.as_str() {
-        grantor.require_admin()?;
-    }
-    grantor.may_grant(&group_permissions(&*txn, group_id).await?)?;
     let already = group_members::Entity::find_by_id((group_id, membership.id))
         .one(&*txn)
         .await?;
@@ -243,21 +240,71 @@ pub async fn add_member(
             format!("{email} is already in {}.", group.name),
         ));
     }
+    let grants = group_permissions(&*txn, group_id).await?;
+    let now = state.now_ms();
+    let entry = admit(
+        &*txn,
+        actor,
+        &grantor,
+        &grants,
+        &group,
+        &membership,
+        &account,
+        now,
+    )
+    .await?;
+    audit::commit_with(txn, now, &actor.audit_actor(meta), entry).await
+}
+
+/// Puts the membership in the group, with the boundaries of adding someone: never
+/// your own groups, an admin's membership only by an admin, only what you hold.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn admit(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    grantor: &Grantor,
+    grants: &BTreeSet<Permission>,
+    group: &groups::Model,
+    membership: &memberships::Model,
+    account: &accounts::Model,
+    now: i64,
+) -> Result<AuditEntry, AppError> {
+    if membership.id == actor.membership.id {
+        return Err(AppError::Forbidden(NOT_YOUR_OWN.to_string()));
+    }
+    if membership.role == Role::Admin.as_str() {
+        grantor.require_admin()?;
+    }
+    grantor.may_grant(grants)?;
     group_members::ActiveModel {
-        group_id: Set(group_id),
+        group_id: Set(group.id),
         membership_id: Set(membership.id),
     }
-    .insert(&*txn)
+    .insert(conn)
     .await?;
-    audit::commit_with(
-        txn,
-        state.now_ms(),
-        &actor.audit_actor(meta),
+    touch(conn, group, now).await?;
+    Ok(
         AuditEntry::new(Some(actor.tenant.id), "group.member_added", "membership")
             .target(Some(membership.id), &account.email)
             .after(json!({ "group": group.name })),
     )
-    .await
+}
+
+/// Marks the group changed now (SCIM's `meta.lastModified`).
+pub(crate) async fn touch(
+    conn: &impl ConnectionTrait,
+    group: &groups::Model,
+    now: i64,
+) -> Result<(), AppError> {
+    groups::Entity::update_many()
+        .col_expr(
+            groups::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .filter(groups::Column::Id.eq(group.id))
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 /// Removes a member from a group.
@@ -272,37 +319,50 @@ pub async fn remove_member(
     let grantor = user_manager(&*txn, actor).await?;
     let group = group_in_tenant(&*txn, actor.tenant.id, group_id).await?;
     let (membership, account) = member_in_tenant(&*txn, actor.tenant.id, member_id).await?;
+    let now = state.now_ms();
+    let entry = release(&*txn, actor, &grantor, &group, &membership, &account, now).await?;
+    audit::commit_with(txn, now, &actor.audit_actor(meta), entry).await
+}
+
+/// Takes the membership out of the group (`NotFound` when it was not in it), with
+/// the boundaries of removing someone; out of the group that decides sign-in,
+/// their sessions here end now.
+pub(crate) async fn release(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    grantor: &Grantor,
+    group: &groups::Model,
+    membership: &memberships::Model,
+    account: &accounts::Model,
+    now: i64,
+) -> Result<AuditEntry, AppError> {
     if membership.id == actor.membership.id {
         return Err(AppError::Forbidden(NOT_YOUR_OWN.to_string()));
     }
     if membership.role == Role::Admin.as_str() {
         grantor.require_admin()?;
     }
-    let removed = group_members::Entity::delete_by_id((group_id, membership.id))
-        .exec(&*txn)
+    let removed = group_members::Entity::delete_by_id((group.id, membership.id))
+        .exec(conn)
         .await?
         .rows_affected;
     if removed == 0 {
         return Err(AppError::NotFound);
     }
-    // Out of the group that decides sign-in: their sessions here end now.
-    let tenant = lock_tenant(&*txn, actor.tenant.id).await?;
-    if tenant.sign_in_group_id == Some(group_id)
-        && sign_in_group::keeps_out(&*txn, &tenant, &membership)
+    let tenant = lock_tenant(conn, actor.tenant.id).await?;
+    if tenant.sign_in_group_id == Some(group.id)
+        && sign_in_group::keeps_out(conn, &tenant, membership)
             .await?
             .is_some()
     {
-        sessions::end_for_membership(&*txn, account.id, tenant.id).await?;
+        sessions::end_for_membership(conn, account.id, tenant.id).await?;
     }
-    audit::commit_with(
-        txn,
-        state.now_ms(),
-        &actor.audit_actor(meta),
+    touch(conn, group, now).await?;
+    Ok(
         AuditEntry::new(Some(actor.tenant.id), "group.member_removed", "membership")
             .target(Some(membership.id), &account.email)
             .before(json!({ "group": group.name })),
     )
-    .await
 }
 
 /// Attaches (`on`) or detaches a role template. Attaching gives its permissions to
@@ -341,6 +401,7 @@ pub async fn set_template(
             .await?;
         "group.template_detached"
     };
+    touch(&*txn, &group, state.now_ms()).await?;
     audit::commit_with(
         txn,
         state.now_ms(),

@@ -14,7 +14,7 @@ use crate::backend::kernel::directory::{
 };
 use crate::backend::kernel::mail::{self, html_escape, Outgoing};
 use crate::backend::kernel::passwords;
-use crate::backend::kernel::policy::{template_permissions, user_manager};
+use crate::backend::kernel::policy::{template_permissions, user_manager, Grantor};
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::second_factor;
 use crate::backend::kernel::sessions::{self, STAGE_ENROL};
@@ -122,6 +122,22 @@ pub(super) async fn send_invitation(
     mail::enqueue(conn, &state.settings, now_ms, mail).await
 }
 
+/// How a membership is made other than by hand: by an identity provider (SCIM),
+/// an import or auto-join.
+#[derive(Debug, Clone, Default)]
+pub struct Provisioning {
+    /// `scim`, `import`, `auto_join` (kept on the membership); None: by hand.
+    pub source: Option<&'static str>,
+    /// The identity provider's id of the person.
+    pub external_id: Option<String>,
+    /// The provider's name of the person (JSON), kept on the membership.
+    pub profile: Option<String>,
+    /// Given to the account when it has no display name yet.
+    pub display_name: Option<String>,
+    /// No invitation email now: the admin sends it later ("Resend invite").
+    pub hold_invitation: bool,
+}
+
 /// Invites someone: an `invited` membership, a single-use expiring token (stored
 /// hashed) and an email, all in one transaction that also takes a seat.
 pub async fn invite(
@@ -130,30 +146,81 @@ pub async fn invite(
     meta: &RequestMeta,
     input: InviteInput,
 ) -> Result<i64, AppError> {
+    invite_as(state, actor, meta, input, Provisioning::default()).await
+}
+
+/// [`invite`], made by `how`.
+pub async fn invite_as(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    input: InviteInput,
+    how: Provisioning,
+) -> Result<i64, AppError> {
     let email = parse_email_field(&input.email)?;
     let now = state.now_ms();
     let txn = state.db.begin_write().await?;
     let inviter = user_manager(&*txn, actor).await?;
     let tenant = lock_tenant(&*txn, actor.tenant.id).await?;
-    template_in_tenant(&*txn, tenant.id, input.template_id).await?;
+    let id = invite_in(
+        &*txn,
+        state,
+        actor,
+        meta,
+        &Inviting {
+            tenant: &tenant,
+            inviter: &inviter,
+            now,
+        },
+        &email,
+        &input,
+        how,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// The tenant (locked by the caller's transaction) and the inviter of one or more
+/// invitations.
+pub struct Inviting<'a> {
+    pub tenant: &'a tenants::Model,
+    pub inviter: &'a Grantor,
+    pub now: i64,
+}
+
+/// One invitation inside the caller's transaction, with every check of [`invite`].
+#[allow(clippy::too_many_arguments)]
+pub async fn invite_in(
+    conn: &impl ConnectionTrait,
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    at: &Inviting<'_>,
+    email: &Email,
+    input: &InviteInput,
+    how: Provisioning,
+) -> Result<i64, AppError> {
+    let (tenant, inviter, now) = (at.tenant, at.inviter, at.now);
+    template_in_tenant(conn, tenant.id, input.template_id).await?;
     // Inviting grants too: the Admin role only from an admin, a template only with
     // permissions the inviter holds.
     if input.role == Role::Admin {
         inviter.require_admin()?;
     }
     if let Some(template) = input.template_id {
-        inviter.may_grant(&template_permissions(&*txn, template).await?)?;
+        inviter.may_grant(&template_permissions(conn, template).await?)?;
     }
-    let existing = find_account_by_email(&*txn, &email).await?;
+    let existing = find_account_by_email(conn, email).await?;
     if let Some(account) = &existing {
-        if membership_of(&*txn, tenant.id, account.id).await?.is_some() {
+        if membership_of(conn, tenant.id, account.id).await?.is_some() {
             return Err(AppError::field(
                 "email",
                 format!("{email} is already in this tenant. Find them in the table instead."),
             ));
         }
     }
-    let used = seats_used(&*txn, tenant.id).await?;
+    let used = seats_used(conn, tenant.id).await?;
     if used >= tenant.seat_limit {
         return Err(AppError::Conflict(seats_full_message(
             tenant.seat_limit,
@@ -161,16 +228,21 @@ pub async fn invite(
         )));
     }
     let account = match existing {
+        Some(a) if a.display_name.is_empty() && how.display_name.is_some() => {
+            let mut named: accounts::ActiveModel = a.into();
+            named.display_name = Set(how.display_name.clone().unwrap_or_default());
+            named.update(conn).await?
+        }
         Some(a) => a,
         None => {
             accounts::ActiveModel {
                 email: Set(email.to_string()),
-                display_name: Set(String::new()),
+                display_name: Set(how.display_name.clone().unwrap_or_default()),
                 failed_sign_ins: Set(0),
                 created_at: Set(now),
                 ..Default::default()
             }
-            .insert(&*txn)
+            .insert(conn)
             .await?
         }
     };
@@ -185,22 +257,36 @@ pub async fn invite(
         invited_by: Set(Some(actor.account.id)),
         created_at: Set(now),
         updated_at: Set(now),
+        external_id: Set(how.external_id.clone()),
+        profile: Set(how.profile.clone()),
+        provisioned_by: Set(how.source.map(str::to_string)),
         ..Default::default()
     }
-    .insert(&*txn)
+    .insert(conn)
     .await?;
-    send_invitation(&*txn, state, actor, &tenant, &membership, &email, now).await?;
+    if !how.hold_invitation {
+        send_invitation(conn, state, actor, tenant, &membership, email, now).await?;
+    }
+    let after = match how.source {
+        None => json!({
+            "role": membership.role, "template_id": membership.role_template_id,
+            "crm_access": membership.crm_access, "beta_access": membership.beta_access
+        }),
+        Some(source) => json!({
+            "role": membership.role, "template_id": membership.role_template_id,
+            "crm_access": membership.crm_access, "beta_access": membership.beta_access,
+            "provisioned_by": source, "invitation_sent": !how.hold_invitation
+        }),
+    };
     audit::record(
-        &*txn,
+        conn,
         now,
         &actor.audit_actor(meta),
-        AuditEntry::new(Some(tenant.id), "member.invited", "membership").target(Some(membership.id), email.as_str()).after(json!({
-            "role": membership.role, "template_id": membership.role_template_id, "crm_access": membership.crm_access,
-            "beta_access": membership.beta_access
-        })),
+        AuditEntry::new(Some(tenant.id), "member.invited", "membership")
+            .target(Some(membership.id), email.as_str())
+            .after(after),
     )
     .await?;
-    txn.commit().await?;
     Ok(membership.id)
 }
 

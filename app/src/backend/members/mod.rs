@@ -7,9 +7,13 @@ pub mod list;
 pub mod offboard;
 pub mod requests;
 pub mod reviews;
+pub mod scim;
 
 pub use edit::{adjust, cancel_invite, delete, member_access, unlock, update};
-pub use invitations::{accept_invite, invite, invite_details, resend_invite};
+pub use invitations::{
+    accept_invite, invite, invite_as, invite_details, invite_in, resend_invite, Inviting,
+    Provisioning,
+};
 pub use list::{list, PAGE_SIZE};
 
 use crate::backend::entities::{accounts, memberships};

@@ -16,6 +16,7 @@ mod m20261202_000011_users_page_speed;
 mod m20261202_000012_api_keys;
 mod m20261202_000013_check_decisions;
 mod m20261203_000014_webhooks;
+mod m20261203_000015_provisioning;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_api_keys::Migration),
             Box::new(m20261202_000013_check_decisions::Migration),
             Box::new(m20261203_000014_webhooks::Migration),
+            Box::new(m20261203_000015_provisioning::Migration),
         ]
     }
 }
