@@ -123,6 +123,9 @@ async fn every_second(state: AppState) {
             if let Err(error) = app::backend::webhooks::purge_log(&state).await {
                 tracing::warn!(error = %error, "could not delete old webhook deliveries");
             }
+            if let Err(error) = app::backend::members::import::purge_old(&state).await {
+                tracing::warn!(error = %error, "could not delete old CSV uploads");
+            }
         }
         if let Err(error) = app::backend::members::expiry::end_expired(&state).await {
             tracing::warn!(error = %error, "could not end expired temporary access");

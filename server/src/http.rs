@@ -45,6 +45,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .merge(crate::v1::routes(limiter.clone()))
         .merge(crate::scim::routes(limiter))
+        .merge(crate::files::routes())
         .leptos_routes_with_context(
             &state,
             routes,
@@ -58,6 +59,13 @@ pub fn build_router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // The import upload: the same guard, room for its file.
+        .merge(
+            crate::files::upload_routes()
+                .layer(CatchPanicLayer::custom(panic_response))
+                .layer(middleware::from_fn_with_state(state.clone(), guard))
+                .layer(RequestBodyLimitLayer::new(crate::files::UPLOAD_BODY_BYTES)),
+        )
         .with_state(state)
 }
 

@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod files;
 pub mod http;
 pub mod scim;
 pub mod v1;

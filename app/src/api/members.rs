@@ -109,3 +109,19 @@ pub async fn offboard_member(
     let (state, meta, actor) = ctx::actor().await?;
     members::offboard::offboard(&state, &actor, &meta, member_id).await
 }
+
+/// What the uploaded CSV file `file` would do (Users → Import).
+#[server(prefix = "/api", endpoint = "import_preview", input = Json)]
+pub async fn import_preview(file: i64) -> Result<crate::domain::imports::ImportPreview, AppError> {
+    let (state, _meta, actor) = ctx::actor().await?;
+    members::import::preview(&state, &actor, file).await
+}
+
+/// Invites every ready row of the uploaded file (a form field: works before
+/// hydration).
+#[server(prefix = "/api", endpoint = "apply_import")]
+pub async fn apply_import(file: String) -> Result<crate::domain::imports::ImportOutcome, AppError> {
+    let (state, meta, actor) = ctx::actor().await?;
+    let file = file.trim().parse::<i64>().map_err(|_| AppError::NotFound)?;
+    members::import::apply(&state, &actor, &meta, file).await
+}

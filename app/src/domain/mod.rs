@@ -12,6 +12,7 @@ pub mod diagnostics;
 pub mod email;
 pub mod error;
 pub mod groups;
+pub mod imports;
 pub mod members;
 pub mod model;
 pub mod navigation;
@@ -21,6 +22,7 @@ pub mod reviews;
 pub mod roles;
 #[cfg(feature = "ssr")]
 pub mod scim;
+pub mod spreadsheet;
 pub mod templates;
 pub mod tenant;
 pub mod text;

@@ -34,7 +34,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
-use members::{AcceptInvitePage, ActivityPage, UsersPage};
+use members::{AcceptInvitePage, ActivityPage, ImportPage, UsersPage};
 use not_found::NotFound;
 use requests::{AccessRequestsPage, MyAccessPage};
 use reviews::{AccessReviewPage, AccessReviewsPage};
@@ -86,6 +86,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings/access-requests") view=AccessRequestsPage />
                     <Route path=path!("settings/users") view=UsersPage />
                     <Route path=path!("settings/users/activity") view=ActivityPage />
+                    <Route path=path!("settings/users/import") view=ImportPage />
                     <Route path=path!("settings/role-templates") view=RoleTemplatesPage />
                     <Route path=path!("settings/roles") view=RolesOverviewPage />
                     <Route path=path!("settings/groups") view=GroupsPage />

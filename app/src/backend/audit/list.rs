@@ -38,6 +38,23 @@ pub async fn search(
     filter: &AuditFilter,
     before_id: Option<i64>,
 ) -> Result<AuditPage, DbErr> {
+    let (rows, has_more) = events(conn, tenant_id, filter, before_id, AUDIT_PAGE_SIZE).await?;
+    let words = RowWords::load(conn, tenant_id, &rows).await?;
+    Ok(AuditPage {
+        rows: rows.iter().map(|e| words.row(e)).collect(),
+        has_more,
+    })
+}
+
+/// Up to `limit` events matching `filter` older than `before_id`, newest first,
+/// and whether more follow.
+pub async fn events(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    filter: &AuditFilter,
+    before_id: Option<i64>,
+    limit: u64,
+) -> Result<(Vec<audit_events::Model>, bool), DbErr> {
     let mut q = audit_events::Entity::find().filter(audit_events::Column::TenantId.eq(tenant_id));
     if !filter.who.is_empty() {
         q = q.filter(
@@ -60,16 +77,12 @@ pub async fn search(
     }
     let mut rows = q
         .order_by_desc(audit_events::Column::Id)
-        .limit(AUDIT_PAGE_SIZE + 1)
+        .limit(limit + 1)
         .all(conn)
         .await?;
-    let has_more = rows.len() as u64 > AUDIT_PAGE_SIZE;
-    rows.truncate(AUDIT_PAGE_SIZE as usize);
-    let words = RowWords::load(conn, tenant_id, &rows).await?;
-    Ok(AuditPage {
-        rows: rows.iter().map(|e| words.row(e)).collect(),
-        has_more,
-    })
+    let has_more = rows.len() as u64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok((rows, has_more))
 }
 
 /// What turns a page of audit rows into words: the tenant's template names and
@@ -148,7 +161,7 @@ impl RowWords {
         }
     }
 
-    fn row(&self, e: &audit_events::Model) -> AuditRow {
+    pub fn row(&self, e: &audit_events::Model) -> AuditRow {
         AuditRow {
             id: e.id,
             time: format_time(e.created_at),

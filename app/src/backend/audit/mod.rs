@@ -2,6 +2,7 @@
 //! `kernel::audit`.)
 
 pub mod activity;
+pub mod export;
 pub mod list;
 
 pub use activity::activity;

@@ -12,6 +12,7 @@ pub mod group_templates;
 pub mod groups;
 pub mod invitations;
 pub mod mail_outbox;
+pub mod member_imports;
 pub mod membership_permissions;
 pub mod memberships;
 pub mod password_resets;

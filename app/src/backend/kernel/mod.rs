@@ -16,6 +16,7 @@ pub mod audit;
 pub mod clock;
 pub mod credentials;
 pub mod crypto;
+pub mod csv_out;
 pub mod db;
 pub mod directory;
 pub mod like;

@@ -133,25 +133,18 @@ fn next_prefix(prefix: &str) -> Option<String> {
     Some(chars.into_iter().collect())
 }
 
-/// One page of the Users table, in two statements (three when invited members are
-/// on it): the counts by status (kept by triggers) with, when a role or search
-/// narrows the list, the matching count capped at [`COUNT_CAP`]; the page's rows
-/// with their template, grants and invitation (keyset from a Next or Previous link,
-/// else by position); and how the invited rows' emails fared.
-pub async fn list(
+/// The members `query` asks for (tenant, status, role, search), as a condition on
+/// [`members_joined`], and whether the search found few accounts.
+pub(super) struct Matching {
+    pub condition: Condition,
+    pub few: Option<bool>,
+}
+
+pub(super) async fn matching(
     conn: &impl ConnectionTrait,
     tenant: &tenants::Model,
     query: &MemberQuery,
-    now_ms: i64,
-) -> Result<MemberPage, AppError> {
-    // Far past any real table, and small enough that the row offset never overflows.
-    if query.page > MAX_PAGE {
-        return Err(AppError::field(
-            "page",
-            "That page number is out of range. Go back to the first page.",
-        ));
-    }
-    let backend = conn.get_database_backend();
+) -> Result<Matching, AppError> {
     let mut matching = Condition::all().add(memberships::Column::TenantId.eq(tenant.id));
     if let Some(status) = query.status {
         matching = matching.add(memberships::Column::Status.eq(status.as_str()));
@@ -173,6 +166,36 @@ pub async fn list(
         matching = matching.add(by_search.condition);
         few = by_search.few;
     }
+    Ok(Matching {
+        condition: matching,
+        few,
+    })
+}
+
+/// One page of the Users table, in two statements (three when invited members are
+/// on it): the counts by status (kept by triggers) with, when a role or search
+/// narrows the list, the matching count capped at [`COUNT_CAP`]; the page's rows
+/// with their template, grants and invitation (keyset from a Next or Previous link,
+/// else by position); and how the invited rows' emails fared.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    tenant: &tenants::Model,
+    query: &MemberQuery,
+    now_ms: i64,
+) -> Result<MemberPage, AppError> {
+    // Far past any real table, and small enough that the row offset never overflows.
+    if query.page > MAX_PAGE {
+        return Err(AppError::field(
+            "page",
+            "That page number is out of range. Go back to the first page.",
+        ));
+    }
+    let backend = conn.get_database_backend();
+    let Matching {
+        condition: matching,
+        few,
+    } = matching(conn, tenant, query).await?;
+    let search = query.search.trim();
     let narrowed = query.role.is_some() || !search.is_empty();
     let mut counting = member_counts_query(tenant.id);
     if narrowed {
@@ -323,7 +346,11 @@ fn row_columns(backend: DatabaseBackend, now_ms: i64) -> SelectStatement {
 /// `query` for `backend`. A search on PostgreSQL goes with its values written into
 /// the SQL (sea-query quotes them): planned for this search, not by a generic plan
 /// of a prepared statement that can't tell "u" (every member) from "zq" (nobody).
-fn statement(backend: DatabaseBackend, query: &SelectStatement, searching: bool) -> Statement {
+pub(super) fn statement(
+    backend: DatabaseBackend,
+    query: &SelectStatement,
+    searching: bool,
+) -> Statement {
     if searching && backend == DatabaseBackend::Postgres {
         Statement::from_string(backend, query.to_string(PostgresQueryBuilder))
     } else {
@@ -335,7 +362,7 @@ fn statement(backend: DatabaseBackend, query: &SelectStatement, searching: bool)
 const MATCHING: &str = "matching";
 
 /// Memberships with their accounts, nothing selected yet.
-fn members_joined() -> SelectStatement {
+pub(super) fn members_joined() -> SelectStatement {
     Query::select()
         .from(memberships::Entity)
         .inner_join(
@@ -347,7 +374,7 @@ fn members_joined() -> SelectStatement {
 }
 
 /// The member's role template's name.
-fn template_name() -> SimpleExpr {
+pub(super) fn template_name() -> SimpleExpr {
     SimpleExpr::SubQuery(
         None,
         Box::new(

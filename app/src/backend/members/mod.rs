@@ -2,6 +2,8 @@
 
 pub mod edit;
 pub mod expiry;
+pub mod export;
+pub mod import;
 pub mod invitations;
 pub mod list;
 pub mod offboard;

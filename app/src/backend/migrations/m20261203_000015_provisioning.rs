@@ -14,6 +14,9 @@
 //!   `tenants.auto_join_on`, a signed-in account at one of them may join as User with
 //!   `tenants.auto_join_template_id`, while auto-joined seats stay under
 //!   `tenants.auto_join_seat_cap` (null: no cap but the plan's).
+//! - `member_imports`: a CSV file uploaded on Users → Import, as read (`rows`, JSON;
+//!   or the sentence saying why it could not be read, `problem`), until it is
+//!   applied (`applied_at`) or a day old (the sweep deletes it).
 
 use sea_orm_migration::prelude::*;
 
@@ -50,6 +53,19 @@ enum Groups {
     TenantId,
     ExternalId,
     UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum MemberImports {
+    Table,
+    Id,
+    TenantId,
+    MembershipId,
+    FileName,
+    Rows,
+    Problem,
+    CreatedAt,
+    AppliedAt,
 }
 
 #[derive(DeriveIden)]
@@ -236,10 +252,56 @@ impl MigrationTrait for Migration {
                     .col(TenantDomains::Domain)
                     .to_owned(),
             )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(MemberImports::Table)
+                    .col(
+                        ColumnDef::new(MemberImports::Id)
+                            .big_integer()
+                            .not_null()
+                            .auto_increment()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(MemberImports::TenantId)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(MemberImports::MembershipId)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(MemberImports::FileName).text().not_null())
+                    .col(ColumnDef::new(MemberImports::Rows).text().not_null())
+                    .col(ColumnDef::new(MemberImports::Problem).text().null())
+                    .col(
+                        ColumnDef::new(MemberImports::CreatedAt)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(MemberImports::AppliedAt)
+                            .big_integer()
+                            .null(),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(MemberImports::Table, MemberImports::TenantId)
+                            .to(Tenants::Table, Tenants::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(MemberImports::Table).to_owned())
+            .await?;
         manager
             .drop_table(Table::drop().table(TenantDomains::Table).to_owned())
             .await?;

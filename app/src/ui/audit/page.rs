@@ -14,8 +14,17 @@ use leptos_router::hooks::use_query_map;
 
 /// The link to a page of the log with these filters, older than `before`.
 fn page_href(q: &AuditQuery, before: Option<i64>) -> String {
+    href_at("/settings/audit-log", q, before)
+}
+
+/// The CSV export of the events these filters show.
+fn export_href(q: &AuditQuery) -> String {
+    href_at("/settings/audit-log/export.csv", q, None)
+}
+
+fn href_at(path: &str, q: &AuditQuery, before: Option<i64>) -> String {
     filtered_href(
-        "/settings/audit-log",
+        path,
         &[
             ("kind", &q.kind),
             ("from", &q.from),
@@ -101,7 +110,8 @@ pub fn AuditLogPage() -> impl IntoView {
                                 </tbody>
                             </table>
                             {before.get_untracked().is_some().then(|| view! { <a class="btn" href=page_href(&q, None)>"Newest events"</a> " " })}
-                            {older.map(|href| view! { <a class="btn" href=href>"Older events"</a> })}
+                            {older.map(|href| view! { <a class="btn" href=href>"Older events"</a> " " })}
+                            <a class="btn" download="" href=export_href(&q)>"Export CSV"</a>
                         }.into_any()
                     }
                 }

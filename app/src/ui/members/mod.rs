@@ -4,12 +4,14 @@ mod accept_invite;
 mod activity;
 mod delete_dialog;
 mod edit_dialog;
+mod import;
 mod invite_dialog;
 mod offboard_dialog;
 mod page;
 
 pub use accept_invite::AcceptInvitePage;
 pub use activity::ActivityPage;
+pub use import::ImportPage;
 pub use page::UsersPage;
 
 use crate::domain::access::Grantor;

@@ -85,6 +85,8 @@ pub fn UsersPage() -> impl IntoView {
                                 <p class="seats" class:seats-full=full data-testid="seat-indicator">
                                     {format!("{} of {} seats used", p.seats_used, p.seat_limit)}
                                 </p>
+                                <a class="btn" href="/settings/users/import">"Import CSV"</a>
+                                <a class="btn" download="" href=move || export_href(&search.get(), &status.get(), &role.get())>"Export CSV"</a>
                                 <button
                                     type="button"
                                     class="btn btn-primary"
@@ -222,6 +224,15 @@ pub fn UsersPage() -> impl IntoView {
         <DeleteDialog deleting reload />
         <OffboardDialog offboarding reload />
     }
+}
+
+/// The export of what the table's filters show.
+fn export_href(search: &str, status: &str, role: &str) -> String {
+    crate::ui::widgets::filtered_href(
+        "/settings/users/export.csv",
+        &[("search", search), ("status", status), ("role", role)],
+        None,
+    )
 }
 
 /// A page of the Users table and the row it continues from.
