@@ -75,7 +75,11 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<ImportLine>, String> {
                 .unwrap_or_default()
         };
         lines.push(ImportLine {
-            line: i + 2,
+            // The file's own line (blank lines count, as a text editor shows them).
+            line: record
+                .position()
+                .and_then(|p| usize::try_from(p.line()).ok())
+                .unwrap_or(i + 2),
             email: cell(Some(email_at)),
             role: cell(role_at),
             template: cell(template_at),
