@@ -249,6 +249,15 @@ pub async fn tenant(common: &Common, command: &TenantCommand) -> Result<String, 
             )
             .await
         }
+        TenantCommand::AddDomain(args) => {
+            app::backend::tenant::provisioning::add_domain(
+                &state.db,
+                now,
+                &args.tenant,
+                &args.domain,
+            )
+            .await
+        }
     };
     result.map_err(cli_error)
 }

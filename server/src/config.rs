@@ -235,6 +235,19 @@ pub enum TenantCommand {
     /// Move a tenant to another plan (and seat limit). Nothing is written for an
     /// unknown tenant or plan.
     SetPlan(SetPlan),
+    /// Verify an email domain for a tenant (verified-domain auto-join). The operator
+    /// is trusted: no DNS lookup is made.
+    AddDomain(AddDomain),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AddDomain {
+    /// Name of the tenant.
+    #[arg(long)]
+    pub tenant: String,
+    /// The email domain, such as acme.com.
+    #[arg(long)]
+    pub domain: String,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -84,3 +84,64 @@ pub async fn create_sandbox() -> Result<(), AppError> {
     }
     Ok(())
 }
+
+/// Settings → Tenant → Provisioning, as it stands.
+#[server(prefix = "/api", endpoint = "get_provisioning")]
+pub async fn get_provisioning() -> Result<crate::domain::tenant::ProvisioningSettings, AppError> {
+    let (state, _meta, actor) = super::server_ctx::actor().await?;
+    crate::backend::tenant::provisioning::settings(state.db.conn(), &actor).await
+}
+
+/// Saves Provisioning (form fields: an unchecked box sends nothing, read as off).
+#[server(prefix = "/api", endpoint = "set_provisioning")]
+pub async fn set_provisioning(
+    scim_invites: Option<bool>,
+    auto_join_on: Option<bool>,
+    template_id: String,
+    seat_cap: String,
+) -> Result<(), AppError> {
+    let (state, meta, actor) = super::server_ctx::actor().await?;
+    let template_id = match template_id.trim() {
+        "" => None,
+        id => Some(id.parse::<i64>().map_err(|_| {
+            AppError::field("template_id", "Choose one of this tenant's role templates.")
+        })?),
+    };
+    let change = crate::backend::tenant::provisioning::ProvisioningChange {
+        scim_invites: scim_invites.unwrap_or(false),
+        auto_join_on: auto_join_on.unwrap_or(false),
+        template_id,
+        seat_cap: crate::domain::tenant::parse_seat_cap(&seat_cap)?,
+    };
+    crate::backend::tenant::provisioning::set(&state, &actor, &meta, change).await?;
+    if super::server_ctx::is_plain_form_post() {
+        leptos_axum::redirect("/settings/tenant");
+    }
+    Ok(())
+}
+
+/// The tenants the signed-in account may join by itself (verified-domain auto-join).
+#[server(prefix = "/api", endpoint = "join_offers")]
+pub async fn join_offers() -> Result<Vec<crate::domain::tenant::JoinOffer>, AppError> {
+    let (state, _meta, actor) = super::server_ctx::actor().await?;
+    crate::backend::tenant::provisioning::offers(state.db.conn(), &actor.account).await
+}
+
+/// Joins a tenant by verified domain, then works in it (a form field: works before
+/// hydration).
+#[server(prefix = "/api", endpoint = "join_tenant")]
+pub async fn join_tenant(tenant_id: String) -> Result<(), AppError> {
+    let (state, meta, actor) = super::server_ctx::actor().await?;
+    let tenant_id = tenant_id
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| AppError::NotFound)?;
+    crate::backend::tenant::provisioning::join(&state, &actor, &meta, tenant_id).await?;
+    let token =
+        crate::backend::auth::session::switch_tenant(&state, &actor, tenant_id, &meta).await?;
+    super::server_ctx::set_session_cookie(&state, &token);
+    if super::server_ctx::is_plain_form_post() {
+        leptos_axum::redirect("/");
+    }
+    Ok(())
+}

@@ -70,6 +70,7 @@ const ACTIONS: &[(&str, &str, AuditKind)] = {
         ("member.invited", "Invited", Access),
         ("member.invite_resent", "Invitation resent", Access),
         ("member.joined", "Accepted invitation", Access),
+        ("member.auto_joined", "Joined by verified domain", Access),
         ("member.updated", "Access changed", Access),
         ("member.suspended", "Suspended", Access),
         ("member.reactivated", "Reactivated", Access),
@@ -135,6 +136,12 @@ const ACTIONS: &[(&str, &str, AuditKind)] = {
             Settings,
         ),
         ("tenant.sandbox_created", "Sandbox created", Settings),
+        (
+            "tenant.provisioning_changed",
+            "Provisioning settings changed",
+            Settings,
+        ),
+        ("tenant.domain_verified", "Email domain verified", Settings),
         ("api_key.created", "API key created", Settings),
         ("api_key.revoked", "API key revoked", Settings),
         (

@@ -83,7 +83,7 @@ impl WebhookEvent {
     pub fn of_audit_action(action: &str) -> Option<WebhookEvent> {
         Some(match action {
             "member.invited" => WebhookEvent::MemberInvited,
-            "member.joined" => WebhookEvent::MemberActivated,
+            "member.joined" | "member.auto_joined" => WebhookEvent::MemberActivated,
             "member.updated"
             | "member.reactivated"
             | "member.profile_updated"

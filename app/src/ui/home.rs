@@ -2,9 +2,11 @@
 //! parts of the product you can use here (or why not, in plain words).
 
 use crate::api::requests::get_my_access;
+use crate::api::tenant::{join_offers, JoinTenant};
 use crate::domain::auth::Me;
+use crate::domain::tenant::JoinOffer;
 use crate::ui::requests::{request_action, FeatureList};
-use crate::ui::widgets::{loading, KindBadge};
+use crate::ui::widgets::{error_of, loading, FormAlert, KindBadge};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -64,6 +66,7 @@ pub fn HomePage() -> impl IntoView {
                 {links.into_iter().map(|(href, label)| view! { <li><a href=href>{label}</a></li> }).collect_view()}
             </ul>
         </section>
+        <JoinOffers />
         <section class="card" aria-labelledby="features-title">
             <h2 id="features-title">"What you can use here"</h2>
             <Transition fallback=loading>
@@ -72,5 +75,56 @@ pub fn HomePage() -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// Tenants this account may join by itself (verified-domain auto-join), each with a
+/// "Join" button (a plain form: works before hydration; joining switches to it).
+#[component]
+fn JoinOffers() -> impl IntoView {
+    let offers = Resource::new(|| (), |_| join_offers());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                offers.await.ok().filter(|o| !o.is_empty()).map(|offers| view! {
+                    <section class="card" aria-labelledby="join-title" data-testid="join-offers">
+                        <h2 id="join-title">"Tenants you can join"</h2>
+                        <ul class="join-offers">{offers.into_iter().map(|o| view! { <JoinOfferItem o /> }).collect_view()}</ul>
+                    </section>
+                })
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn JoinOfferItem(o: JoinOffer) -> impl IntoView {
+    let join = ServerAction::<JoinTenant>::new();
+    let error = error_of(move || join.value().get());
+    // Joined: the session now works in the new tenant; a full load shows it.
+    Effect::new(move |_| {
+        if let Some(Ok(())) = join.value().get() {
+            crate::ui::widgets::hard_navigate("/");
+        }
+    });
+    let what = match &o.template {
+        Some(t) => format!(
+            "Your {} email lets you join as User with the role template {t}.",
+            o.domain
+        ),
+        None => format!("Your {} email lets you join as User.", o.domain),
+    };
+    let label = format!("Join {}", o.tenant_name);
+    view! {
+        <li>
+            <p><strong>{o.tenant_name.clone()}</strong>" "<KindBadge kind=o.kind />" "{what}</p>
+            <ActionForm action=join attr:class="form inline-form">
+                <input type="hidden" name="tenant_id" value=o.tenant_id />
+                <FormAlert error />
+                <button type="submit" class="btn btn-primary" disabled=move || join.pending().get()>
+                    {move || if join.pending().get() { "Joining…".to_string() } else { label.clone() }}
+                </button>
+            </ActionForm>
+        </li>
     }
 }

@@ -402,3 +402,172 @@ async fn export_import_export_gives_the_same_rows() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_at_a_verified_domain_join_by_themselves_within_the_cap() {
+    use app::backend::tenant::provisioning::{self, ProvisioningChange};
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let s = &app.state;
+        let acme_admin = app.acme_admin().await;
+        let template = templates::save(
+            s,
+            &acme_admin,
+            &meta(None),
+            common::new_template(
+                "Partner",
+                vec![Permission::new(Category::Conversations, Action::View)],
+            ),
+        )
+        .await
+        .unwrap();
+        // Pat and Quinn work at partner.example and are members of Globex.
+        app.tenant_with_admin("Globex", "hank@globex.example").await;
+        let (hank, _) = common::actor(&app, "hank@globex.example", PASSWORD).await;
+        let (_, pat_token) = app.join(&hank, "pat@partner.example", "Pat").await;
+        let (_, quinn_token) = app.join(&hank, "quinn@partner.example", "Quinn").await;
+        let pat = app::backend::kernel::actor::current_actor(s, &meta(Some(pat_token.clone())))
+            .await
+            .unwrap();
+        let quinn = app::backend::kernel::actor::current_actor(s, &meta(Some(quinn_token)))
+            .await
+            .unwrap();
+        let change = |on| ProvisioningChange {
+            scim_invites: true,
+            auto_join_on: on,
+            template_id: Some(template),
+            seat_cap: Some(1),
+        };
+        // No verified domain yet: auto-join can't be turned on.
+        let e = provisioning::set(s, &acme_admin, &meta(None), change(true))
+            .await
+            .unwrap_err();
+        assert!(e.field_message("auto_join_on").is_some(), "{engine}");
+        // The operator verifies the domain (a bad one is refused, a repeat is harmless).
+        assert!(
+            provisioning::add_domain(&s.db, app.clock_now(), "Acme", "partner")
+                .await
+                .is_err()
+        );
+        assert!(
+            provisioning::add_domain(&s.db, app.clock_now(), "Nobody", "partner.example")
+                .await
+                .is_err()
+        );
+        provisioning::add_domain(&s.db, app.clock_now(), "Acme", "Partner.Example")
+            .await
+            .unwrap();
+        provisioning::add_domain(&s.db, app.clock_now(), "Acme", "partner.example")
+            .await
+            .unwrap();
+        assert!(
+            provisioning::offers(s.db.conn(), &pat.account)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{engine}: offered while off"
+        );
+        // Only an admin turns it on.
+        let (bob, _) = {
+            let (id, token) = app.join(&acme_admin, "bob@example.com", "Bob").await;
+            app.make_people_manager(&acme_admin, id).await;
+            (
+                app::backend::kernel::actor::current_actor(s, &meta(Some(token)))
+                    .await
+                    .unwrap(),
+                (),
+            )
+        };
+        assert!(provisioning::set(s, &bob, &meta(None), change(true))
+            .await
+            .is_err());
+        provisioning::set(s, &acme_admin, &meta(None), change(true))
+            .await
+            .unwrap();
+        let offers = provisioning::offers(s.db.conn(), &pat.account)
+            .await
+            .unwrap();
+        assert_eq!(offers.len(), 1, "{engine}");
+        assert_eq!(
+            (
+                offers[0].tenant_name.as_str(),
+                offers[0].template.as_deref()
+            ),
+            ("Acme", Some("Partner"))
+        );
+        // Nobody else is offered it: ada's domain isn't verified.
+        assert!(provisioning::offers(s.db.conn(), &hank.account)
+            .await
+            .unwrap()
+            .is_empty());
+        // Pat joins: an active User with the template, a seat, audited.
+        provisioning::join(s, &pat, &meta(None), offers[0].tenant_id)
+            .await
+            .unwrap();
+        let row = app
+            .users_row(&acme_admin.tenant, "pat@partner.example")
+            .await;
+        assert_eq!(
+            (
+                row.status.as_str(),
+                row.role.as_str(),
+                row.template_name.as_deref()
+            ),
+            ("active", "user", Some("Partner")),
+            "{engine}"
+        );
+        assert!(common::dump(&app).await.contains("member.auto_joined"));
+        assert!(provisioning::offers(s.db.conn(), &pat.account)
+            .await
+            .unwrap()
+            .is_empty());
+        // The cap of one is reached: Quinn is told why.
+        let e = provisioning::join(s, &quinn, &meta(None), offers[0].tenant_id)
+            .await
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("join by themselves"),
+            "{engine}: {e}"
+        );
+        // Without a cap but with sign-in restricted to a group: not offered, refused.
+        provisioning::set(
+            s,
+            &acme_admin,
+            &meta(None),
+            ProvisioningChange {
+                seat_cap: None,
+                ..change(true)
+            },
+        )
+        .await
+        .unwrap();
+        let group = app::backend::groups::create(s, &acme_admin, &meta(None), "Staff")
+            .await
+            .unwrap();
+        app::backend::tenant::set_sign_in_group(s, &acme_admin, &meta(None), Some(group))
+            .await
+            .unwrap();
+        assert!(
+            provisioning::offers(s.db.conn(), &quinn.account)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{engine}"
+        );
+        let before = common::dump(&app).await;
+        let e = provisioning::join(s, &quinn, &meta(None), offers[0].tenant_id)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("group"), "{engine}: {e}");
+        assert_eq!(common::dump(&app).await, before);
+        // A tenant that offers nothing answers like a missing one.
+        let globex_id = hank.tenant.id;
+        assert_eq!(
+            provisioning::join(s, &quinn, &meta(None), globex_id)
+                .await
+                .unwrap_err(),
+            app::domain::AppError::NotFound
+        );
+    })
+    .await;
+}

@@ -3,6 +3,7 @@
 pub mod create;
 pub mod flags;
 pub mod operator;
+pub mod provisioning;
 pub mod sandbox;
 pub mod settings;
 

@@ -1,6 +1,7 @@
 //! Tenant settings.
 
 mod flags;
+mod provisioning;
 mod settings;
 
 pub use flags::FeatureFlagsPage;

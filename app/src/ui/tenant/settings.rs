@@ -97,6 +97,7 @@ pub fn TenantSettingsPage() -> impl IntoView {
                                 .into_any()
                             }}
                         </section>
+                        <super::provisioning::ProvisioningCard />
                         <section class="card" aria-labelledby="pair-title">
                             <h2 id="pair-title">"Production and sandbox"</h2>
                             {match (t.paired_with.clone(), t.kind, t.can_manage_security) {
