@@ -49,11 +49,12 @@ integration:
 e2e:
 	.ci/e2e.sh
 
-## Speed figures for the Users table at 100,000 members, sign-in and the check API
+## Speed figures for the Users table at 100,000 members, sign-in, the check API and
+## CSV export and import
 ## (printed, never asserted).
 bench: tools-test
 	url=$$(.ci/postgres.sh start); \
-	GATEHOUSE_TEST_POSTGRES_URL=$$url cargo bench --profile benchmark -p server --bench members --bench sign_in --bench check
+	GATEHOUSE_TEST_POSTGRES_URL=$$url cargo bench --profile benchmark -p server --bench members --bench sign_in --bench check --bench provisioning
 
 ## Requests per second and latency of the release server at 100,000 members next to an
 ## axum hello world, sign-ins under load and peak RSS (printed; not part of `make test`).

@@ -60,11 +60,7 @@ async fn views(
 }
 
 fn parse_id(id: &str) -> Result<i64, ScimError> {
-    id.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| ScimError::not_found("Group", id))
+    scim::resource_id("Group", id)
 }
 
 /// The resources `query` may match (narrowed by the database where its filter

@@ -123,11 +123,7 @@ pub async fn resources(
 }
 
 fn parse_id(id: &str) -> Result<i64, ScimError> {
-    id.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| ScimError::not_found("User", id))
+    scim::resource_id("User", id)
 }
 
 /// One User as shown, or 404.

@@ -147,9 +147,8 @@ fn user_attributes() -> Vec<Attr> {
             subs: vec![
                 Attr { required: true, ..attr("value", "string", "The email address") },
                 Attr { canonical: &["work"], ..attr("type", "string", "work") },
-                attr("primary", "boolean", "The one Gatehouse uses"),
             ],
-            ..attr("emails", "complex", "The person's email: the primary one (or userName when none is given); Gatehouse keeps one")
+            ..attr("emails", "complex", "The person's email: Gatehouse keeps one, the one marked primary (else work, else first), or userName when none is given")
         },
         Attr {
             required: true,

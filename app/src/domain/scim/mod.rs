@@ -119,6 +119,15 @@ impl From<crate::domain::AppError> for ScimError {
     }
 }
 
+/// The id of a resource in a path (`/Users/{id}`): a positive number, else 404.
+pub fn resource_id(what: &str, id: &str) -> Result<i64, ScimError> {
+    id.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| ScimError::not_found(what, id))
+}
+
 /// Sets `object[key]` (a no-op on anything but an object).
 pub(crate) fn set(object: &mut Value, key: &str, value: Value) {
     if let Some(fields) = object.as_object_mut() {
@@ -207,7 +216,7 @@ pub fn user_resource(user: &UserView, base: &str) -> Value {
         "id": user.id.to_string(),
         "userName": p.user_name.as_deref().unwrap_or(&user.email),
         "active": user.active,
-        "emails": [{"value": user.email, "type": "work", "primary": true}],
+        "emails": [{"value": user.email, "type": "work"}],
         "meta": meta("User", &format!("{base}/Users/{}", user.id), user.created_at, user.updated_at),
     });
     if !name.is_empty() {

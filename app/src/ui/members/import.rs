@@ -150,6 +150,7 @@ fn preview_view(p: ImportPreview, apply: ServerAction<ApplyImport>) -> AnyView {
                 }.into_any(),
             }}
         </section>
+        <div class="table-scroll">
         <table class="table import-table" data-testid="import-rows">
             <caption class="visually-hidden">"The file's rows"</caption>
             <thead>
@@ -164,6 +165,7 @@ fn preview_view(p: ImportPreview, apply: ServerAction<ApplyImport>) -> AnyView {
             </thead>
             <tbody>{p.rows.into_iter().map(preview_row).collect_view()}</tbody>
         </table>
+        </div>
         {(hidden_ready > 0).then(|| view! {
             <p class="hint">{format!("And {} more rows that can be invited.", thousands(hidden_ready))}</p>
         })}

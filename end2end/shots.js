@@ -1,0 +1,56 @@
+// node end2end/shots.js — screenshots of the provisioning pages: hydrated, no JS, 390 px.
+const { chromium } = require('@playwright/test');
+const base = 'http://127.0.0.1:3998';
+(async () => {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+  const signIn = async (ctx, email) => {
+    const page = await ctx.newPage();
+    await page.goto(base + '/sign-in');
+    await page.waitForSelector('body[data-hydrated]', { timeout: 15000 }).catch(() => {});
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('a long and unguessable passphrase');
+    await page.getByRole('button', { name: /Sign in/ }).click();
+    await page.waitForURL(base + '/');
+    return page;
+  };
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await signIn(ctx, 'admin@acme.example');
+  await page.goto(base + '/settings/users');
+  await page.waitForSelector('body[data-hydrated]');
+  await page.screenshot({ path: '/tmp/dbg/users.png', fullPage: false });
+  await page.goto(base + '/settings/users/import');
+  await page.waitForSelector('body[data-hydrated]');
+  await page.screenshot({ path: '/tmp/dbg/import-upload.png', fullPage: true });
+  const n = Date.now();
+  const csv = `email,role,template,crm_access\nann${n}@example.com,user,,yes\nnot-an-email,,,\nann${n}@example.com,,,\nben${n}@example.com,admin,No such template,maybe\ncy${n}@example.com,,,no\n`;
+  await page.getByLabel('CSV file').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByRole('button', { name: 'Check the file' }).click();
+  await page.waitForURL(/file=/);
+  await page.waitForSelector('body[data-hydrated]');
+  await page.screenshot({ path: '/tmp/dbg/import-preview.png', fullPage: true });
+  const previewUrl = page.url();
+  await page.goto(base + '/settings/tenant');
+  await page.waitForSelector('body[data-hydrated]');
+  await page.getByTestId('provisioning-form').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: '/tmp/dbg/tenant-provisioning.png', fullPage: true });
+  const cookies = await ctx.cookies();
+  const nojs = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+  await nojs.addCookies(cookies);
+  const np = await nojs.newPage();
+  await np.goto(previewUrl);
+  await np.screenshot({ path: '/tmp/dbg/import-preview-nojs.png', fullPage: true });
+  await np.goto(base + '/settings/tenant');
+  await np.screenshot({ path: '/tmp/dbg/tenant-nojs.png', fullPage: true });
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  await phone.addCookies(cookies);
+  const pp = await phone.newPage();
+  await pp.goto(previewUrl);
+  await pp.waitForSelector('body[data-hydrated]');
+  await pp.screenshot({ path: '/tmp/dbg/import-phone.png', fullPage: true });
+  // Pat at the verified domain: the home page offer.
+  const pctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const pat = await signIn(pctx, 'pat@partner.example');
+  await pat.waitForSelector('body[data-hydrated]');
+  await pat.screenshot({ path: '/tmp/dbg/home-join.png', fullPage: true });
+  await browser.close();
+})();
