@@ -148,7 +148,7 @@ fn user_attributes() -> Vec<Attr> {
                 Attr { required: true, ..attr("value", "string", "The email address") },
                 Attr { canonical: &["work"], ..attr("type", "string", "work") },
             ],
-            ..attr("emails", "complex", "The person's email: Gatehouse keeps one, the one marked primary (else work, else first), or userName when none is given")
+            ..attr("emails", "complex", "The person's email: Gatehouse keeps one, the one marked primary (else the last work one, else the first), or userName when none is given")
         },
         Attr {
             required: true,

@@ -4,7 +4,7 @@
 //! server's `backend::scim` reads and writes, this decides.
 //!
 //! A User is a membership of the tenant (`id` = the member id); a Group is a
-//! Gatehouse group. A User's email is its primary (else work, else first) email in
+//! Gatehouse group. A User's email is its primary (else last work, else first) email in
 //! `emails`, or its `userName` when it gives none; `userName` is the email unless
 //! the provider names the person otherwise (Entra's userPrincipalName, say), when
 //! the provider's userName is kept beside the email. What the provider says of a
@@ -336,8 +336,8 @@ pub fn user_input(resource: &Value) -> Result<UserInput, ScimError> {
     })
 }
 
-/// The primary email of `emails` (the last one marked primary: an `add` appends),
-/// else the work one, else the first.
+/// The email of `emails` Gatehouse keeps: the last one marked primary, else the
+/// last work one (an `add` appends: the newest wins), else the first.
 fn chosen_email(resource: &Value) -> Result<Option<String>, ScimError> {
     let items = match get_ci(resource, "emails") {
         None | Some(Value::Null) => return Ok(None),
@@ -358,7 +358,7 @@ fn chosen_email(resource: &Value) -> Result<Option<String>, ScimError> {
         .iter()
         .rev()
         .find(|e| boolean(get_ci(e, "primary"), "primary").ok().flatten() == Some(true));
-    let work = items.iter().find(|e| {
+    let work = items.iter().rev().find(|e| {
         get_ci(e, "type")
             .and_then(Value::as_str)
             .is_some_and(|t| t.eq_ignore_ascii_case("work"))
@@ -693,6 +693,12 @@ mod tests {
         assert_eq!(
             email(json!([{"value": "h@x.example", "type": "home"}])),
             "h@x.example"
+        );
+        assert_eq!(
+            email(
+                json!([{"value": "old@x.example", "type": "work"}, {"value": "new@x.example", "type": "work"}])
+            ),
+            "new@x.example"
         );
         assert_eq!(
             user_input(&json!({"userName": "u@x.example"}))
