@@ -10,15 +10,16 @@ BIN := $(CARGO_TARGET_DIR)/release/gatehouse
 SITE := $(CURDIR)/target/site
 RUN_ENV := LEPTOS_SITE_ROOT=$(SITE) LEPTOS_OUTPUT_NAME=gatehouse LEPTOS_SITE_PKG_DIR=pkg
 
-.PHONY: run test build tools tools-test lint unit integration e2e bench load lighthouse scan api-fuzz scim-test trunk-build trunk-run clean-data
+.PHONY: run test build tools tools-test lint unit integration e2e bench load lighthouse scan api-fuzz scim-test replicas replicas-test e2e-replicas trunk-build trunk-run clean-data
 
 ## Serve the app on the embedded SQLite database (./data/gatehouse.db).
 run: tools build
 	$(RUN_ENV) $(BIN) serve
 
 ## Run every test: lint, unit, integration on SQLite and PostgreSQL, Playwright,
-## Schemathesis against the /v1 API and scim2-tester against /scim/v2.
-test: tools-test lint unit integration build e2e api-fuzz scim-test
+## Schemathesis against the /v1 API, scim2-tester against /scim/v2, and two replicas
+## on PostgreSQL behind nginx.
+test: tools-test lint unit integration build e2e api-fuzz scim-test replicas-test
 	@echo "make test: all suites passed"
 
 tools:
@@ -49,6 +50,24 @@ integration:
 e2e:
 	.ci/e2e.sh
 
+## Two replicas on one PostgreSQL database behind nginx (deploy/nginx.conf) on
+## http://127.0.0.1:8080, until Ctrl-C.
+replicas: build
+	.ci/install-tools.sh replicas
+	.ci/replicas-serve.sh
+
+## The replicas driven directly and through nginx: shared sessions, sign-out, lockout
+## and per-IP limits, seats under parallel invitations, mail sent exactly once, reads
+## after writes, concurrent first start, readiness, SIGTERM (about a minute).
+replicas-test: build
+	.ci/install-tools.sh replicas
+	.ci/replicas-test.sh
+
+## The Playwright suite once through nginx in front of two replicas on PostgreSQL.
+e2e-replicas: build
+	.ci/install-tools.sh replicas
+	.ci/e2e-replicas.sh
+
 ## Speed figures for the Users table at 100,000 members, sign-in, the check API and
 ## CSV export and import
 ## (printed, never asserted).
@@ -57,11 +76,14 @@ bench: tools-test
 	GATEHOUSE_TEST_POSTGRES_URL=$$url cargo bench --profile benchmark -p server --bench members --bench sign_in --bench check --bench provisioning
 
 ## Requests per second and latency of the release server at 100,000 members next to an
-## axum hello world, sign-ins under load and peak RSS (printed; not part of `make test`).
+## axum hello world, sign-ins under load and peak RSS; then list_members on PostgreSQL
+## directly, through nginx with one replica and with two (printed; not in `make test`).
 load: build
 	.ci/install-tools.sh load
+	.ci/install-tools.sh replicas
 	cargo build --profile benchmark -p server --example hello --example argon2_verify
 	.ci/load.sh
+	.ci/load-replicas.sh
 
 ## Lighthouse scores (mobile) of /sign-in, /settings/users and /account on the release
 ## build (npm lighthouse, Debian's chromium; printed, not part of `make test`).

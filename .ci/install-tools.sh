@@ -8,6 +8,7 @@
 #   .ci/install-tools.sh load    # what `make run` needs, plus wrk (make load)
 #   .ci/install-tools.sh fuzz    # what `make run` needs, plus Schemathesis (make api-fuzz)
 #   .ci/install-tools.sh scim    # what `make run` needs, plus scim2-tester (make scim-test)
+#   .ci/install-tools.sh replicas # what `make test` needs, plus nginx (make replicas, replicas-test)
 set -euo pipefail
 what=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,6 +26,10 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 apt_packages=()
 need_apt() { apt_packages+=("$@"); }
 
+if [ "$what" = replicas ]; then
+  [ -x /usr/sbin/nginx ] || need_apt nginx
+  what=test
+fi
 if [ "$what" = test ]; then
   command -v chromium >/dev/null 2>&1 || need_apt chromium
   ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_apt postgresql
@@ -43,7 +48,19 @@ command -v cc >/dev/null 2>&1 || need_apt build-essential
 if [ ${#apt_packages[@]} -gt 0 ]; then
   say "apt-get install ${apt_packages[*]}"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${apt_packages[@]}"
+  # Packages with a service (nginx, PostgreSQL) are only installed here, never started:
+  # the tests run their own copies on free ports.
+  no_start=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    no_start=1
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod +x /usr/sbin/policy-rc.d
+  fi
+  installed=0
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" ||
+    installed=$?
+  if [ -n "$no_start" ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
+  [ "$installed" = 0 ] || exit "$installed"
 fi
 
 if ! rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown; then

@@ -44,29 +44,12 @@ cookie=$(curl -s -D - -o /dev/null -H "Origin: $base" -H "Accept: application/js
     sed -n 's/^[Ss]et-[Cc]ookie: \(gatehouse_session=[^;]*\).*/\1/p' | head -1)
 [ -n "$cookie" ] || { echo "could not sign in" >&2; tail "$work/server.log" >&2; exit 1; }
 
-# A wrk script that POSTs `body` as `type`, from this site, with `extra` headers.
-post_script() {
-  local file=$1 body=$2 type=$3 extra=${4:-}
-  printf 'wrk.method = "POST"\nwrk.body = [[%s]]\nwrk.headers["Content-Type"] = "%s"\n' "$body" "$type" >"$file"
-  printf 'wrk.headers["Accept"] = "application/json"\nwrk.headers["Origin"] = "%s"\n%s\n' "$base" "$extra" >>"$file"
-}
+. "$root/.ci/wrk.sh"
 # The first Users page, unfiltered (wrk and the probe below ask for the same).
 list_body='{"query":{"search":"","status":null,"role":null,"page":0}}'
 post_script "$work/list.lua" "$list_body" \
     application/json "wrk.headers[\"Cookie\"] = \"$cookie\""
 post_script "$work/sign_in.lua" "$sign_in_body" application/x-www-form-urlencoded
-
-# wrk with its latency table; prints "req/s p50 p99 non2xx".
-measure() {
-  local out
-  out=$(wrk -t1 "$@" --latency 2>&1)
-  local rps p50 p99 bad
-  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
-  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
-  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-  bad=$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$out")
-  echo "${rps:-0} ${p50:-?} ${p99:-?} ${bad:-0}"
-}
 
 declare -A result rss_after
 hwm_mb() { awk '/^VmHWM:/ {print int($2 / 1024)}' "/proc/$server/status"; }

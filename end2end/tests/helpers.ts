@@ -179,11 +179,18 @@ export async function createTemplate(page: Page, name: string, permissions: [str
 /** Makes every invitation of `email` expired, straight in the e2e database. */
 export function expireInvitations(email: string) {
   const url = process.env.DATABASE_URL ?? '';
+  const update =
+    'update invitations set expires_at = 0 where membership_id in (select m.id from memberships m join accounts a on a.id = m.account_id where a.email = ';
+  if (url.startsWith('postgres')) {
+    // The replicas' run (make e2e-replicas) is on PostgreSQL.
+    execFileSync('psql', [url, '-qc', `${update}'${email.replace(/'/g, "''")}')`]);
+    return;
+  }
   const file = url.replace(/^sqlite:\/\//, '').split('?')[0];
   const script = [
     'import sqlite3, sys',
     'c = sqlite3.connect(sys.argv[1])',
-    'c.execute("update invitations set expires_at = 0 where membership_id in (select m.id from memberships m join accounts a on a.id = m.account_id where a.email = ?)", (sys.argv[2],))',
+    `c.execute("${update}?)", (sys.argv[2],))`,
     'c.commit()',
   ].join('\n');
   execFileSync('python3', ['-c', script, file, email]);

@@ -1,14 +1,15 @@
 //! Start-up: building the state, serving, and `create-admin`.
 
-use crate::config::{AccountCommand, Common, CreateAdmin, TenantCommand};
+use crate::config::{AccountCommand, Common, CreateAdmin, Serve, TenantCommand};
 use app::backend::kernel::clock::SystemClock;
-use app::backend::kernel::db::Db;
+use app::backend::kernel::db::{newer_schema_sentence, Db, Schema};
 use app::backend::kernel::directory::count_tenants;
 use app::backend::kernel::passwords::PasswordHasher;
 use app::backend::tenant::{create_tenant_with_admin, NewTenantWithAdmin};
 use app::backend::AppState;
 use app::domain::{AppError, Plan, TenantKind};
 use leptos::config::LeptosOptions;
+use std::future::IntoFuture;
 use std::io::BufRead;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -39,13 +40,34 @@ fn hashed_bundle(setting: &str) -> bool {
             .is_some_and(|file| file.is_file())
 }
 
-pub async fn build_state(common: &Common) -> Result<AppState, String> {
+/// Whether start-up migrates the database or only checks that it is current.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Migrate {
+    Run,
+    Check,
+}
+
+pub async fn build_state(common: &Common, migrate: Migrate) -> Result<AppState, String> {
     let db = Db::connect(&common.database_url)
         .await
         .map_err(|e| format!("Cannot open the database: {e}"))?;
-    db.migrate()
-        .await
-        .map_err(|e| format!("Cannot migrate the database: {e}"))?;
+    match migrate {
+        Migrate::Run => db.migrate().await?,
+        Migrate::Check => match db
+            .schema()
+            .await
+            .map_err(|e| format!("Cannot read the database's schema: {e}"))?
+        {
+            Schema::Current => {}
+            Schema::Behind(n) => {
+                return Err(format!(
+                    "The database's schema is {n} migration{} behind this server: run `gatehouse migrate` first.",
+                    if n == 1 { "" } else { "s" }
+                ))
+            }
+            Schema::Newer(unknown) => return Err(newer_schema_sentence(&unknown)),
+        },
+    }
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);
@@ -81,8 +103,24 @@ fn no_delay(stream: &mut tokio::net::TcpStream) {
     }
 }
 
-pub async fn serve(common: &Common) -> Result<(), String> {
-    let state = build_state(common).await?;
+/// `gatehouse migrate`: the migrations alone.
+pub async fn migrate(common: &Common) -> Result<String, String> {
+    let db = Db::connect(&common.database_url)
+        .await
+        .map_err(|e| format!("Cannot open the database: {e}"))?;
+    db.migrate().await?;
+    Ok("The database's schema is current.".to_string())
+}
+
+pub async fn serve(common: &Common, args: &Serve) -> Result<(), String> {
+    let migrate = if args.no_migrate {
+        Migrate::Check
+    } else {
+        Migrate::Run
+    };
+    let state = build_state(common, migrate).await?;
+    // Held while serving: `gatehouse restore` refuses to replace a file in use.
+    let _in_use = crate::ops::hold_database(&common.database_url)?;
     if count_tenants(state.db.conn())
         .await
         .map_err(|e| e.to_string())?
@@ -93,28 +131,74 @@ pub async fn serve(common: &Common) -> Result<(), String> {
              echo 'a long password' | gatehouse create-admin --tenant \"Acme\" --email admin@example.com --password-stdin"
         );
     }
+    if let Some(address) = args.metrics_listen {
+        crate::metrics::serve(address, state.clone()).await?;
+    }
     let listener = listen(common.listen).await?;
     let address = axum::serve::Listener::local_addr(&listener).map_err(|e| e.to_string())?;
     println!("Gatehouse is listening on http://{address}");
-    tokio::spawn(every_second(state.clone()));
+    let claims = Arc::new(app::backend::kernel::mail::Claims::default());
+    let worker = tokio::spawn(every_second(state.clone(), claims.clone()));
     tokio::spawn(deliver_webhooks(state.clone()));
     tokio::spawn(optimize_hourly(state.clone()));
-    let router = crate::http::build_router(state);
-    axum::serve(
+    let router = crate::http::build_router(state.clone());
+    let (stopping, mut stop) = tokio::sync::watch::channel(false);
+    let server = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| e.to_string())
+    .with_graceful_shutdown(async move {
+        let _ = stop.changed().await;
+    })
+    .into_future();
+    tokio::pin!(server);
+    let grace = std::time::Duration::from_secs(args.shutdown_grace_seconds);
+    let deadline = tokio::select! {
+        served = &mut server => return served.map_err(|e| e.to_string()),
+        () = shutdown_signal() => tokio::time::Instant::now() + grace,
+    };
+    tracing::info!(
+        grace_seconds = grace.as_secs(),
+        "stopping: no new connections; finishing the requests in flight"
+    );
+    // No new connections; the requests in flight finish (up to the grace period), and
+    // the mail loop stops after the message it is sending.
+    let _ = stopping.send(true);
+    claims.stop();
+    if tokio::time::timeout_at(deadline, &mut server)
+        .await
+        .is_err()
+    {
+        tracing::warn!("the grace period ended with requests still in flight; they are cut off");
+    }
+    let abort = worker.abort_handle();
+    if tokio::time::timeout_at(deadline, worker).await.is_err() {
+        abort.abort();
+        tracing::warn!("the grace period ended while mail was being sent");
+    }
+    let released =
+        app::backend::kernel::mail::release_claims(state.db.conn(), &claims, state.now_ms())
+            .await
+            .map_err(|e| format!("Could not hand back the mail this server had claimed: {e}"))?;
+    if released > 0 {
+        tracing::info!(
+            released,
+            "handed back claimed mail for another server to send"
+        );
+    }
+    tracing::info!("stopped");
+    Ok(())
 }
 
 /// Every second: ends temporary access whose end has come (and once a minute deletes
 /// check decisions past their tenant's retention and webhook deliveries done 30 days ago), tells admins of a due
 /// access review, handles queued password reset requests, then sends queued mail (after the transactions that queued it
 /// committed).
-async fn every_second(state: AppState) {
+async fn every_second(state: AppState, claims: Arc<app::backend::kernel::mail::Claims>) {
     for tick in 0u64.. {
+        if claims.stopping() {
+            return;
+        }
         // Once a minute: the check API's decisions older than their tenant keeps them.
         if tick % 60 == 0 {
             if let Err(error) = app::backend::api_keys::decisions::purge_expired(&state).await {
@@ -138,7 +222,8 @@ async fn every_second(state: AppState) {
         }
         let now = state.now_ms();
         if let Err(error) =
-            app::backend::kernel::mail::deliver_pending(state.db.conn(), &state.settings, now).await
+            app::backend::kernel::mail::deliver(state.db.conn(), &state.settings, now, &claims)
+                .await
         {
             tracing::warn!(error = %error, "could not read the mail outbox");
         }
@@ -207,7 +292,7 @@ pub async fn create_admin(common: &Common, args: &CreateAdmin) -> Result<String,
     let plan =
         Plan::parse(&args.plan).ok_or("The plan must be free, team, business or enterprise.")?;
     let password = read_password_line(&mut std::io::stdin().lock())?;
-    let state = build_state(common).await?;
+    let state = build_state(common, Migrate::Run).await?;
     let now = state.now_ms();
     let input = NewTenantWithAdmin {
         tenant_name: args.tenant.clone(),
@@ -236,7 +321,7 @@ pub async fn create_admin(common: &Common, args: &CreateAdmin) -> Result<String,
 
 /// `gatehouse tenant …`: the operator's changes to a tenant.
 pub async fn tenant(common: &Common, command: &TenantCommand) -> Result<String, String> {
-    let state = build_state(common).await?;
+    let state = build_state(common, Migrate::Run).await?;
     let now = state.now_ms();
     let result = match command {
         TenantCommand::SetPlan(args) => {
@@ -264,7 +349,7 @@ pub async fn tenant(common: &Common, command: &TenantCommand) -> Result<String, 
 
 /// `gatehouse account …`: the operator's switch on an account.
 pub async fn account(common: &Common, command: &AccountCommand) -> Result<String, String> {
-    let state = build_state(common).await?;
+    let state = build_state(common, Migrate::Run).await?;
     let now = state.now_ms();
     let (email, on) = match command {
         AccountCommand::Disable(a) => (&a.email, true),

@@ -203,7 +203,16 @@ mod tests {
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Serve the web app (the default).
-    Serve,
+    Serve(Serve),
+    /// Run the database migrations and stop (for deployments that migrate as a
+    /// separate step before starting the servers with `serve --no-migrate`).
+    Migrate,
+    /// Copy the embedded SQLite database to a file while servers keep writing (a
+    /// consistent snapshot). On PostgreSQL, shows the `pg_dump` command instead.
+    Backup(Backup),
+    /// Put a backup made by `gatehouse backup` back in place of the SQLite database
+    /// (refused while a server uses it).
+    Restore(Restore),
     /// Create a tenant and its first admin. Nothing is written if the tenant or the
     /// email already exists or the password is refused.
     CreateAdmin(CreateAdmin),
@@ -213,6 +222,36 @@ pub enum Command {
     /// Operator changes to an account.
     #[command(subcommand)]
     Account(AccountCommand),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Serve {
+    /// Do not migrate the database at start (it must already be current: see
+    /// `gatehouse migrate`).
+    #[arg(long)]
+    pub no_migrate: bool,
+    /// Seconds a stopping server (SIGTERM, Ctrl-C) waits for the requests in flight
+    /// and the mail it is sending before it exits anyway.
+    #[arg(long, env = "GATEHOUSE_SHUTDOWN_GRACE_SECONDS", default_value_t = 20)]
+    pub shutdown_grace_seconds: u64,
+    /// Address for Prometheus metrics at `/metrics` (off when not set), e.g.
+    /// 127.0.0.1:9100. Keep it off the public network.
+    #[arg(long, env = "GATEHOUSE_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Backup {
+    /// The file to write (must not exist yet).
+    #[arg(long)]
+    pub to: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Restore {
+    /// A file written by `gatehouse backup`.
+    #[arg(long)]
+    pub from: PathBuf,
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -301,24 +340,34 @@ fn load_or_create_key(path: &std::path::Path) -> Result<SecretKey, String> {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| format!("Cannot create {}: {e}", dir.display()))?;
             }
+            // Written whole to a file of its own, then linked into place: a server
+            // starting at the same moment reads either no file or the whole key.
+            let mut staged = path.as_os_str().to_owned();
+            staged.push(format!(".{}.new", std::process::id()));
+            let staged = std::path::PathBuf::from(staged);
             let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
+            options.write(true).create(true).truncate(true);
             #[cfg(unix)]
             {
                 use std::os::unix::fs::OpenOptionsExt;
                 options.mode(0o600);
             }
-            let mut file = match options.open(path) {
-                Ok(file) => file,
-                // Another process created it a moment ago: use that one.
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    return load_or_create_key(path)
-                }
-                Err(e) => return Err(format!("Cannot create {}: {e}", path.display())),
-            };
-            std::io::Write::write_all(&mut file, key.to_text().as_bytes())
-                .map_err(|e| format!("Cannot write {}: {e}", path.display()))?;
-            Ok(key)
+            let written = options
+                .open(&staged)
+                .and_then(|mut file| std::io::Write::write_all(&mut file, key.to_text().as_bytes()))
+                .map_err(|e| format!("Cannot write {}: {e}", staged.display()));
+            let linked = written.and_then(|()| match std::fs::hard_link(&staged, path) {
+                Ok(()) => Ok(true),
+                // Another process put its key there a moment ago: use that one.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+                Err(e) => Err(format!("Cannot create {}: {e}", path.display())),
+            });
+            let _ = std::fs::remove_file(&staged);
+            if linked? {
+                Ok(key)
+            } else {
+                load_or_create_key(path)
+            }
         }
         Err(e) => Err(format!("Cannot read {}: {e}", path.display())),
     }

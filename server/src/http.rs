@@ -43,6 +43,7 @@ pub fn build_router(state: AppState) -> Router {
     ));
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .merge(crate::v1::routes(limiter.clone()))
         .merge(crate::scim::routes(limiter))
         .merge(crate::files::routes())
@@ -66,6 +67,7 @@ pub fn build_router(state: AppState) -> Router {
                 .layer(middleware::from_fn_with_state(state.clone(), guard))
                 .layer(RequestBodyLimitLayer::new(crate::files::UPLOAD_BODY_BYTES)),
         )
+        .layer(middleware::from_fn_with_state(state.clone(), trace_request))
         .with_state(state)
 }
 
@@ -97,12 +99,105 @@ fn page_csp(nonce: &str) -> String {
     )
 }
 
-async fn healthz(State(state): State<AppState>) -> Response {
-    if state.db.ping().await {
-        (StatusCode::OK, "ok").into_response()
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+/// Liveness: the process answers (whatever the database does; see `/readyz`).
+async fn healthz() -> Response {
+    (StatusCode::OK, "ok").into_response()
+}
+
+/// Readiness: 200 only when the database answers and its schema is this build's;
+/// else 503 with the reason. Answers within a second even when the database does not.
+async fn readyz(State(state): State<AppState>) -> Response {
+    use app::backend::kernel::db::Schema;
+    let verdict = tokio::time::timeout(std::time::Duration::from_secs(1), state.db.schema()).await;
+    let (status, reason) = match verdict {
+        Ok(Ok(Schema::Current)) => (StatusCode::OK, "ready".to_string()),
+        Ok(Ok(Schema::Behind(n))) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("database schema is {n} migration(s) behind: run gatehouse migrate"),
+        ),
+        Ok(Ok(Schema::Newer(_))) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database schema is newer than this server".to_string(),
+        ),
+        Ok(Err(_)) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database unreachable".to_string(),
+        ),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database did not answer within 1 second".to_string(),
+        ),
+    };
+    let mut res = (status, reason).into_response();
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// Gives every request an id (a trusted proxy's `X-Request-Id`, else a fresh one):
+/// in the request's extensions and task (for "Reference: …"), on its log lines (a
+/// tracing span), in the answer's `X-Request-Id`; and counts it in the metrics by
+/// matched route, method and status, with its latency.
+async fn trace_request(
+    State(state): State<AppState>,
+    mut request: Request<Body>,
+    next: Next,
+) -> Response {
+    use app::backend::kernel::request::{RequestId, REQUEST_ID};
+    use tracing::Instrument;
+    let peer = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let from_proxy = peer.is_some_and(|ip| state.settings.trusted_proxies.contains(&ip));
+    let sent = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|_| from_proxy);
+    let id = RequestId::from_proxy(sent);
+    request.extensions_mut().insert(id.clone());
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| "other".to_string());
+    let method = request.method().clone();
+    let span =
+        tracing::info_span!("request", id = %id.0, method = %method, path = %request.uri().path());
+    let started = std::time::Instant::now();
+    let mut res = REQUEST_ID
+        .scope(id.clone(), next.run(request).instrument(span.clone()))
+        .await;
+    let elapsed = started.elapsed();
+    let status = res.status();
+    span.in_scope(|| {
+        if status.is_server_error() {
+            tracing::warn!(
+                status = status.as_u16(),
+                ms = elapsed.as_millis() as u64,
+                "answered with a server error"
+            );
+        } else {
+            tracing::debug!(
+                status = status.as_u16(),
+                ms = elapsed.as_millis() as u64,
+                "answered"
+            );
+        }
+    });
+    let labels = [
+        ("route", route),
+        ("method", method.to_string()),
+        ("status", status.as_u16().to_string()),
+    ];
+    metrics::counter!("gatehouse_http_requests_total", &labels).increment(1);
+    metrics::histogram!("gatehouse_http_request_duration_seconds", &labels)
+        .record(elapsed.as_secs_f64());
+    if let Ok(value) = HeaderValue::from_str(&id.0) {
+        res.headers_mut().insert("x-request-id", value);
     }
+    res
 }
 
 fn origin_of(url: &str) -> String {

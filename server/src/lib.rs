@@ -6,5 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod files;
 pub mod http;
+pub mod metrics;
+pub mod ops;
 pub mod scim;
 pub mod v1;

@@ -19,7 +19,8 @@ use app::backend::{groups, members, AppState};
 use app::domain::api_keys::ApiScope;
 use app::domain::scim::{discovery, filter::get_ci, ListQuery, Projection, ScimError};
 use app::domain::AppError;
-use axum::extract::{Path, RawQuery, Request, State};
+use axum::extract::{FromRequestParts, Path, RawQuery, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -37,29 +38,25 @@ pub fn routes(limiter: Arc<Limiter>) -> Router<AppState> {
         .route("/scim/v2/ResourceTypes/{id}", get(resource_type))
         .route("/scim/v2/Schemas", get(schemas))
         .route("/scim/v2/Schemas/{id}", get(schema))
-        .route("/scim/v2/Users", get(list_users).post(create_user))
-        .route("/scim/v2/Users/.search", post(search_users))
+        .route("/scim/v2/Users", get(list).post(create))
+        .route("/scim/v2/Users/.search", post(search))
         .route(
             "/scim/v2/Users/{id}",
-            get(get_user)
-                .put(replace_user)
-                .patch(patch_user)
-                .delete(delete_user),
+            get(one).put(write).patch(write).delete(remove),
         )
-        .route("/scim/v2/Groups", get(list_groups).post(create_group))
-        .route("/scim/v2/Groups/.search", post(search_groups))
+        .route("/scim/v2/Groups", get(list).post(create))
+        .route("/scim/v2/Groups/.search", post(search))
         .route(
             "/scim/v2/Groups/{id}",
-            get(get_group)
-                .put(replace_group)
-                .patch(patch_group)
-                .delete(delete_group),
+            get(one).put(write).patch(write).delete(remove),
         )
-        .route("/scim/v2/.search", post(search_all))
+        .route("/scim/v2/.search", post(search))
         .route("/scim/v2", axum::routing::any(unknown))
         .route("/scim/v2/{*rest}", axum::routing::any(unknown))
         .layer(Extension(limiter))
 }
+
+type Lim = Extension<Arc<Limiter>>;
 
 /// Why a SCIM request failed: a rule of Gatehouse's (with its sentence) or of SCIM.
 enum Fail {
@@ -149,7 +146,7 @@ async fn scim_call(
 
 async fn service_provider_config(
     State(state): State<AppState>,
-    Extension(limiter): Extension<Arc<Limiter>>,
+    Extension(limiter): Lim,
     request: Request,
 ) -> Response {
     answer(
@@ -193,7 +190,7 @@ fn one_of(resources: Vec<Value>, id: &str, what: &str) -> Result<Response, Fail>
 
 async fn resource_types(
     State(state): State<AppState>,
-    Extension(limiter): Extension<Arc<Limiter>>,
+    Extension(limiter): Lim,
     request: Request,
 ) -> Response {
     answer(
@@ -210,7 +207,7 @@ async fn resource_types(
 
 async fn resource_type(
     State(state): State<AppState>,
-    Extension(limiter): Extension<Arc<Limiter>>,
+    Extension(limiter): Lim,
     Path(id): Path<String>,
     request: Request,
 ) -> Response {
@@ -229,7 +226,7 @@ async fn resource_type(
 
 async fn schemas(
     State(state): State<AppState>,
-    Extension(limiter): Extension<Arc<Limiter>>,
+    Extension(limiter): Lim,
     request: Request,
 ) -> Response {
     answer(
@@ -246,7 +243,7 @@ async fn schemas(
 
 async fn schema(
     State(state): State<AppState>,
-    Extension(limiter): Extension<Arc<Limiter>>,
+    Extension(limiter): Lim,
     Path(id): Path<String>,
     request: Request,
 ) -> Response {
@@ -261,27 +258,51 @@ async fn schema(
 
 async fn unknown(
     State(state): State<AppState>,
-    Extension(limiter): Extension<Arc<Limiter>>,
+    Extension(limiter): Lim,
     request: Request,
 ) -> Response {
     answer(
         async {
             scim_call(&state, &limiter, request).await?;
-            Err(Fail::Scim(ScimError::new(
-                404,
-                None,
-                "There is nothing at this address. SCIM resources are under /scim/v2/Users and /scim/v2/Groups.",
-            )))
+            Err(Fail::Scim(nothing_here()))
         }
         .await,
     )
 }
 
-/// Users or Groups.
+fn nothing_here() -> ScimError {
+    ScimError::new(
+        404,
+        None,
+        "There is nothing at this address. SCIM resources are under /scim/v2/Users and /scim/v2/Groups.",
+    )
+}
+
+/// Users or Groups: which one a route under `/scim/v2/Users` or `/scim/v2/Groups` serves.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Users,
     Groups,
+}
+
+impl Kind {
+    fn of(path: &str) -> Option<Kind> {
+        let rest = path.strip_prefix("/scim/v2/")?;
+        let first = rest.split('/').next()?;
+        match first {
+            "Users" => Some(Kind::Users),
+            "Groups" => Some(Kind::Groups),
+            _ => None,
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Kind {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Kind::of(parts.uri.path()).ok_or_else(|| failure(Fail::Scim(nothing_here())))
+    }
 }
 
 async fn resources_of(
@@ -298,10 +319,10 @@ async fn resources_of(
 }
 
 async fn list(
+    State(state): State<AppState>,
+    Extension(limiter): Lim,
     kind: Kind,
-    state: AppState,
-    limiter: Arc<Limiter>,
-    query: Option<String>,
+    RawQuery(query): RawQuery,
     request: Request,
 ) -> Response {
     answer(
@@ -339,12 +360,16 @@ fn search_params(body: &Value) -> Result<Vec<(String, String)>, ScimError> {
     Ok(out)
 }
 
+/// `POST …/Users/.search`, `…/Groups/.search`, or `/.search` across both.
 async fn search(
-    kinds: &[Kind],
-    state: AppState,
-    limiter: Arc<Limiter>,
+    State(state): State<AppState>,
+    Extension(limiter): Lim,
     request: Request,
 ) -> Response {
+    let kinds = match Kind::of(request.uri().path()) {
+        Some(kind) => vec![kind],
+        None => vec![Kind::Users, Kind::Groups],
+    };
     answer(
         async {
             let (call, actor) = scim_call(&state, &limiter, request).await?;
@@ -352,7 +377,7 @@ async fn search(
             let query = ListQuery::parse(search_params(&body)?)?;
             let mut all = Vec::new();
             for kind in kinds {
-                all.extend(resources_of(*kind, &state, &actor, &query).await?);
+                all.extend(resources_of(kind, &state, &actor, &query).await?);
             }
             Ok(scim_json(StatusCode::OK, &query.answer(all)))
         }
@@ -361,11 +386,11 @@ async fn search(
 }
 
 async fn one(
+    State(state): State<AppState>,
+    Extension(limiter): Lim,
     kind: Kind,
-    state: AppState,
-    limiter: Arc<Limiter>,
-    id: String,
-    query: Option<String>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
     request: Request,
 ) -> Response {
     answer(
@@ -398,7 +423,12 @@ async fn shown(
     }
 }
 
-async fn create(kind: Kind, state: AppState, limiter: Arc<Limiter>, request: Request) -> Response {
+async fn create(
+    State(state): State<AppState>,
+    Extension(limiter): Lim,
+    kind: Kind,
+    request: Request,
+) -> Response {
     answer(
         async {
             let (call, actor) = scim_call(&state, &limiter, request).await?;
@@ -422,37 +452,32 @@ async fn create(kind: Kind, state: AppState, limiter: Arc<Limiter>, request: Req
     )
 }
 
-#[derive(Clone, Copy)]
-enum Write {
-    Replace,
-    Patch,
-}
-
+/// PUT replaces the resource, PATCH applies its operations.
 async fn write(
+    State(state): State<AppState>,
+    Extension(limiter): Lim,
     kind: Kind,
-    how: Write,
-    state: AppState,
-    limiter: Arc<Limiter>,
-    id: String,
+    Path(id): Path<String>,
     request: Request,
 ) -> Response {
+    let patching = request.method() == axum::http::Method::PATCH;
     answer(
         async {
             let (call, actor) = scim_call(&state, &limiter, request).await?;
             let body = body_json(&call)?;
             let base = base(&state);
             let meta = &call.meta;
-            match (kind, how) {
-                (Kind::Users, Write::Replace) => {
+            match (kind, patching) {
+                (Kind::Users, false) => {
                     members::scim::replace(&state, &actor, meta, &id, &body).await?
                 }
-                (Kind::Users, Write::Patch) => {
+                (Kind::Users, true) => {
                     members::scim::patch(&state, &actor, meta, &id, &body, &base).await?
                 }
-                (Kind::Groups, Write::Replace) => {
+                (Kind::Groups, false) => {
                     groups::scim::replace(&state, &actor, meta, &id, &body).await?
                 }
-                (Kind::Groups, Write::Patch) => {
+                (Kind::Groups, true) => {
                     groups::scim::patch(&state, &actor, meta, &id, &body, &base).await?
                 }
             }
@@ -464,10 +489,10 @@ async fn write(
 }
 
 async fn remove(
+    State(state): State<AppState>,
+    Extension(limiter): Lim,
     kind: Kind,
-    state: AppState,
-    limiter: Arc<Limiter>,
-    id: String,
+    Path(id): Path<String>,
     request: Request,
 ) -> Response {
     answer(
@@ -484,104 +509,4 @@ async fn remove(
         }
         .await,
     )
-}
-
-type Lim = Extension<Arc<Limiter>>;
-
-async fn list_users(
-    State(s): State<AppState>,
-    Extension(l): Lim,
-    RawQuery(q): RawQuery,
-    r: Request,
-) -> Response {
-    list(Kind::Users, s, l, q, r).await
-}
-async fn list_groups(
-    State(s): State<AppState>,
-    Extension(l): Lim,
-    RawQuery(q): RawQuery,
-    r: Request,
-) -> Response {
-    list(Kind::Groups, s, l, q, r).await
-}
-async fn search_users(State(s): State<AppState>, Extension(l): Lim, r: Request) -> Response {
-    search(&[Kind::Users], s, l, r).await
-}
-async fn search_groups(State(s): State<AppState>, Extension(l): Lim, r: Request) -> Response {
-    search(&[Kind::Groups], s, l, r).await
-}
-async fn search_all(State(s): State<AppState>, Extension(l): Lim, r: Request) -> Response {
-    search(&[Kind::Users, Kind::Groups], s, l, r).await
-}
-async fn get_user(
-    State(s): State<AppState>,
-    Extension(l): Lim,
-    Path(id): Path<String>,
-    RawQuery(q): RawQuery,
-    r: Request,
-) -> Response {
-    one(Kind::Users, s, l, id, q, r).await
-}
-async fn get_group(
-    State(s): State<AppState>,
-    Extension(l): Lim,
-    Path(id): Path<String>,
-    RawQuery(q): RawQuery,
-    r: Request,
-) -> Response {
-    one(Kind::Groups, s, l, id, q, r).await
-}
-async fn create_user(State(s): State<AppState>, Extension(l): Lim, r: Request) -> Response {
-    create(Kind::Users, s, l, r).await
-}
-async fn create_group(State(s): State<AppState>, Extension(l): Lim, r: Request) -> Response {
-    create(Kind::Groups, s, l, r).await
-}
-async fn replace_user(
-    State(s): State<AppState>,
-    Extension(l): Lim,
-    Path(id): Path<String>,
-    r: Request,
-) -> Response {
-    write(Kind::Users, Write::Replace, s, l, id, r).await
-}
-async fn replace_group(
-    State(s): State<AppState>,
-    Extension(l): Lim,
-    Path(id): Path<String>,
-    r: Request,
-) -> Response {
-    write(Kind::Groups, Write::Replace, s, l, id, r).await
-}
-async fn patch_user(
-    State(s): State<AppState>,
-    Extension(l): Lim,
-    Path(id): Path<String>,
-    r: Request,
-) -> Response {
-    write(Kind::Users, Write::Patch, s, l, id, r).await
-}
-async fn patch_group(
-    State(s): State<AppState>,
-    Extension(l): Lim,
-    Path(id): Path<String>,
-    r: Request,
-) -> Response {
-    write(Kind::Groups, Write::Patch, s, l, id, r).await
-}
-async fn delete_user(
-    State(s): State<AppState>,
-    Extension(l): Lim,
-    Path(id): Path<String>,
-    r: Request,
-) -> Response {
-    remove(Kind::Users, s, l, id, r).await
-}
-async fn delete_group(
-    State(s): State<AppState>,
-    Extension(l): Lim,
-    Path(id): Path<String>,
-    r: Request,
-) -> Response {
-    remove(Kind::Groups, s, l, id, r).await
 }

@@ -23,9 +23,13 @@ pub mod webhooks;
 pub use kernel::state::{AppState, Settings};
 
 /// Turns an internal failure into the opaque error a user sees, logging the cause
-/// with the same reference id so an operator can find it.
+/// with the same reference so an operator can find it.
 pub fn internal(cause: impl std::fmt::Display) -> crate::domain::AppError {
-    let reference = kernel::crypto::reference_id();
+    // The request's id when there is one: the reference a person quotes finds every
+    // log line of their request, this one included.
+    let reference = kernel::request::RequestId::current()
+        .map(|id| id.0)
+        .unwrap_or_else(kernel::crypto::reference_id);
     tracing::error!(reference = %reference, error = %cause, "internal error");
     crate::domain::AppError::Internal(reference)
 }

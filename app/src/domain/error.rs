@@ -44,7 +44,7 @@ pub enum AppError {
     RateLimited { retry_after_secs: u64 },
     #[error("The request could not be understood. Please reload the page and try again.")]
     BadRequest,
-    #[error("Something went wrong on our side. If it keeps happening, give support this reference: {0}.")]
+    #[error("Something went wrong on our side. Try again; if it keeps happening, tell support what you were doing and give them this line. Reference: {0}")]
     Internal(String),
 }
 
@@ -125,8 +125,8 @@ impl AppError {
                     .collect(),
             ),
             AppError::Internal(reference) => {
-                let plausible = (1..=32).contains(&reference.len())
-                    && reference.chars().all(|c| c.is_ascii_hexdigit());
+                let plausible = (1..=64).contains(&reference.len())
+                    && reference.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
                 AppError::Internal(if plausible {
                     reference.clone()
                 } else {

@@ -72,6 +72,12 @@ where
 
 /// A new, empty database on the PostgreSQL server of `GATEHOUSE_TEST_POSTGRES_URL`.
 pub async fn fresh_postgres() -> Db {
+    Db::connect(&fresh_postgres_url().await).await.unwrap()
+}
+
+/// The URL of a new, empty database on the PostgreSQL server of
+/// `GATEHOUSE_TEST_POSTGRES_URL`.
+pub async fn fresh_postgres_url() -> String {
     use sea_orm::{ConnectionTrait, Statement};
     let base = std::env::var("GATEHOUSE_TEST_POSTGRES_URL").unwrap();
     let admin = Db::connect(&base).await.unwrap();
@@ -85,7 +91,8 @@ pub async fn fresh_postgres() -> Db {
         .await
         .unwrap();
     let (prefix, _) = base.rsplit_once('/').unwrap();
-    Db::connect(&format!("{prefix}/{name}")).await.unwrap()
+    admin.close().await;
+    format!("{prefix}/{name}")
 }
 
 impl TestApp {
@@ -163,6 +170,11 @@ impl TestApp {
         .await
         .unwrap();
         (t.id, a.id)
+    }
+
+    /// The URL of a SQLite test app's database file.
+    pub fn sqlite_url(&self) -> String {
+        format!("sqlite://{}/test.db", self._dir.path().display())
     }
 
     pub fn clock_now(&self) -> i64 {

@@ -23,6 +23,7 @@ mod groups;
 mod lockout;
 mod mail;
 mod offboard;
+mod operations;
 mod provisioning;
 mod recovery;
 mod requests;

@@ -482,13 +482,70 @@ async fn unknown_pages_are_a_friendly_404() {
     assert!(html.contains("Page not found"));
 }
 
+/// `/healthz` is liveness (the process answers, database or not); `/readyz` is 200
+/// only while the database answers with this build's schema; a failure's
+/// "Reference: …" is the request's id, which every answer carries and which a
+/// trusted proxy may give.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn health_check_answers_once_the_database_is_reachable() {
-    let app = TestApp::new("sqlite").await;
-    let response = app
-        .send(Request::get("/healthz").body(Body::empty()).unwrap())
-        .await;
-    assert_eq!(response.status(), StatusCode::OK);
+async fn liveness_readiness_and_the_request_id_in_a_failure() {
+    let proxy = std::net::IpAddr::from([10, 0, 0, 7]);
+    let app = TestApp::with_settings("sqlite", |s| s.trusted_proxies = vec![proxy]).await;
+    app.tenant_with_admin("Acme", "ada@example.com").await;
+    let cookie = app.sign_in("ada@example.com", PASSWORD).await;
+    let get = |path: &str| Request::get(path).body(Body::empty()).unwrap();
+    for path in ["/healthz", "/readyz"] {
+        let response = app.send(get(path)).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+    }
+    let id_of = |response: &axum::http::Response<Body>| {
+        response
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(String::from)
+            .expect("every answer carries its request id")
+    };
+    let first = id_of(&app.send(get("/sign-in")).await);
+    let second = id_of(&app.send(get("/sign-in")).await);
+    assert_ne!(first, second);
+    assert_eq!(first.len(), 19, "{first}");
+    // An id from anyone but a trusted proxy is not believed.
+    let mut claimed = get("/sign-in");
+    claimed
+        .headers_mut()
+        .insert("x-request-id", "0123456789abcdef".parse().unwrap());
+    assert_ne!(id_of(&app.send(claimed).await), "0123456789abcdef");
+
+    // The database goes away: liveness still answers, readiness says why not, and a
+    // request that fails shows its id as the reference.
+    app.state.db.clone().close().await;
+    assert_eq!(app.send(get("/healthz")).await.status(), StatusCode::OK);
+    let (status, body, _) = split(app.send(get("/readyz")).await).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body, "database unreachable");
+    let nginx_id = "3f2a9c1be07d4a51b2c8e0f9a6d7c4e1";
+    let mut request = Request::post("/api/list_members")
+        .header("content-type", "application/json")
+        .header("origin", ORIGIN)
+        .header("accept", "application/json")
+        .header("cookie", &cookie)
+        .header("x-request-id", nginx_id)
+        .body(Body::from("{}"))
+        .unwrap();
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            proxy, 40_000,
+        ))));
+    let response = app.send(request).await;
+    assert_eq!(id_of(&response), nginx_id);
+    let (status, body, _) = split(response).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
+    // The page shows the error's sentence, which ends with the reference.
+    let error: AppError = serde_json::from_str(&body).unwrap();
+    assert_eq!(error, AppError::Internal(nginx_id.into()));
+    assert!(error.to_string().ends_with(&format!("Reference: {nginx_id}")));
+    assert!(!body.to_lowercase().contains("pool"), "{body}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

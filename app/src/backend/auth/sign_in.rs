@@ -58,7 +58,10 @@ pub async fn sign_in(
     let now = state.now_ms();
     let conn = state.db.conn();
     // Every attempt counts against the caller's IP, whatever the email.
-    count_password_attempt(state, meta).await?;
+    if let Err(limited) = count_password_attempt(state, meta).await {
+        metrics::counter!("gatehouse_sign_ins_total", "outcome" => "limited").increment(1);
+        return Err(limited);
+    }
     let account = find_account_by_email(conn, &email).await?;
     let locked = account
         .as_ref()
@@ -109,6 +112,7 @@ pub async fn sign_in(
         )
         .await?;
         txn.commit().await?;
+        metrics::counter!("gatehouse_sign_ins_total", "outcome" => "refused").increment(1);
         return Err(sign_in_group::refusal(conn, &tenant, &group).await?);
     }
     let (Some(account), Some(access)) = (account.clone(), target) else {
@@ -138,6 +142,8 @@ pub async fn sign_in(
             count_failure(&*txn, state, account, &attempt_actor, now).await?;
         }
         txn.commit().await?;
+        let outcome = if locked { "locked" } else { "refused" };
+        metrics::counter!("gatehouse_sign_ins_total", "outcome" => outcome).increment(1);
         return Err(refused());
     };
 
@@ -187,6 +193,7 @@ async fn finish_sign_in(
     // Checked again where the session is issued: a lock set by failures that raced
     // with this request wins.
     let account = &throttle::unlocked_now(conn, account.id, now).await?;
+    metrics::counter!("gatehouse_sign_ins_total", "outcome" => "succeeded").increment(1);
     let token = sessions::open(
         conn,
         &state.settings,

@@ -124,6 +124,11 @@ pub fn reference_id() -> String {
     hex::encode(random_bytes::<6>())
 }
 
+/// `N` random bytes as hex digits.
+pub fn reference_id_bytes<const N: usize>() -> String {
+    hex::encode(random_bytes::<N>())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,6 +22,30 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+/// The key of the PostgreSQL advisory lock held while migrating ("gatehouse" in ASCII, as a number).
+const MIGRATION_LOCK: i64 = 0x6761_7465_686f_7573;
+
+/// How a database's schema stands against this build (see [`Db::schema`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Schema {
+    /// Every migration this build knows is applied, and no other.
+    Current,
+    /// This many of this build's migrations are still to run.
+    Behind(usize),
+    /// Migrations this build does not know were applied: a newer Gatehouse ran here.
+    Newer(Vec<String>),
+}
+
+/// The one sentence a server older than its database's schema says before it stops.
+pub fn newer_schema_sentence(unknown: &[String]) -> String {
+    format!(
+        "This database was migrated by a newer Gatehouse (it has {} that this version does not know, the newest {}); \
+         run the newer version, or restore a backup taken before the upgrade.",
+        if unknown.len() == 1 { "a migration".to_string() } else { format!("{} migrations", unknown.len()) },
+        unknown.iter().max().map(String::as_str).unwrap_or("unknown")
+    )
+}
+
 #[derive(Clone)]
 pub struct Db {
     conn: DatabaseConnection,
@@ -104,8 +128,67 @@ impl Db {
         }
     }
 
-    pub async fn migrate(&self) -> Result<(), DbErr> {
-        Migrator::up(&self.conn, None).await
+    /// Brings the schema up to date, once however many servers start at the same
+    /// moment: on PostgreSQL every pending migration runs in one transaction that
+    /// first takes an advisory lock, so a second server waits for the first to
+    /// commit and then finds nothing left to do (PostgreSQL's DDL is transactional,
+    /// so a failed start leaves the schema as it was). Refuses a database that a
+    /// newer Gatehouse has migrated (see [`Db::schema`]).
+    pub async fn migrate(&self) -> Result<(), String> {
+        let refuse = |e: DbErr| format!("Cannot migrate the database: {e}");
+        if let Schema::Newer(unknown) = self.schema().await.map_err(refuse)? {
+            return Err(newer_schema_sentence(&unknown));
+        }
+        if self.conn.get_database_backend() == sea_orm::DbBackend::Postgres {
+            let txn = self.conn.begin().await.map_err(refuse)?;
+            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+                .await
+                .map_err(refuse)?;
+            Migrator::up(&txn, None).await.map_err(refuse)?;
+            txn.commit().await.map_err(refuse)
+        } else {
+            Migrator::up(&self.conn, None).await.map_err(refuse)
+        }
+    }
+
+    /// How the database's schema compares with this build's migrations.
+    pub async fn schema(&self) -> Result<Schema, DbErr> {
+        let applied: Vec<String> = match self
+            .conn
+            .query_all(sea_orm::Statement::from_string(
+                self.conn.get_database_backend(),
+                "SELECT version FROM seaql_migrations",
+            ))
+            .await
+        {
+            Ok(rows) => rows
+                .iter()
+                .map(|row| row.try_get::<String>("", "version"))
+                .collect::<Result<_, _>>()?,
+            // No table yet: a new database (an unreachable one fails below).
+            Err(_) => {
+                self.conn.ping().await?;
+                Vec::new()
+            }
+        };
+        let known: Vec<String> = Migrator::migrations()
+            .iter()
+            .map(|m| m.name().to_string())
+            .collect();
+        let unknown: Vec<String> = applied
+            .iter()
+            .filter(|v| !known.contains(v))
+            .cloned()
+            .collect();
+        if !unknown.is_empty() {
+            return Ok(Schema::Newer(unknown));
+        }
+        let pending = known.iter().filter(|k| !applied.contains(k)).count();
+        Ok(if pending == 0 {
+            Schema::Current
+        } else {
+            Schema::Behind(pending)
+        })
     }
 
     /// The same database, calling `on_statement` for every statement sent through it
@@ -162,8 +245,62 @@ impl Db {
         Ok(())
     }
 
-    /// Answers whether the database can run a query (used by `/healthz`).
+    /// Answers whether the database can run a query (used by `/readyz`).
     pub async fn ping(&self) -> bool {
         self.conn.ping().await.is_ok()
+    }
+
+    /// The connection pool's (open, idle) connections.
+    pub fn pool_connections(&self) -> (u32, usize) {
+        match &self.conn {
+            DatabaseConnection::SqlxSqlitePoolConnection(_) => {
+                let pool = self.conn.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            DatabaseConnection::SqlxPostgresPoolConnection(_) => {
+                let pool = self.conn.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            _ => (0, 0),
+        }
+    }
+
+    /// SQLite: writes a consistent copy of the whole database to `file` (`VACUUM
+    /// INTO`: one read transaction, so writers carry on meanwhile).
+    pub async fn vacuum_into(&self, file: &std::path::Path) -> Result<(), DbErr> {
+        let backend = self.conn.get_database_backend();
+        if backend != sea_orm::DbBackend::Sqlite {
+            return Err(DbErr::Custom("VACUUM INTO is SQLite's".into()));
+        }
+        let target = file
+            .to_str()
+            .ok_or_else(|| DbErr::Custom("the file name is not UTF-8".into()))?;
+        self.conn
+            .execute(sea_orm::Statement::from_sql_and_values(
+                backend,
+                "VACUUM INTO ?",
+                [target.into()],
+            ))
+            .await?;
+        Ok(())
+    }
+
+    /// SQLite's `PRAGMA integrity_check` verdict ("ok" when sound).
+    pub async fn integrity(&self) -> Result<String, DbErr> {
+        let backend = self.conn.get_database_backend();
+        let row = self
+            .conn
+            .query_one(sea_orm::Statement::from_string(
+                backend,
+                "PRAGMA integrity_check",
+            ))
+            .await?
+            .ok_or_else(|| DbErr::Custom("no answer".into()))?;
+        row.try_get_by_index::<String>(0)
+    }
+
+    /// Closes every connection (before the file is moved).
+    pub async fn close(self) {
+        let _ = self.conn.close().await;
     }
 }

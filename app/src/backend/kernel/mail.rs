@@ -126,8 +126,20 @@ pub async fn enqueue(
         ..Default::default()
     }
     .insert(conn)
-    .await
-    .map(|_| ())
+    .await?;
+    // Counted when written (a transaction that then rolls back still counts).
+    metrics::counter!("gatehouse_emails_total", "outcome" => "queued").increment(1);
+    Ok(())
+}
+
+/// How many messages wait to be sent (for the metrics).
+pub async fn queue_depth(conn: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    mail_outbox::Entity::find()
+        .filter(mail_outbox::Column::SentAt.is_null())
+        .filter(mail_outbox::Column::Attempts.lt(10))
+        .count(conn)
+        .await
 }
 
 /// A queued body in clear. Rows queued before bodies were sealed are plain text.
@@ -185,12 +197,49 @@ async fn send_one(settings: &Settings, row: &mail_outbox::Model) -> Result<(), S
     }
 }
 
+/// The outbox rows this server has claimed and not yet finished, and whether it is
+/// stopping: on SIGTERM the delivery loop stops between messages and what it still
+/// holds is handed back ([`release_claims`]) so another replica sends it at once
+/// instead of after the claim's minute.
+#[derive(Default)]
+pub struct Claims {
+    held: std::sync::Mutex<std::collections::HashMap<i64, i64>>,
+    stopping: std::sync::atomic::AtomicBool,
+}
+
+impl Claims {
+    /// Asks the delivery loop to stop after the message it is sending.
+    pub fn stop(&self) {
+        self.stopping
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn stopping(&self) -> bool {
+        self.stopping.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn held(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<i64, i64>> {
+        self.held.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// Sends what is due. Returns how many messages went out. Failures are retried
 /// with a growing delay (at most 10 attempts).
 pub async fn deliver_pending(
     conn: &impl ConnectionTrait,
     settings: &Settings,
     now_ms: i64,
+) -> Result<usize, DbErr> {
+    deliver(conn, settings, now_ms, &Claims::default()).await
+}
+
+/// [`deliver_pending`] for a server's delivery loop: records what it claims in
+/// `claims` and stops between messages once `claims` is stopping.
+pub async fn deliver(
+    conn: &impl ConnectionTrait,
+    settings: &Settings,
+    now_ms: i64,
+    claims: &Claims,
 ) -> Result<usize, DbErr> {
     let due = mail_outbox::Entity::find()
         .filter(mail_outbox::Column::SentAt.is_null())
@@ -202,12 +251,13 @@ pub async fn deliver_pending(
         .await?;
     let mut sent = 0;
     for row in due {
+        if claims.stopping() {
+            break;
+        }
         // Claim the message first so that several replicas never send it twice.
+        let claim_until = now_ms + 60_000;
         let claimed = mail_outbox::Entity::update_many()
-            .col_expr(
-                mail_outbox::Column::NextAttemptAt,
-                Expr::value(now_ms + 60_000),
-            )
+            .col_expr(mail_outbox::Column::NextAttemptAt, Expr::value(claim_until))
             .filter(mail_outbox::Column::Id.eq(row.id))
             .filter(mail_outbox::Column::SentAt.is_null())
             .filter(mail_outbox::Column::NextAttemptAt.eq(row.next_attempt_at))
@@ -217,12 +267,15 @@ pub async fn deliver_pending(
         if claimed != 1 {
             continue;
         }
+        claims.held().insert(row.id, claim_until);
+        let id = row.id;
         let result = send_one(settings, &row).await;
         let attempts = row.attempts + 1;
         let mut active: mail_outbox::ActiveModel = row.into();
         active.attempts = Set(attempts);
         match result {
             Ok(()) => {
+                metrics::counter!("gatehouse_emails_total", "outcome" => "sent").increment(1);
                 active.sent_at = Set(Some(now_ms));
                 active.last_error = Set(None);
                 // Delivered: the links inside are no longer kept anywhere here.
@@ -231,14 +284,39 @@ pub async fn deliver_pending(
                 sent += 1;
             }
             Err(error) => {
+                metrics::counter!("gatehouse_emails_total", "outcome" => "failed").increment(1);
                 tracing::warn!(attempts, error = %error, "mail delivery failed; will retry");
                 active.last_error = Set(Some(error.chars().take(500).collect()));
                 active.next_attempt_at = Set(now_ms + 1000 * 2_i64.pow(attempts.min(12) as u32));
             }
         }
         active.update(conn).await?;
+        claims.held().remove(&id);
     }
     Ok(sent)
+}
+
+/// Hands back every message `claims` still holds (a delivery stopped part-way):
+/// each becomes due at `now_ms` for any replica, unless it was sent or claimed
+/// again meanwhile. Returns how many were released.
+pub async fn release_claims(
+    conn: &impl ConnectionTrait,
+    claims: &Claims,
+    now_ms: i64,
+) -> Result<u64, DbErr> {
+    let held: Vec<(i64, i64)> = claims.held().drain().collect();
+    let mut released = 0;
+    for (id, until) in held {
+        released += mail_outbox::Entity::update_many()
+            .col_expr(mail_outbox::Column::NextAttemptAt, Expr::value(now_ms))
+            .filter(mail_outbox::Column::Id.eq(id))
+            .filter(mail_outbox::Column::SentAt.is_null())
+            .filter(mail_outbox::Column::NextAttemptAt.eq(until))
+            .exec(conn)
+            .await?
+            .rows_affected;
+    }
+    Ok(released)
 }
 
 #[cfg(test)]

@@ -9,6 +9,50 @@ pub struct RequestMeta {
     pub session_token: Option<String>,
 }
 
+/// The id of the request being served: in every log line about it (its tracing
+/// span) and in the "Reference: …" of a "something went wrong" sentence, so support
+/// can find the line a person quotes. Put in the request's extensions by the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
+tokio::task_local! {
+    /// The request id while the request's own task runs.
+    pub static REQUEST_ID: RequestId;
+}
+
+impl RequestId {
+    /// A fresh id: 16 hex digits in groups of four (`7F3A-09BC-…`), easy to read out.
+    pub fn fresh() -> RequestId {
+        let hex = super::crypto::reference_id_bytes::<8>().to_uppercase();
+        let groups: Vec<&str> = (0..4).map(|i| &hex[i * 4..i * 4 + 4]).collect();
+        RequestId(groups.join("-"))
+    }
+
+    /// The id a trusted proxy sent (`X-Request-Id`, such as nginx's `$request_id`),
+    /// when it is a plausible id (hex digits and `-`, 8 to 64 of them: never words
+    /// a page would then show); else a fresh one.
+    pub fn from_proxy(sent: Option<&str>) -> RequestId {
+        match sent {
+            Some(id)
+                if (8..=64).contains(&id.len())
+                    && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') =>
+            {
+                RequestId(id.to_string())
+            }
+            _ => RequestId::fresh(),
+        }
+    }
+
+    /// The id of the request this code serves, if any: from its task, or (in a
+    /// task Leptos spawned to render a page) from the request in the Leptos context.
+    pub fn current() -> Option<RequestId> {
+        REQUEST_ID.try_with(Clone::clone).ok().or_else(|| {
+            leptos::prelude::use_context::<axum::http::request::Parts>()
+                .and_then(|parts| parts.extensions.get::<RequestId>().cloned())
+        })
+    }
+}
+
 /// Reads one cookie's value from the `Cookie` headers.
 pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
@@ -101,6 +145,47 @@ impl RequestMeta {
 mod tests {
     use super::*;
     use axum::http::HeaderValue;
+
+    #[test]
+    fn request_ids_are_fresh_readable_or_a_plausible_proxy_id() {
+        let a = RequestId::fresh().0;
+        assert_eq!(a.len(), 19);
+        assert!(a
+            .split('-')
+            .all(|g| g.len() == 4 && g.chars().all(|c| c.is_ascii_hexdigit())));
+        assert_ne!(a, RequestId::fresh().0);
+        let nginx = "3f2a9c1be07d4a51b2c8e0f9a6d7c4e1";
+        assert_eq!(RequestId::from_proxy(Some(nginx)).0, nginx);
+        for crafted in [
+            "call-us-now-please",
+            "short",
+            "<script>alert(1)</script>",
+            "",
+        ] {
+            let id = RequestId::from_proxy(Some(crafted)).0;
+            assert_ne!(id, crafted);
+            assert_eq!(id.len(), 19);
+        }
+    }
+
+    #[tokio::test]
+    async fn internal_errors_carry_the_request_id_as_their_reference() {
+        let id = RequestId("7F3A-0000-1111-2222".into());
+        let error = REQUEST_ID
+            .scope(id, async { crate::backend::internal("boom") })
+            .await;
+        assert_eq!(
+            error,
+            crate::domain::AppError::Internal("7F3A-0000-1111-2222".into())
+        );
+        assert!(error
+            .to_string()
+            .ends_with("Reference: 7F3A-0000-1111-2222"));
+        // Outside a request: a fresh reference of its own.
+        assert!(
+            matches!(crate::backend::internal("boom"), crate::domain::AppError::Internal(r) if r.len() == 12)
+        );
+    }
 
     #[test]
     fn finds_cookie_among_others() {
