@@ -5,6 +5,10 @@
 # concurrent first start logged no error and that SIGTERM ends a replica with status 0.
 set -euo pipefail
 replicas_env="GATEHOUSE_LOCKOUT_THRESHOLD=4 GATEHOUSE_SIGN_IN_PER_IP_PER_MINUTE=8 GATEHOUSE_SHUTDOWN_GRACE_SECONDS=10"
+# A serves Prometheus metrics; B logs JSON, with every request's line (debug).
+metrics_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+replica_a_env="GATEHOUSE_METRICS_LISTEN=127.0.0.1:$metrics_port"
+replica_b_env="GATEHOUSE_LOG_FORMAT=json RUST_LOG=info,server=debug"
 . "$(dirname "$0")/replicas.sh"
 started=$SECONDS
 status=0
@@ -24,14 +28,14 @@ echo "$PASSWORD" | "$bin" create-admin --tenant Replicaco --email ada@example.co
 "$bin" tenant set-plan --tenant Replicaco --plan team --seats 11 >/dev/null
 echo "$PASSWORD" | "$bin" create-admin --tenant Lockco --email lee@example.com --plan team --password-stdin >/dev/null
 
-BASE="$base" REPLICA_A="$replica_a" REPLICA_B="$replica_b" PID_B="$pid_b" DB_URL="$db_url" \
+METRICS="http://127.0.0.1:$metrics_port" LOG_B="$work/b.log" BASE="$base" REPLICA_A="$replica_a" REPLICA_B="$replica_b" PID_B="$pid_b" DB_URL="$db_url" \
   MAILDIR="$maildir" PG_DIR="${GATEHOUSE_PG_DIR:-/var/tmp/gatehouse-pg}" PASSWORD="$PASSWORD" \
   python3 "$root/.ci/replicas_test.py" || status=1
 
 # The script sent B SIGTERM: it must have finished and exited 0.
 b_status=0; wait "$pid_b" || b_status=$?
 pid_b=""
-if [ "$b_status" = 0 ] && grep -q "stopped" "$work/b.log"; then
+if [ "$b_status" = 0 ] && grep -q '"stopped"' "$work/b.log"; then
   echo "ok   replica B exited 0 after SIGTERM"
 else
   echo "FAIL replica B exited $b_status after SIGTERM"; tail -n 20 "$work/b.log"; status=1

@@ -4,7 +4,9 @@
 # front of them running deploy/nginx.conf with these ports put in.
 # Sets: root work bin base (nginx) replica_a replica_b pid_a pid_b nginx_pid db_url
 # maildir smtp_pid; exports the replicas' environment; stops everything on exit.
-# Optional before sourcing: replicas_env (extra VAR=value words for both replicas).
+# Optional before sourcing: replicas_env (extra VAR=value words for both replicas),
+# replica_a_env and replica_b_env (for one of them), replicas_smtp=0 (mail as .eml
+# files in a shared outbox folder instead of the SMTP sink).
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 target=${CARGO_TARGET_DIR:-$root/target}
 built=${GATEHOUSE_BIN:-$target/release/gatehouse}
@@ -56,10 +58,10 @@ replicas_cleanup() {
 trap replicas_cleanup EXIT
 
 # Both at the same moment, on the empty database.
-env ${replicas_env:-} GATEHOUSE_LISTEN="127.0.0.1:$port_a" RUST_LOG=${RUST_LOG:-info} \
+env GATEHOUSE_LISTEN="127.0.0.1:$port_a" RUST_LOG=${RUST_LOG:-info} ${replicas_env:-} ${replica_a_env:-} \
   "$bin" serve >"$work/a.log" 2>&1 &
 pid_a=$!
-env ${replicas_env:-} GATEHOUSE_LISTEN="127.0.0.1:$port_b" RUST_LOG=${RUST_LOG:-info} \
+env GATEHOUSE_LISTEN="127.0.0.1:$port_b" RUST_LOG=${RUST_LOG:-info} ${replicas_env:-} ${replica_b_env:-} \
   "$bin" serve >"$work/b.log" 2>&1 &
 pid_b=$!
 

@@ -153,7 +153,38 @@ check(call_json(B, "delete_group", {"group_id": int(group_id)}, ada)[0] == 200, 
 seen = form(A, "list_groups", {}, ada)
 check(seen[0] == 200 and "Night shift" not in seen[1], "A's next read no longer lists it")
 
-# 7. Readiness: within a second, 503 while PostgreSQL does not answer; 200 again after.
+# 7. Metrics (replica A) and request ids in JSON logs (replica B).
+status, text, _, _ = request(os.environ["METRICS"], "GET", "/metrics")
+def metric(name, **labels):
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(name + "{") or line.startswith(name + " "):
+            head, value = line.rsplit(" ", 1)
+            if all(f'{k}="{v}"' in head for k, v in labels.items()):
+                total += float(value)
+    return total
+check(status == 200, "/metrics answers on its own address")
+check(metric("gatehouse_http_requests_total", route="/api/sign_in", method="POST", status="200") >= 1,
+      "requests are counted by route, method and status")
+check(metric("gatehouse_http_request_duration_seconds_count", route="/api/invite_member") >= 1,
+      "with a latency histogram")
+check(metric("gatehouse_sign_ins_total", outcome="succeeded") >= 1
+      and metric("gatehouse_sign_ins_total", outcome="refused") >= 1
+      and metric("gatehouse_sign_ins_total", outcome="limited") >= 1,
+      "sign-ins succeeded, refused and limited are counted")
+check(metric("gatehouse_emails_total", outcome="queued") >= 1
+      and "gatehouse_emails_total{outcome=\"sent\"}" in text
+      and "gatehouse_mail_queue_depth" in text
+      and "gatehouse_db_pool_connections{state=\"in_use\"}" in text,
+      "emails queued and sent, the queue depth and the pool in use are there")
+status, _, _, rid = request(B, "GET", "/sign-in")
+time.sleep(0.2)
+lines = [json.loads(l) for l in open(os.environ["LOG_B"]) if l.startswith("{")]
+check(lines and all("level" in l for l in lines), f"B logs JSON ({len(lines)} lines)")
+check(any(l.get("span", {}).get("id") == rid for l in lines),
+      f"B's log line for a request carries its id {rid}")
+
+# 8. Readiness: within a second, 503 while PostgreSQL does not answer; 200 again after.
 pg_dir = pathlib.Path(os.environ["PG_DIR"])
 postmaster = int((pg_dir / "postmaster.pid").read_text().split()[0])
 def children(pid):
@@ -184,7 +215,7 @@ while time.time() < deadline and request(A, "GET", "/readyz")[0] != 200:
     time.sleep(0.2)
 check(request(A, "GET", "/readyz")[0] == 200, "/readyz is 200 again once the database answers")
 
-# 8. SIGTERM on B: a request in flight (half its upload sent) still gets its answer; then
+# 9. SIGTERM on B: a request in flight (half its upload sent) still gets its answer; then
 # B is gone and nginx serves every request from A.
 boundary = "gatehouse-replicas"
 csv = "email,role,template,crm_access\n" + "".join(f"late{i}@example.com,user,,no\n" for i in range(200))
