@@ -10,6 +10,8 @@ built=${GATEHOUSE_BIN:-$target/release/gatehouse}
 work=$(mktemp -d "/tmp/gatehouse-${work_name:-fresh}.XXXXXX")
 # A private copy of the binary: a rebuild may replace (or briefly remove) the built one.
 cp "$built" "$work/gatehouse" 2>/dev/null || { echo "build first: make build" >&2; exit 1; }
+# Its bundle's hashed file names are read from hash.txt beside the binary.
+cp "$(dirname "$built")/hash.txt" "$work/" 2>/dev/null || true
 bin="$work/gatehouse"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

@@ -14,9 +14,15 @@ use leptos_router::hooks::use_location;
 pub fn SignedInLayout() -> impl IntoView {
     let me = Resource::new_blocking(|| (), |_| current_user());
     let location = use_location();
+    // A plain `Suspend`, not one in a `move ||` closure: on the server, Suspense walks
+    // its children more than once before rendering (`dry_resolve`), and each walk of a
+    // closure would build the page again, creating its resources again. Whether it did
+    // depended on how fast the database answered (PostgreSQL, not SQLite): the page
+    // then carried resources the browser never creates, and hydration failed. The
+    // account never changes under this frame (switching tenant reloads the page).
     view! {
         <Suspense fallback=loading>
-            {move || Suspend::new(async move {
+            {Suspend::new(async move {
                 match me.await {
                     Ok(me) => view! { <SignedInFrame me /> }.into_any(),
                     Err(AppError::Unauthenticated) => {

@@ -544,7 +544,9 @@ async fn liveness_readiness_and_the_request_id_in_a_failure() {
     // The page shows the error's sentence, which ends with the reference.
     let error: AppError = serde_json::from_str(&body).unwrap();
     assert_eq!(error, AppError::Internal(nginx_id.into()));
-    assert!(error.to_string().ends_with(&format!("Reference: {nginx_id}")));
+    assert!(error
+        .to_string()
+        .ends_with(&format!("Reference: {nginx_id}")));
     assert!(!body.to_lowercase().contains("pool"), "{body}");
 }
 
@@ -1040,4 +1042,44 @@ async fn the_servers_connections_send_without_delay() {
     let (stream, _) = listener.accept().await;
     assert!(stream.nodelay().unwrap(), "TCP_NODELAY is off");
     drop(client);
+}
+
+/// A signed-in page carries, under the ids the browser gives its resources as it
+/// hydrates, the values of those resources, whatever the database's speed. On the
+/// server, Suspense walks its children more than once before rendering, and a page
+/// (or a card with its own resource) built inside a re-run closure was built again:
+/// on PostgreSQL the Tenant page now and then carried its overview twice, under the
+/// provisioning card's id, and the browser failed to hydrate it. (Copies after the
+/// browser's ids, from a later walk, are never read.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signed_in_pages_carry_their_resources_under_the_browsers_ids() {
+    each_engine(|app| async move {
+        app.tenant_with_admin("Acme", "ada@example.com").await;
+        let cookie = app.sign_in("ada@example.com", PASSWORD).await;
+        for round in 0..10 {
+            let request = Request::get("/settings/tenant")
+                .header("cookie", &cookie)
+                .body(Body::empty())
+                .unwrap();
+            let (status, html, _) = split(app.send(request).await).await;
+            assert_eq!(status, StatusCode::OK);
+            let value = |id: u32| {
+                html.split(&format!("__RESOLVED_RESOURCES[{id}] = "))
+                    .nth(1)
+                    .and_then(|rest| rest.split("\";").next())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            // The frame's account, the page's overview, the provisioning card's settings.
+            let (me, overview, provisioning) = (value(0), value(2), value(4));
+            let at = format!("{}, render {round}", app.engine);
+            assert!(me.contains("tenant_name"), "{at}: id 0 is {me}");
+            assert!(overview.contains("seats_used"), "{at}: id 2 is {overview}");
+            assert!(
+                provisioning.contains("scim_invites"),
+                "{at}: id 4 is {provisioning}"
+            );
+        }
+    })
+    .await;
 }

@@ -97,7 +97,19 @@ pub fn TenantSettingsPage() -> impl IntoView {
                                 .into_any()
                             }}
                         </section>
-                        <super::provisioning::ProvisioningCard />
+                    }
+                    .into_any(),
+                }
+            })}
+        </Transition>
+        // Outside the closures above: on the server, Suspense walks a closure's view
+        // more than once before rendering, and a component with its own resource built
+        // in there is built (and its resource created) each time, which the browser
+        // then fails to hydrate.
+        <super::provisioning::ProvisioningCard />
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                overview.await.ok().map(|t| view! {
                         <section class="card" aria-labelledby="pair-title">
                             <h2 id="pair-title">"Production and sandbox"</h2>
                             {match (t.paired_with.clone(), t.kind, t.can_manage_security) {
@@ -129,9 +141,7 @@ pub fn TenantSettingsPage() -> impl IntoView {
                             <p class="note">{format!("This tenant is on the {} plan. The operator of this Gatehouse changes plans and seat limits.", t.plan.label())}</p>
                             <PlanMatrix current=t.plan />
                         </section>
-                    }
-                    .into_any(),
-                }
+                })
             })}
         </Transition>
     }
