@@ -322,3 +322,38 @@ async fn a_backup_taken_under_writes_restores_to_a_sound_database() {
         members.len() as u64
     );
 }
+
+/// `gatehouse migrate` runs the migrations alone; `serve --no-migrate` then starts on
+/// the current database and refuses one that is behind, with the command to run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrate_alone_then_serve_without_migrating() {
+    use server::cli::{build_state, Migrate};
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/gatehouse.db", dir.path().display());
+    let key = dir.path().join("secret.key");
+    let parsed = cli(&[
+        "--database-url",
+        &url,
+        "--secret-key-file",
+        key.to_str().unwrap(),
+        "serve",
+        "--no-migrate",
+    ]);
+    let server::config::Command::Serve(serve) = parsed.command.clone().unwrap() else {
+        unreachable!()
+    };
+    assert!(serve.no_migrate);
+    // A new database, not migrated: refused, and told what to run.
+    let refused = build_state(&parsed.common, Migrate::Check)
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        refused.contains("behind this server: run `gatehouse migrate` first"),
+        "{refused}"
+    );
+    let said = server::cli::migrate(&parsed.common).await.unwrap();
+    assert_eq!(said, "The database's schema is current.");
+    let state = build_state(&parsed.common, Migrate::Check).await.unwrap();
+    assert_eq!(state.db.schema().await.unwrap(), Schema::Current);
+}
