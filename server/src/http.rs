@@ -163,8 +163,9 @@ async fn trace_request(
         .map(|m| m.as_str().to_string())
         .unwrap_or_else(|| "other".to_string());
     let method = request.method().clone();
-    let span =
-        tracing::info_span!("request", id = %id.0, method = %method, path = %request.uri().path());
+    // The matched route ("/invite/{token}"), never the path: paths carry invitation
+    // and reset tokens, which must never reach a log.
+    let span = tracing::info_span!("request", id = %id.0, method = %method, route = %route);
     let started = std::time::Instant::now();
     let mut res = REQUEST_ID
         .scope(id.clone(), next.run(request).instrument(span.clone()))
