@@ -35,6 +35,10 @@ if [ "$what" = test ]; then
   ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_apt postgresql
   # Debian's python (not whatever python3 comes first on PATH) runs the SMTP sink.
   /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need_apt python3-aiosmtpd
+  # dkimpy (Debian's build of PyPI's dkimpy; PyNaCl for Ed25519) verifies the DKIM
+  # signatures in the mail tests, which make their keys with openssl.
+  /usr/bin/python3 -c 'import dkim, nacl.signing' >/dev/null 2>&1 || need_apt python3-dkim python3-nacl
+  command -v openssl >/dev/null 2>&1 || need_apt openssl
 fi
 if [ "$what" = load ]; then
   command -v wrk >/dev/null 2>&1 || need_apt wrk

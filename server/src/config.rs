@@ -2,6 +2,7 @@
 
 use app::backend::kernel::crypto::SecretKey;
 use app::backend::kernel::db::DEFAULT_DATABASE_URL;
+use app::backend::kernel::dkim::Signer as DkimSigner;
 use app::backend::Settings;
 use app::domain::password::{PasswordPolicy, MIN_PASSWORD_CHARS};
 use clap::{Args, Parser, Subcommand};
@@ -158,6 +159,16 @@ pub struct Common {
         global = true
     )]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Domain every outgoing email is DKIM-signed for (`d=`), e.g. acme.example.
+    /// Set with the selector and the key file, or not at all.
+    #[arg(long, env = "GATEHOUSE_DKIM_DOMAIN", global = true)]
+    pub dkim_domain: Option<String>,
+    /// DKIM selector: the DNS name `<selector>._domainkey.<domain>` holds the key.
+    #[arg(long, env = "GATEHOUSE_DKIM_SELECTOR", global = true)]
+    pub dkim_selector: Option<String>,
+    /// DKIM private key, RSA or Ed25519 in PEM (see `gatehouse mail dkim-record`).
+    #[arg(long, env = "GATEHOUSE_DKIM_KEY_FILE", global = true)]
+    pub dkim_key_file: Option<PathBuf>,
 }
 
 #[cfg(test)]
@@ -181,6 +192,65 @@ mod tests {
         assert!(load_or_create_key(&path)
             .unwrap_err()
             .contains("does not hold a key"));
+    }
+
+    #[test]
+    fn dkim_settings_come_together_and_a_bad_key_stops_start_up_with_a_sentence() {
+        use clap::Parser;
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("dkim.pem");
+        let cli = |args: &[&str]| {
+            let mut all = vec!["gatehouse"];
+            all.extend_from_slice(args);
+            all.push("serve");
+            Cli::try_parse_from(all).unwrap().common
+        };
+        assert!(cli(&[]).dkim().unwrap().is_none());
+        let half = cli(&["--dkim-domain", "acme.example"]).dkim().unwrap_err();
+        assert_eq!(
+            half,
+            "DKIM needs GATEHOUSE_DKIM_DOMAIN, GATEHOUSE_DKIM_SELECTOR and GATEHOUSE_DKIM_KEY_FILE together; GATEHOUSE_DKIM_SELECTOR and GATEHOUSE_DKIM_KEY_FILE are not set."
+        );
+        let key_arg = key.to_str().unwrap();
+        let all = [
+            "--dkim-domain",
+            "acme.example",
+            "--dkim-selector",
+            "s1",
+            "--dkim-key-file",
+            key_arg,
+        ];
+        let unreadable = cli(&all).settings().unwrap_err();
+        assert!(
+            unreadable.starts_with("Cannot read the DKIM key file"),
+            "{unreadable}"
+        );
+        std::fs::write(
+            &key,
+            "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n",
+        )
+        .unwrap();
+        let wrong = cli(&all).settings().unwrap_err();
+        assert!(
+            wrong.contains("does not hold an RSA or Ed25519 private key in PEM"),
+            "{wrong}"
+        );
+        assert_eq!(wrong.lines().count(), 1);
+    }
+
+    #[test]
+    fn a_signing_domain_the_sender_is_not_under_is_told() {
+        assert_eq!(
+            dmarc_misaligned("acme.example", "Acme <access@acme.example>"),
+            None
+        );
+        assert_eq!(
+            dmarc_misaligned("acme.example", "access@mail.acme.example"),
+            None
+        );
+        let told = dmarc_misaligned("acme.example", "Gatehouse <gatehouse@localhost>").unwrap();
+        assert!(told.starts_with("Mail is DKIM-signed for acme.example but sent from localhost"));
+        assert!(dmarc_misaligned("acme.example", "x@notacme.example").is_some());
     }
 
     #[test]
@@ -222,6 +292,30 @@ pub enum Command {
     /// Operator changes to an account.
     #[command(subcommand)]
     Account(AccountCommand),
+    /// Look at the emails Gatehouse sends, and the DKIM record to publish.
+    #[command(subcommand)]
+    Mail(MailCommand),
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum MailCommand {
+    /// Print an example of an email (subject, headers, plain text) and write its
+    /// HTML part to a file, to look at before going live. Every kind without --kind.
+    Preview(Preview),
+    /// Print the DNS TXT record that lets receivers check the DKIM signatures
+    /// (needs GATEHOUSE_DKIM_DOMAIN, GATEHOUSE_DKIM_SELECTOR and GATEHOUSE_DKIM_KEY_FILE).
+    DkimRecord,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Preview {
+    /// invite, invite-resent, reset, password-changed, two-factor-on, two-factor-off,
+    /// email-changed, access-request, access-approved, access-declined or review-due.
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Folder the HTML parts are written to, as <kind>.html.
+    #[arg(long, default_value = "mail-preview")]
+    pub html_dir: PathBuf,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -325,6 +419,24 @@ pub struct CreateAdmin {
     pub password_stdin: bool,
 }
 
+/// A sentence when DMARC would not count the DKIM signature: the sender's domain
+/// must be the signing domain or below it (relaxed alignment).
+fn dmarc_misaligned(dkim_domain: &str, mail_from: &str) -> Option<String> {
+    let from = mail_from
+        .rsplit_once('@')?
+        .1
+        .trim_end_matches('>')
+        .trim()
+        .to_ascii_lowercase();
+    let signing = dkim_domain.to_ascii_lowercase();
+    let aligned = from == signing || from.ends_with(&format!(".{signing}"));
+    (!aligned).then(|| {
+        format!(
+            "Mail is DKIM-signed for {signing} but sent from {from}: receivers checking DMARC will not count the signature. Sign for {from} (or a domain it is under), or send from that domain."
+        )
+    })
+}
+
 /// Reads the secret key file, or creates it (owner-only) with a fresh random key.
 fn load_or_create_key(path: &std::path::Path) -> Result<SecretKey, String> {
     match std::fs::read_to_string(path) {
@@ -374,13 +486,51 @@ fn load_or_create_key(path: &std::path::Path) -> Result<SecretKey, String> {
 }
 
 impl Common {
-    pub fn settings(&self) -> Result<Settings, String> {
-        let public_url = self
-            .public_url
+    /// The base of links in emails.
+    pub fn public_url(&self) -> String {
+        self.public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", self.listen))
             .trim_end_matches('/')
-            .to_string();
+            .to_string()
+    }
+
+    /// The DKIM signer, when the three DKIM settings are given; a key that can't be
+    /// used, or a setting without the others, is one sentence that stops start-up.
+    pub fn dkim(&self) -> Result<Option<DkimSigner>, String> {
+        match (&self.dkim_domain, &self.dkim_selector, &self.dkim_key_file) {
+            (None, None, None) => Ok(None),
+            (Some(domain), Some(selector), Some(key_file)) => {
+                DkimSigner::load(domain, selector, key_file).map(Some)
+            }
+            (domain, selector, key_file) => {
+                let missing: Vec<&str> = [
+                    (domain.is_none(), "GATEHOUSE_DKIM_DOMAIN"),
+                    (selector.is_none(), "GATEHOUSE_DKIM_SELECTOR"),
+                    (key_file.is_none(), "GATEHOUSE_DKIM_KEY_FILE"),
+                ]
+                .into_iter()
+                .filter_map(|(missing, name)| missing.then_some(name))
+                .collect();
+                Err(format!(
+                    "DKIM needs GATEHOUSE_DKIM_DOMAIN, GATEHOUSE_DKIM_SELECTOR and GATEHOUSE_DKIM_KEY_FILE together; {} {} not set.",
+                    missing.join(" and "),
+                    if missing.len() == 1 { "is" } else { "are" }
+                ))
+            }
+        }
+    }
+
+    pub fn settings(&self) -> Result<Settings, String> {
+        let public_url = self.public_url();
+        let dkim = self.dkim()?.map(std::sync::Arc::new);
+        if let Some(warning) = self
+            .dkim_domain
+            .as_deref()
+            .and_then(|d| dmarc_misaligned(d, &self.mail_from))
+        {
+            tracing::warn!("{warning}");
+        }
         Ok(Settings {
             public_url,
             session_idle_secs: self.session_idle_minutes.max(1) * 60,
@@ -402,6 +552,7 @@ impl Common {
             },
             secret_key: load_or_create_key(&self.secret_key_file)?,
             trusted_proxies: self.trusted_proxies.clone(),
+            dkim,
         })
     }
 }

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod files;
 pub mod http;
+pub mod mail;
 pub mod metrics;
 pub mod ops;
 pub mod scim;

@@ -44,6 +44,7 @@ async fn main() -> ExitCode {
         Command::CreateAdmin(args) => server::cli::create_admin(&cli.common, args).await,
         Command::Tenant(command) => server::cli::tenant(&cli.common, command).await,
         Command::Account(command) => server::cli::account(&cli.common, command).await,
+        Command::Mail(command) => server::mail::run(&cli.common, command),
     };
     match result {
         Ok(message) => {

@@ -7,7 +7,6 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod decisions;
-pub mod device;
 pub mod diagnostics;
 pub mod email;
 pub mod error;

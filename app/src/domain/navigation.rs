@@ -19,17 +19,18 @@ pub fn safe_redirect_target(next: Option<&str>) -> String {
     }
 }
 
+/// What a query value keeps as it is: RFC 3986's unreserved characters, and `/` so
+/// that a path in `?next=` stays readable.
+const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
 /// Percent-encodes a value for a query string (keeps `/` readable).
 pub fn encode_query_value(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    percent_encoding::utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
 
 #[cfg(test)]
@@ -42,6 +43,7 @@ mod tests {
             super::encode_query_value("/settings/users?page=2&x"),
             "/settings/users%3Fpage%3D2%26x"
         );
+        assert_eq!(super::encode_query_value("Zoë & co"), "Zo%C3%AB%20%26%20co");
     }
 
     #[test]

@@ -23,72 +23,78 @@ pub async fn openapi_json() -> Response {
     res
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// A run of prose: text, or `code` (a part between backticks).
+struct Segment {
+    code: bool,
+    text: String,
 }
 
-/// `text` escaped, its `backticked` parts set as code.
-fn prose(text: &str) -> String {
-    escape(text)
+/// `text` split at its backticks, the parts between them as code. The template
+/// escapes every part.
+fn prose(text: &str) -> Vec<Segment> {
+    text.replace('\n', " ")
         .split('`')
         .enumerate()
-        .map(|(i, part)| {
-            if i % 2 == 1 {
-                format!("<code>{part}</code>")
-            } else {
-                part.to_string()
-            }
+        .map(|(i, part)| Segment {
+            code: i % 2 == 1,
+            text: part.to_string(),
         })
         .collect()
 }
 
-fn operation_html(method: &str, path: &str, op: &Operation) -> String {
-    let summary = op.summary.clone().unwrap_or_default();
-    let description = op.description.clone().unwrap_or_default();
-    let params = op
-        .parameters
-        .iter()
-        .flatten()
-        .map(|p| {
-            format!(
-                "<li><code>{}</code> {}</li>",
-                escape(&p.name),
-                prose(p.description.as_deref().unwrap_or(""))
-            )
-        })
-        .collect::<String>();
-    let responses = op
-        .responses
-        .responses
-        .iter()
-        .map(|(status, response)| {
-            let text = match response {
-                utoipa::openapi::RefOr::T(r) => r.description.clone(),
-                utoipa::openapi::RefOr::Ref(r) => r.ref_location.clone(),
-            };
-            format!("<li><code>{}</code> {}</li>", escape(status), prose(&text))
-        })
-        .collect::<String>();
-    format!(
-        "<section class=\"op\"><h3><span class=\"method\">{method}</span> <code>{}</code></h3>\
-         <p><strong>{}</strong></p><p>{}</p>{}<h4>Responses</h4><ul>{responses}</ul></section>",
-        escape(path),
-        escape(&summary),
-        prose(&description).replace('\n', " "),
-        if params.is_empty() {
-            String::new()
-        } else {
-            format!("<h4>Parameters</h4><ul>{params}</ul>")
-        },
-    )
+struct Op {
+    method: &'static str,
+    path: String,
+    summary: String,
+    description: Vec<Segment>,
+    params: Vec<(String, Vec<Segment>)>,
+    responses: Vec<(String, Vec<Segment>)>,
 }
 
-fn render() -> String {
+#[derive(askama::Template)]
+#[template(path = "api_docs.html")]
+struct DocsPage {
+    lead: Vec<Segment>,
+    version: String,
+    ops: Vec<Op>,
+}
+
+fn operation(method: &'static str, path: &str, op: &Operation) -> Op {
+    Op {
+        method,
+        path: path.to_string(),
+        summary: op.summary.clone().unwrap_or_default(),
+        description: prose(op.description.as_deref().unwrap_or("")),
+        params: op
+            .parameters
+            .iter()
+            .flatten()
+            .map(|p| {
+                (
+                    p.name.clone(),
+                    prose(p.description.as_deref().unwrap_or("")),
+                )
+            })
+            .collect(),
+        responses: op
+            .responses
+            .responses
+            .iter()
+            .map(|(status, response)| {
+                let text = match response {
+                    utoipa::openapi::RefOr::T(r) => r.description.clone(),
+                    utoipa::openapi::RefOr::Ref(r) => r.ref_location.clone(),
+                };
+                (status.clone(), prose(&text))
+            })
+            .collect(),
+    }
+}
+
+fn render() -> askama::Result<String> {
+    use askama::Template;
     let doc = ApiDoc::openapi();
-    let mut ops = String::new();
+    let mut ops = Vec::new();
     for (path, item) in &doc.paths.paths {
         for (method, op) in [
             ("GET", &item.get),
@@ -97,26 +103,19 @@ fn render() -> String {
             ("DELETE", &item.delete),
         ] {
             if let Some(op) = op {
-                ops.push_str(&operation_html(method, path, op));
+                ops.push(operation(method, path, op));
             }
         }
     }
-    format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Gatehouse API reference</title><link rel=\"stylesheet\" href=\"/v1/docs.css\"></head><body><main>\
-         <h1>Gatehouse API reference</h1><p class=\"lead\">{}</p>\
-         <p>Send an API key from <a href=\"/settings/api-keys\">Settings → API keys</a> as \
-         <code>Authorization: Bearer gatehouse_…</code>. Each key works for one tenant and \
-         only for its scopes. Errors are <a href=\"https://www.rfc-editor.org/rfc/rfc9457\">RFC 9457</a> \
-         problem details. Machine-readable: <a href=\"/v1/openapi.json\">openapi.json</a> (OpenAPI {}).</p>\
-         {ops}</main></body></html>",
-        prose(doc.info.description.as_deref().unwrap_or("")),
-        serde_json::to_value(&doc.openapi)
+    let page = DocsPage {
+        lead: prose(doc.info.description.as_deref().unwrap_or("")),
+        version: serde_json::to_value(&doc.openapi)
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default(),
-    )
+        ops,
+    };
+    page.render()
 }
 
 const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;color:#1d2433;margin:0;background:#f7f8fb}\
@@ -138,7 +137,18 @@ pub async fn stylesheet() -> Response {
 /// The page: its own stylesheet and nothing else may load (no script at all).
 pub async fn page() -> Response {
     static PAGE: OnceLock<String> = OnceLock::new();
-    let mut res = Html(PAGE.get_or_init(render).clone()).into_response();
+    let page = match PAGE.get() {
+        Some(page) => page.clone(),
+        // Rendered once; a failure is not kept, so the next request tries again.
+        None => match render() {
+            Ok(page) => PAGE.get_or_init(|| page).clone(),
+            Err(e) => {
+                tracing::error!(error = %e, "the API reference page failed to render");
+                return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        },
+    };
+    let mut res = Html(page).into_response();
     res.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(

@@ -4,7 +4,9 @@
 use crate::common::{self, each_engine, meta, TestApp, PASSWORD};
 use app::backend::auth::recovery;
 use app::backend::entities::mail_outbox;
-use app::backend::kernel::mail::{self, Outgoing};
+use app::backend::kernel::dkim::Signer;
+use app::backend::kernel::mail;
+use app::backend::kernel::mail::letters::{AccessRequested, Letter};
 use app::domain::Email;
 use sea_orm::EntityTrait;
 use std::process::{Child, Command, Stdio};
@@ -47,6 +49,20 @@ impl Sink {
         panic!("the SMTP sink did not start on port {port}");
     }
 
+    /// Writes `message` to a file of its own (for the receiver's script).
+    fn save(&self, message: &str) -> std::path::PathBuf {
+        let n = std::fs::read_dir(self.maildir.parent().unwrap())
+            .unwrap()
+            .count();
+        let path = self
+            .maildir
+            .parent()
+            .unwrap()
+            .join(format!("message-{n}.eml"));
+        std::fs::write(&path, message).unwrap();
+        path
+    }
+
     fn messages(&self) -> Vec<String> {
         let Ok(entries) = std::fs::read_dir(self.maildir.join("new")) else {
             return Vec::new();
@@ -80,14 +96,16 @@ async fn mail_reaches_a_real_smtp_server_after_an_outage_without_header_injectio
         .unwrap();
     recovery::process_reset_requests(s).await.unwrap();
     let to = Email::parse("bob@example.com").unwrap();
-    mail::enqueue(
-        s.db.conn(),
-        &s.settings,
-        app.clock_now(),
-        Outgoing::notice(to, "Hello\r\nBcc: evil@example.com", "Body <b>text</b>"),
-    )
-    .await
-    .unwrap();
+    // A tenant name with a line break, a person's name with markup.
+    let letter = Letter::AccessRequested(AccessRequested {
+        tenant: "Acme\r\nBcc: evil@example.com".into(),
+        who: "<b>Eve</b>".into(),
+        what: "manage users".into(),
+        why: String::new(),
+    });
+    mail::enqueue(s.db.conn(), &s.settings, app.clock_now(), &to, &letter)
+        .await
+        .unwrap();
 
     // Mail server down: nothing is sent, nothing is lost, the error is kept.
     let sent = mail::deliver_pending(s.db.conn(), &s.settings, app.clock_now())
@@ -128,16 +146,28 @@ async fn mail_reaches_a_real_smtp_server_after_an_outage_without_header_injectio
         .find(|m| m.contains("To: bob@example.com"))
         .unwrap();
     assert!(
-        notice.contains("Subject: HelloBcc: evil@example.com"),
+        notice.contains("Subject: Access request from <b>Eve</b> in AcmeBcc: evil@example.com"),
         "{notice}"
     );
+    let headers = notice.split("\r\n\r\n").next().unwrap();
+    let headers = headers.split("\n\n").next().unwrap();
     assert!(
-        !notice
+        !headers
             .lines()
             .any(|l| l.to_ascii_lowercase().starts_with("bcc:")),
         "no header was injected: {notice}"
     );
-    assert!(notice.contains("Body &lt;b&gt;text&lt;/b&gt;"));
+    let read = read_as_receiver(&sink.save(notice), None);
+    let html = read["html"].as_str().unwrap();
+    assert!(
+        html.contains("&#60;b&#62;Eve&#60;/b&#62; asked for access"),
+        "{html}"
+    );
+    assert!(!html.contains("<b>Eve"));
+    assert!(read["text"]
+        .as_str()
+        .unwrap()
+        .contains("<b>Eve</b> asked for access"));
     assert!(!notice.contains("X-RcptTo: evil@example.com"));
 }
 
@@ -254,4 +284,158 @@ async fn the_hygiene_migration_erases_old_bodies_and_normalises_emails() {
         .map(|r| r.try_get::<String>("", "v").unwrap())
         .collect();
     assert_eq!(dump, ["", "queued", "user@xn--bcher-kva.de"]);
+}
+
+/// What a receiver reads of a message file: headers, decoded parts and, given
+/// the DKIM record, whether dkimpy verifies the signature (.ci/mail_check.py).
+fn read_as_receiver(path: &std::path::Path, record: Option<&str>) -> serde_json::Value {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../.ci/mail_check.py");
+    let mut command = Command::new("/usr/bin/python3");
+    command.arg(script);
+    if let Some(record) = record {
+        command.args(["--record", record]);
+    }
+    let out = command
+        .arg(path)
+        .output()
+        .expect("python3 runs .ci/mail_check.py");
+    assert!(
+        out.status.success(),
+        "mail_check.py failed (python3-dkim and python3-nacl are installed by `make test`): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// A new private key in PEM from openssl: `rsa` (2048 bits) or `ed25519`.
+fn new_key(dir: &std::path::Path, algorithm: &str) -> std::path::PathBuf {
+    let path = dir.join(format!("dkim-{algorithm}.pem"));
+    let mut command = Command::new("openssl");
+    command
+        .args(["genpkey", "-algorithm", algorithm, "-out"])
+        .arg(&path);
+    if algorithm == "rsa" {
+        command.args(["-pkeyopt", "rsa_keygen_bits:2048"]);
+    }
+    let status = command
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl runs");
+    assert!(status.success());
+    path
+}
+
+/// Every message leaves DKIM-signed (RSA or Ed25519) through the real SMTP sink
+/// and into the outbox files, and dkimpy verifies the signature against the record
+/// `gatehouse mail dkim-record` prints; an invitation carries a Message-ID on the
+/// sending domain, Date, Auto-Submitted, Reply-To the inviting admin, a subject
+/// naming the tenant, and no link but its own.
+#[tokio::test]
+async fn mail_is_dkim_signed_and_carries_the_headers_receivers_trust() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let sink = Sink::start(dir.path(), port);
+    for (n, algorithm) in ["rsa", "ed25519"].into_iter().enumerate() {
+        let mut app = TestApp::new("sqlite").await;
+        let key = new_key(dir.path(), algorithm);
+        let signer = Signer::load("acme.example", "gh2026", &key).unwrap();
+        let record = signer.txt_value().to_string();
+        assert!(signer
+            .dns_record()
+            .starts_with("gh2026._domainkey.acme.example. IN TXT ( \"v=DKIM1; k="));
+        let mut settings = (*app.state.settings).clone();
+        settings.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        settings.mail_from = "Acme access <access@acme.example>".into();
+        settings.dkim = Some(Arc::new(signer));
+        app.state.settings = Arc::new(settings.clone());
+        let admin = app.acme_admin().await;
+        let s = &app.state;
+        app::backend::members::invite(
+            s,
+            &admin,
+            &meta(None),
+            common::invite_input("bob@example.com"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            mail::deliver_pending(s.db.conn(), &s.settings, app.clock_now())
+                .await
+                .unwrap(),
+            1
+        );
+        let mut messages = Vec::new();
+        for _ in 0..50 {
+            messages = sink.messages();
+            if messages.len() == n + 1 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let sent = messages
+            .iter()
+            .find(|m| m.contains(&format!("a={algorithm}-sha256")))
+            .unwrap_or_else(|| panic!("{algorithm}: no signed message in {messages:?}"));
+        let path = sink.save(sent);
+        let read = read_as_receiver(&path, Some(&record));
+        assert_eq!(
+            read["dkim_verified"], true,
+            "{algorithm}: {}\n{sent}",
+            read["dkim_log"]
+        );
+        assert_eq!(read["dkim_asked"][0], "gh2026._domainkey.acme.example.");
+        let headers = &read["headers"];
+        assert_eq!(headers["subject"], "Join Acme on Gatehouse");
+        assert_eq!(headers["auto-submitted"], "auto-generated");
+        assert!(headers["date"].as_str().is_some_and(|d| !d.is_empty()));
+        let id = headers["message-id"].as_str().unwrap();
+        assert!(
+            id.starts_with('<') && id.ends_with("@acme.example>"),
+            "{id}"
+        );
+        let reply_to = headers["reply-to"].as_str().unwrap();
+        assert!(reply_to.contains("ada@example.com"), "{reply_to}");
+        let html = read["html"].as_str().unwrap();
+        assert!(!html.contains("<img"));
+        let links: Vec<&str> = html.split("href=\"").skip(1).collect();
+        assert_eq!(links.len(), 1, "one link, the invitation's own: {html}");
+        assert!(links[0].starts_with(&format!("{}/invite/", settings.public_url)));
+        assert!(read["text"]
+            .as_str()
+            .unwrap()
+            .contains("invited you to join Acme on Gatehouse."));
+
+        // The signature covers what a forger would change.
+        let forged = sent.replace("Subject: Join Acme", "Subject: Join Evil");
+        let read = read_as_receiver(&sink.save(&forged), Some(&record));
+        assert_eq!(read["dkim_verified"], false, "{algorithm}");
+
+        // Without SMTP, the outbox file is signed the same way.
+        let outbox = dir.path().join(format!("outbox-{algorithm}"));
+        settings.smtp_url = None;
+        settings.outbox_dir = outbox.clone();
+        app.state.settings = Arc::new(settings);
+        let s = &app.state;
+        recovery::request_reset(s, "ada@example.com", &meta(None))
+            .await
+            .unwrap();
+        recovery::process_reset_requests(s).await.unwrap();
+        mail::deliver_pending(s.db.conn(), &s.settings, app.clock_now())
+            .await
+            .unwrap();
+        let file = std::fs::read_dir(&outbox)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        let read = read_as_receiver(&file, Some(&record));
+        assert_eq!(
+            read["dkim_verified"], true,
+            "{algorithm}: outbox file: {}",
+            read["dkim_log"]
+        );
+        assert_eq!(read["headers"]["subject"], "Reset your Gatehouse password");
+        assert!(read["headers"].get("reply-to").is_none());
+    }
 }

@@ -4,7 +4,8 @@
 use crate::common::{self, invite_input, meta, TestApp};
 use app::backend::entities::{audit_events, mail_outbox, memberships};
 use app::backend::kernel::db::{Db, Schema};
-use app::backend::kernel::mail::{self, Claims, Outgoing};
+use app::backend::kernel::mail::letters::{Letter, ReviewDue};
+use app::backend::kernel::mail::{self, Claims};
 use app::backend::members;
 use app::domain::Email;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Statement};
@@ -97,14 +98,12 @@ async fn a_stopping_server_hands_back_the_mail_it_had_claimed() {
         let s = app.state.clone();
         let now = app.clock_now();
         let to = Email::parse("bob@example.com").unwrap();
-        mail::enqueue(
-            s.db.conn(),
-            &s.settings,
-            now,
-            Outgoing::notice(to, "Hello", "Body"),
-        )
-        .await
-        .unwrap();
+        let letter = Letter::ReviewDue(ReviewDue {
+            tenant: "Acme".into(),
+        });
+        mail::enqueue(s.db.conn(), &s.settings, now, &to, &letter)
+            .await
+            .unwrap();
         let claims = Arc::new(Claims::default());
         let sending = {
             let (s, claims) = (s.clone(), claims.clone());

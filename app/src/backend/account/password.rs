@@ -4,7 +4,7 @@ use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
 use crate::backend::kernel::credentials::{reauthenticate, revoke_resets, store_password};
 use crate::backend::kernel::directory::tenant_names_of;
-use crate::backend::kernel::mail::{self, Outgoing};
+use crate::backend::kernel::mail::{self, letters, Letter};
 use crate::backend::kernel::passwords;
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::second_factor;
@@ -54,17 +54,10 @@ pub async fn change_password(
     let ended = sessions::end_others(&*txn, actor.account.id, actor.session.id).await?;
     revoke_resets(&*txn, account.id, now).await?;
     let to = Email::parse(&account.email).map_err(crate::backend::internal)?;
-    mail::enqueue(
-        &*txn,
-        &state.settings,
-        now,
-        Outgoing::notice(
-            to,
-            "Your Gatehouse password was changed",
-            "The password of your Gatehouse account was just changed from My account, and your other sessions were signed out. If this wasn't you, reset your password now and tell your admin.",
-        ),
-    )
-    .await?;
+    let letter = Letter::PasswordChanged(letters::PasswordChanged {
+        from_my_account: true,
+    });
+    mail::enqueue(&*txn, &state.settings, now, &to, &letter).await?;
     audit::commit_with(
         txn,
         now,

@@ -7,7 +7,7 @@ use crate::backend::kernel::audit::{self, AuditActor, AuditEntry};
 use crate::backend::kernel::credentials::{revoke_resets, store_password};
 use crate::backend::kernel::crypto::{hash_token, random_token};
 use crate::backend::kernel::directory::{find_account_by_email, tenant_names_of};
-use crate::backend::kernel::mail::{self, Outgoing};
+use crate::backend::kernel::mail::{self, letters, Letter};
 use crate::backend::kernel::passwords;
 use crate::backend::kernel::request::{rate_limit_key, RequestMeta};
 use crate::backend::kernel::sessions;
@@ -21,28 +21,17 @@ use sea_orm::{
     QuerySelect, Set,
 };
 
-fn reset_mail(settings: &Settings, to: Email, token: &str) -> Outgoing {
-    let link = format!("{}/reset/{token}", settings.public_url);
-    let minutes = settings.reset_ttl_secs / 60;
-    Outgoing {
-        to,
-        subject: mail::RESET_SUBJECT.into(),
-        text: format!(
-            "Someone asked to reset the password of your Gatehouse account.\n\nChoose a new password:\n{link}\n\nThe link works once and expires in {minutes} minutes. If it wasn't you, ignore this email: your password stays as it is.\n"
-        ),
-        html: format!(
-            "<p>Someone asked to reset the password of your Gatehouse account.</p><p><a href=\"{link}\">Choose a new password</a></p><p>The link works once and expires in {minutes} minutes. If it wasn't you, ignore this email: your password stays as it is.</p>"
-        ),
-    }
+fn reset_mail(settings: &Settings, token: &str) -> Letter {
+    Letter::PasswordReset(letters::PasswordReset {
+        link: format!("{}/reset/{token}", settings.public_url),
+        minutes: settings.reset_ttl_secs / 60,
+    })
 }
 
-fn changed_mail(to: Email) -> Outgoing {
-    Outgoing::notice(
-        to,
-        "Your Gatehouse password was changed",
-        "The password of your Gatehouse account was just changed, and every session was signed out. If this wasn't you, reset your password now and tell your admin.",
-    )
-}
+/// After a reset link was used: every session ended.
+const CHANGED_MAIL: Letter = Letter::PasswordChanged(letters::PasswordChanged {
+    from_my_account: false,
+});
 
 /// Queues a "Forgot password" request. Whatever the email, this is the same single
 /// insert, so neither the answer nor its timing says whether an account exists; the
@@ -114,13 +103,8 @@ pub async fn process_reset_requests(state: &AppState) -> Result<usize, AppError>
             }
             .insert(&*txn)
             .await?;
-            mail::enqueue(
-                &*txn,
-                &state.settings,
-                now,
-                reset_mail(&state.settings, email, &token),
-            )
-            .await?;
+            let letter = reset_mail(&state.settings, &token);
+            mail::enqueue(&*txn, &state.settings, now, &email, &letter).await?;
             let meta = RequestMeta {
                 ip: request.ip.clone(),
                 user_agent: request.user_agent.clone(),
@@ -214,7 +198,7 @@ pub async fn complete_reset(
     revoke_resets(&*txn, account.id, now).await?;
     let ended = sessions::end_all_for_account(&*txn, account.id).await?;
     let email = Email::parse(&account.email).map_err(crate::backend::internal)?;
-    mail::enqueue(&*txn, &state.settings, now, changed_mail(email)).await?;
+    mail::enqueue(&*txn, &state.settings, now, &email, &CHANGED_MAIL).await?;
     let who = AuditActor::account(&account, meta);
     audit::record_for_account(
         &*txn,

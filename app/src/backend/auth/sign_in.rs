@@ -7,6 +7,7 @@ use crate::backend::kernel::audit::{self, AuditActor, AuditEntry};
 use crate::backend::kernel::credentials::{
     count_failure, count_password_attempt, sign_in_stage, NextStep, SignedIn,
 };
+use crate::backend::kernel::device::describe_user_agent;
 use crate::backend::kernel::directory::{active_tenants_of, find_account_by_email};
 use crate::backend::kernel::policy::in_force;
 use crate::backend::kernel::request::RequestMeta;
@@ -16,7 +17,6 @@ use crate::backend::kernel::sign_in_group;
 use crate::backend::kernel::throttle;
 use crate::backend::AppState;
 use crate::domain::auth::TotpSetup;
-use crate::domain::device::describe_user_agent;
 use crate::domain::{AppError, Email};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use serde_json::json;

@@ -7,7 +7,7 @@ use crate::backend::kernel::audit::{self, AuditActor, AuditEntry};
 use crate::backend::kernel::credentials::{count_failure, reauthenticate};
 use crate::backend::kernel::crypto::hash_token;
 use crate::backend::kernel::directory::memberships_of;
-use crate::backend::kernel::mail::{self, Outgoing};
+use crate::backend::kernel::mail::{self, letters, Letter};
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::second_factor::{
     is_enabled, new_recovery_codes, recovery_code_hash, seed_of, start_enrolment, use_second_factor,
@@ -72,7 +72,7 @@ fn setup_view(
 ) -> Result<TotpSetup, AppError> {
     let secret = totp::base32_encode(seed);
     let issuer = format!("Gatehouse ({issuer_tenant})");
-    let uri = totp::otpauth_uri(&issuer, &account.email, &secret);
+    let uri = totp::otpauth_uri(&issuer, &account.email, seed);
     let (qr_path, qr_size) =
         totp::qr_path(&uri).ok_or_else(|| crate::backend::internal("QR code"))?;
     Ok(TotpSetup {
@@ -125,15 +125,7 @@ pub async fn confirm(
     a.totp_last_step = Set(Some(step));
     a.update(&*txn).await?;
     let codes = replace_recovery_codes(&*txn, account.id).await?;
-    notify(
-        &*txn,
-        &state.settings,
-        now,
-        &account,
-        "Two-factor was turned on for your Gatehouse account",
-        "Two-factor sign-in was just turned on for your Gatehouse account. From now on, signing in asks for a code from your authenticator app. If this wasn't you, reset your password and tell your admin at once.",
-    )
-    .await?;
+    notify(&*txn, &state.settings, now, &account, true).await?;
     audit::record(
         &*txn,
         now,
@@ -181,16 +173,17 @@ async fn replace_recovery_codes(
     Ok(codes)
 }
 
+/// Tells the account's owner that two-factor was turned on or off.
 async fn notify(
     conn: &impl ConnectionTrait,
     settings: &crate::backend::Settings,
     now_ms: i64,
     account: &accounts::Model,
-    subject: &str,
-    text: &str,
+    on: bool,
 ) -> Result<(), AppError> {
     let to = Email::parse(&account.email).map_err(crate::backend::internal)?;
-    mail::enqueue(conn, settings, now_ms, Outgoing::notice(to, subject, text)).await?;
+    let letter = Letter::TwoFactor(letters::TwoFactor { on });
+    mail::enqueue(conn, settings, now_ms, &to, &letter).await?;
     Ok(())
 }
 
@@ -287,15 +280,7 @@ pub async fn disable(
         .filter(recovery_codes::Column::AccountId.eq(account.id))
         .exec(&*txn)
         .await?;
-    notify(
-        &*txn,
-        &state.settings,
-        now,
-        &current,
-        "Two-factor was turned off for your Gatehouse account",
-        "Two-factor sign-in was just turned off for your Gatehouse account: signing in now needs only your password. If this wasn't you, reset your password, turn two-factor back on and tell your admin.",
-    )
-    .await?;
+    notify(&*txn, &state.settings, now, &current, false).await?;
     audit::commit_with(
         txn,
         now,

@@ -18,6 +18,10 @@ pub struct Model {
     pub sent_at: Option<i64>,
     pub last_error: Option<String>,
     pub created_at: i64,
+    /// `Name <address>` of whom a reply reaches (the inviter of an invitation).
+    pub reply_to: Option<String>,
+    /// `<…@sending domain>`, the same on every retry.
+    pub message_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

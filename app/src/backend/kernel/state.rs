@@ -45,6 +45,8 @@ pub struct Settings {
     /// Reverse proxies whose `X-Forwarded-For` names the client (for per-IP limits,
     /// the audit trail and the sessions list).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Signs every outgoing message with DKIM, when configured.
+    pub dkim: Option<Arc<crate::backend::kernel::dkim::Signer>>,
 }
 
 impl Settings {
@@ -79,6 +81,7 @@ impl Default for Settings {
             password_policy: PasswordPolicy::default(),
             secret_key: SecretKey::random(),
             trusted_proxies: Vec::new(),
+            dkim: None,
         }
     }
 }

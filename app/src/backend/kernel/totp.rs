@@ -2,59 +2,29 @@
 //! steps, six digits, one step of clock skew either way. A step that was accepted
 //! once is never accepted again (the caller stores the last one).
 
-use hmac::{Hmac, Mac};
-use sha1::Sha1;
+use totp_rs::{Algorithm, Secret, TOTP};
 
 pub const STEP_SECS: i64 = 30;
 pub const DIGITS: u32 = 6;
 /// Bytes of a new secret (160 bits, as RFC 4226 recommends).
 pub const SECRET_BYTES: usize = 20;
 
-const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
 /// RFC 4648 base32 without padding (what authenticator apps expect).
-/// The base32 letter for the low five bits of `value`.
-fn base32_digit(value: u32) -> Option<char> {
-    BASE32.get((value & 31) as usize).map(|&b| char::from(b))
-}
-
 pub fn base32_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(5) * 8);
-    let mut buffer: u32 = 0;
-    let mut bits = 0u32;
-    for &b in bytes {
-        buffer = (buffer << 8) | u32::from(b);
-        bits += 8;
-        while bits >= 5 {
-            bits -= 5;
-            out.extend(base32_digit(buffer >> bits));
-        }
+    match Secret::Raw(bytes.to_vec()).to_encoded() {
+        Secret::Encoded(text) => text,
+        Secret::Raw(_) => String::new(),
     }
-    if bits > 0 {
-        out.extend(base32_digit(buffer << (5 - bits)));
-    }
-    out
 }
 
-/// Decodes base32, ignoring case, spaces, dashes and padding.
+/// Decodes base32 as a person may type it: any case, with spaces, dashes or padding.
 pub fn base32_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut buffer: u32 = 0;
-    let mut bits = 0u32;
-    for c in text.chars() {
-        if c == ' ' || c == '-' || c == '=' {
-            continue;
-        }
-        let upper = c.to_ascii_uppercase() as u8;
-        let value = BASE32.iter().position(|&x| x == upper)? as u32;
-        buffer = (buffer << 5) | value;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(((buffer >> bits) & 0xff) as u8);
-        }
-    }
-    Some(out)
+    let compact: String = text
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '='))
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    Secret::Encoded(compact).to_bytes().ok()
 }
 
 /// The time step a moment falls in.
@@ -62,21 +32,26 @@ pub fn step_at(now_ms: i64) -> i64 {
     now_ms.div_euclid(1000 * STEP_SECS)
 }
 
+/// A generator for `secret` (any length: the seeds we make are 160 bits).
+fn generator(secret: &[u8], digits: u32) -> TOTP {
+    TOTP::new_unchecked(
+        Algorithm::SHA1,
+        digits as usize,
+        0,
+        STEP_SECS as u64,
+        secret.to_vec(),
+        None,
+        String::new(),
+    )
+}
+
 /// The code for one time step, as a number (RFC 4226 dynamic truncation).
 pub fn code_at(secret: &[u8], step: i64, digits: u32) -> u32 {
-    // HMAC accepts keys of any length, so this cannot fail.
-    let Ok(mut mac) = Hmac::<Sha1>::new_from_slice(secret) else {
-        return u32::MAX;
-    };
-    mac.update(&step.to_be_bytes());
-    let digest: [u8; 20] = mac.finalize().into_bytes().into();
-    let offset = usize::from(digest[19] & 0x0f);
-    // offset ≤ 15, so the four bytes are always there.
-    let Some(&[a, b, c, d]) = digest.get(offset..offset + 4) else {
-        return u32::MAX;
-    };
-    let binary = u32::from_be_bytes([a & 0x7f, b, c, d]);
-    binary % 10u32.pow(digits)
+    let time = u64::try_from(step.max(0)).unwrap_or(0) * STEP_SECS as u64;
+    generator(secret, digits)
+        .generate(time)
+        .parse()
+        .unwrap_or(u32::MAX)
 }
 
 /// Whether `input` looks like a TOTP code (six digits, spaces allowed).
@@ -105,29 +80,19 @@ pub fn verify(secret: &[u8], input: &str, now_ms: i64, last_used_step: Option<i6
     matched.filter(|step| last_used_step.is_none_or(|last| *step > last))
 }
 
-/// The `otpauth://` address an authenticator app reads from the QR code.
-pub fn otpauth_uri(issuer: &str, account: &str, secret_b32: &str) -> String {
-    format!(
-        "otpauth://totp/{}:{}?secret={}&issuer={}&algorithm=SHA1&digits={}&period={}",
-        percent(issuer),
-        percent(account),
-        secret_b32,
-        percent(issuer),
-        DIGITS,
-        STEP_SECS
+/// The `otpauth://` address an authenticator app reads from the QR code. A colon
+/// would end the issuer or account early, so it becomes a space.
+pub fn otpauth_uri(issuer: &str, account: &str, secret: &[u8]) -> String {
+    TOTP::new_unchecked(
+        Algorithm::SHA1,
+        DIGITS as usize,
+        1,
+        STEP_SECS as u64,
+        secret.to_vec(),
+        Some(issuer.replace(':', " ")),
+        account.replace(':', " "),
     )
-}
-
-fn percent(text: &str) -> String {
-    let mut out = String::new();
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~@".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    .get_url()
 }
 
 /// A QR code as an SVG path (dark modules as unit squares) and its size in modules,
@@ -218,10 +183,10 @@ mod tests {
 
     #[test]
     fn uri_and_qr_code() {
-        let uri = otpauth_uri("Gatehouse (Acme)", "ada@example.com", "MZXW6YTBOI");
+        let uri = otpauth_uri("Gatehouse (Acme: EU)", "ada@example.com", b"foobar");
         assert_eq!(
             uri,
-            "otpauth://totp/Gatehouse%20%28Acme%29:ada@example.com?secret=MZXW6YTBOI&issuer=Gatehouse%20%28Acme%29&algorithm=SHA1&digits=6&period=30"
+            "otpauth://totp/Gatehouse%20%28Acme%20%20EU%29:ada%40example.com?secret=MZXW6YTBOI&issuer=Gatehouse%20%28Acme%20%20EU%29"
         );
         let (path, size) = qr_path(&uri).unwrap();
         assert!(size >= 21);

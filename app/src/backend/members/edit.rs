@@ -1,6 +1,6 @@
 //! The Edit user dialog, deletion and unlocking.
 
-use super::invitations::send_invitation;
+use super::invitations::{send_invitation, ToSend};
 use super::{begin_member_change, parse_email_field, template_in_tenant, MemberChange};
 use crate::backend::entities::{accounts, membership_permissions, memberships};
 use crate::backend::kernel::actor::Actor;
@@ -9,7 +9,7 @@ use crate::backend::kernel::clock::{format_time, parse_until};
 use crate::backend::kernel::credentials::revoke_resets;
 use crate::backend::kernel::db::WriteTxn;
 use crate::backend::kernel::directory::{find_account_by_email, member_in_tenant};
-use crate::backend::kernel::mail::{self, Outgoing};
+use crate::backend::kernel::mail::{self, letters, Letter};
 use crate::backend::kernel::policy::{
     access_inputs, admin_for_good, require_user_admin, template_permissions, Grantor, NOT_YOURSELF,
     NOT_YOUR_OWN,
@@ -267,24 +267,25 @@ pub(super) async fn apply_update(
         a.update(&*txn).await?;
         // Both addresses hear of it: the old one in case this was not expected.
         let old = Email::parse(&account.email).map_err(crate::backend::internal)?;
-        let text = format!(
-            "An admin of {} changed the email of your Gatehouse account from {} to {}. Sign in with the new address from now on. If this is unexpected, contact your admin.",
-            actor.tenant.name, old, email
-        );
-        for to in [old.clone(), email.clone()] {
-            mail::enqueue(
-                &*txn,
-                &state.settings,
-                now,
-                Outgoing::notice(to, "The email of your Gatehouse account was changed", &text),
-            )
-            .await?;
+        let letter = Letter::EmailChanged(letters::EmailChanged {
+            tenant: actor.tenant.name.clone(),
+            old: old.to_string(),
+            new: email.to_string(),
+        });
+        for to in [&old, &email] {
+            mail::enqueue(&*txn, &state.settings, now, to, &letter).await?;
         }
         // Links sent to the old address stop working. Someone who hasn't joined yet
         // gets a fresh invitation at the new address (it voids the old link).
         revoke_resets(&*txn, account.id, now).await?;
         if current_status == MembershipStatus::Invited {
-            send_invitation(&*txn, state, actor, &actor.tenant, &membership, &email, now).await?;
+            let to_send = ToSend {
+                tenant: &actor.tenant,
+                membership: &membership,
+                email: &email,
+                resent: false,
+            };
+            send_invitation(&*txn, state, actor, to_send, now).await?;
         }
     }
 

@@ -12,7 +12,7 @@ use crate::backend::kernel::crypto::{hash_token, random_token};
 use crate::backend::kernel::directory::{
     find_account_by_email, lock_tenant, membership_of, seats_used,
 };
-use crate::backend::kernel::mail::{self, html_escape, Outgoing};
+use crate::backend::kernel::mail::{self, letters, Letter};
 use crate::backend::kernel::passwords;
 use crate::backend::kernel::policy::{template_permissions, user_manager, Grantor};
 use crate::backend::kernel::request::RequestMeta;
@@ -45,28 +45,23 @@ fn seats_full_message(limit: i64, used: i64) -> String {
     }
 }
 
-fn invite_mail(
-    settings: &Settings,
-    tenant: &tenants::Model,
-    inviter: &str,
-    to: Email,
-    token: &str,
-) -> Outgoing {
-    let link = format!("{}/invite/{token}", settings.public_url);
-    let days = settings.invite_ttl_secs / 86_400;
-    let tenant_name = mail::header_safe(&tenant.name);
-    Outgoing {
-        to,
-        subject: mail::invitation_subject(&tenant.name),
-        text: format!(
-            "{inviter} invited you to join {tenant_name} on Gatehouse.\n\nAccept the invitation:\n{link}\n\nThe link works once and expires in {days} days. If you weren't expecting this, you can ignore this email.\n"
-        ),
-        html: format!(
-            "<p>{} invited you to join <strong>{}</strong> on Gatehouse.</p><p><a href=\"{link}\">Accept the invitation</a></p><p>The link works once and expires in {days} days. If you weren't expecting this, you can ignore this email.</p>",
-            html_escape(inviter),
-            html_escape(&tenant_name)
-        ),
-    }
+fn invite_mail(settings: &Settings, actor: &Actor, to_send: &ToSend<'_>, token: &str) -> Letter {
+    // Replies reach the inviting admin (every account's email parses); one without a
+    // display name is named by the address alone.
+    let inviter = Email::parse(&actor.account.email)
+        .ok()
+        .map(|email| letters::Inviter {
+            name: actor.account.display_name.clone(),
+            email,
+        });
+    let invitation = letters::Invitation {
+        tenant: to_send.tenant.name.clone(),
+        inviter: actor.display_label().to_string(),
+        link: format!("{}/invite/{token}", settings.public_url),
+        days: settings.invite_ttl_secs / 86_400,
+        resent: to_send.resent,
+    };
+    Letter::Invitation(invitation, inviter)
 }
 
 /// A new invitation token for the membership; earlier unused ones stop working.
@@ -99,27 +94,34 @@ async fn issue_invitation(
     Ok(token)
 }
 
+/// An invitation email to send: to whom, for which membership of which tenant, and
+/// whether it is "Resend invite" (the email then reads as a reminder).
+pub(super) struct ToSend<'a> {
+    pub tenant: &'a tenants::Model,
+    pub membership: &'a memberships::Model,
+    pub email: &'a Email,
+    pub resent: bool,
+}
+
 /// Issues a fresh invitation token for the membership and queues the email with
 /// its link (both inside the caller's transaction).
 pub(super) async fn send_invitation(
     conn: &impl ConnectionTrait,
     state: &AppState,
     actor: &Actor,
-    tenant: &tenants::Model,
-    membership: &memberships::Model,
-    email: &Email,
+    to_send: ToSend<'_>,
     now_ms: i64,
 ) -> Result<(), DbErr> {
-    let token =
-        issue_invitation(conn, &state.settings, now_ms, membership, actor.account.id).await?;
-    let mail = invite_mail(
+    let token = issue_invitation(
+        conn,
         &state.settings,
-        tenant,
-        actor.display_label(),
-        email.clone(),
-        &token,
-    );
-    mail::enqueue(conn, &state.settings, now_ms, mail).await
+        now_ms,
+        to_send.membership,
+        actor.account.id,
+    )
+    .await?;
+    let letter = invite_mail(&state.settings, actor, &to_send, &token);
+    mail::enqueue(conn, &state.settings, now_ms, to_send.email, &letter).await
 }
 
 /// How a membership is made other than by hand: by an identity provider (SCIM),
@@ -265,7 +267,13 @@ pub async fn invite_in(
     .insert(conn)
     .await?;
     if !how.hold_invitation {
-        send_invitation(conn, state, actor, tenant, &membership, email, now).await?;
+        let to_send = ToSend {
+            tenant,
+            membership: &membership,
+            email,
+            resent: false,
+        };
+        send_invitation(conn, state, actor, to_send, now).await?;
     }
     let after = match how.source {
         None => json!({
@@ -314,7 +322,13 @@ pub async fn resend_invite(
         )));
     }
     let email = Email::parse(&account.email).map_err(crate::backend::internal)?;
-    send_invitation(&*txn, state, actor, &actor.tenant, &membership, &email, now).await?;
+    let to_send = ToSend {
+        tenant: &actor.tenant,
+        membership: &membership,
+        email: &email,
+        resent: true,
+    };
+    send_invitation(&*txn, state, actor, to_send, now).await?;
     audit::commit_with(
         txn,
         now,

@@ -547,7 +547,10 @@ async fn invite_deliveries(
     let mut out = HashMap::new();
     for row in mail_outbox::Entity::find()
         .filter(mail_outbox::Column::Recipient.is_in(invited.keys().copied()))
-        .filter(mail_outbox::Column::Subject.eq(mail::invitation_subject(tenant_name)))
+        .filter(mail_outbox::Column::Subject.is_in([
+            mail::invitation_subject(tenant_name),
+            mail::earlier_invitation_subject(tenant_name),
+        ]))
         .order_by_desc(mail_outbox::Column::Id)
         .all(conn)
         .await?

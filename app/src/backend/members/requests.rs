@@ -13,7 +13,7 @@ use crate::backend::kernel::clock::{format_time, parse_until};
 use crate::backend::kernel::directory::{
     lock_tenant, member_in_tenant, shown_name, template_in_tenant,
 };
-use crate::backend::kernel::mail::{self, Outgoing};
+use crate::backend::kernel::mail::{self, letters, Letter};
 use crate::backend::kernel::policy::{
     access_inputs, feature_context, grantables, holds, in_force, member_feature_context,
     template_permissions, user_manager,
@@ -236,21 +236,14 @@ pub async fn request(
     }
     .insert(&*txn)
     .await?;
-    let who = actor.display_label().to_string();
-    let tenant = &actor.tenant.name;
-    let mut text = format!("{who} asked for access in {tenant}: to {what}.");
-    if !why.is_empty() {
-        text.push_str(&format!(" Their reason: “{why}”."));
-    }
-    text.push_str(" Approve or decline it in Gatehouse under Settings → Access requests.");
+    let letter = Letter::AccessRequested(letters::AccessRequested {
+        tenant: actor.tenant.name.clone(),
+        who: actor.display_label().to_string(),
+        what: what.to_string(),
+        why: why.to_string(),
+    });
     for to in deciders(&*txn, actor.tenant.id, actor.membership.id, gap, now).await? {
-        mail::enqueue(
-            &*txn,
-            &state.settings,
-            now,
-            Outgoing::notice(to, &format!("Access request from {who} in {tenant}"), &text),
-        )
-        .await?;
+        mail::enqueue(&*txn, &state.settings, now, &to, &letter).await?;
     }
     audit::commit_with(
         txn,
@@ -489,25 +482,13 @@ pub async fn approve(
     decide(&*txn, &row, "approved", actor, &justification, now).await?;
     let what = target.what();
     if let Ok(to) = Email::parse(&email) {
-        mail::enqueue(
-            &*txn,
-            &state.settings,
-            now,
-            Outgoing::notice(
-                to,
-                &format!("Your access request in {} was approved", actor.tenant.name),
-                &format!(
-                    "{} approved your request in {}: you can now {what}{}. Sign out and in again if it doesn't show yet.",
-                    actor.display_label(),
-                    actor.tenant.name,
-                    until_words
-                        .as_ref()
-                        .map(|u| format!(" until {u}, when it ends by itself"))
-                        .unwrap_or_default()
-                ),
-            ),
-        )
-        .await?;
+        let letter = Letter::AccessApproved(letters::AccessApproved {
+            tenant: actor.tenant.name.clone(),
+            who: actor.display_label().to_string(),
+            what: what.to_string(),
+            until: until_words.clone(),
+        });
+        mail::enqueue(&*txn, &state.settings, now, &to, &letter).await?;
     }
     audit::commit_with(
         txn,
@@ -542,26 +523,14 @@ pub async fn decline(
     let now = state.now_ms();
     decide(&*txn, &row, "declined", actor, &note, now).await?;
     let what = target.what();
-    let mut text = format!(
-        "{} declined your request in {} to {what}.",
-        actor.display_label(),
-        actor.tenant.name
-    );
-    if !note.is_empty() {
-        text.push_str(&format!(" Their note: “{note}”."));
-    }
     if let Ok(to) = Email::parse(&account.email) {
-        mail::enqueue(
-            &*txn,
-            &state.settings,
-            now,
-            Outgoing::notice(
-                to,
-                &format!("Your access request in {} was declined", actor.tenant.name),
-                &text,
-            ),
-        )
-        .await?;
+        let letter = Letter::AccessDeclined(letters::AccessDeclined {
+            tenant: actor.tenant.name.clone(),
+            who: actor.display_label().to_string(),
+            what: what.to_string(),
+            note: note.to_string(),
+        });
+        mail::enqueue(&*txn, &state.settings, now, &to, &letter).await?;
     }
     audit::commit_with(
         txn,

@@ -16,7 +16,7 @@ use crate::backend::kernel::audit::{self, AuditActor, AuditEntry};
 use crate::backend::kernel::clock::format_time;
 use crate::backend::kernel::db::WriteTxn;
 use crate::backend::kernel::directory::{lock_tenant, member_in_tenant, template_in_tenant};
-use crate::backend::kernel::mail::{self, Outgoing};
+use crate::backend::kernel::mail::{self, letters, Letter};
 use crate::backend::kernel::policy::{
     access_inputs_of, admin_for_good, grantables, grantor, user_manager, NOT_YOUR_OWN,
 };
@@ -639,20 +639,10 @@ pub async fn remind_due(state: &AppState) -> Result<usize, AppError> {
             let Some(to) = account.and_then(|a| Email::parse(&a.email).ok()) else {
                 continue;
             };
-            mail::enqueue(
-                &*txn,
-                &state.settings,
-                now,
-                Outgoing::notice(
-                    to,
-                    &format!("Access review due in {}", mail::header_safe(&tenant.name)),
-                    &format!(
-                        "An access review of {} is due: confirm who is active, remove stale access and revalidate elevated roles. Start it in Gatehouse under Settings → Access reviews.",
-                        tenant.name
-                    ),
-                ),
-            )
-            .await?;
+            let letter = Letter::ReviewDue(letters::ReviewDue {
+                tenant: tenant.name.clone(),
+            });
+            mail::enqueue(&*txn, &state.settings, now, &to, &letter).await?;
         }
         let mut t: tenants::ActiveModel = tenant.clone().into();
         t.review_reminded_at = Set(Some(now));

@@ -16,7 +16,7 @@
 
 use super::begin_member_change;
 use super::edit::{apply_update, current_input};
-use super::invitations::{invite_in, send_invitation, Inviting, Provisioning};
+use super::invitations::{invite_in, send_invitation, Inviting, Provisioning, ToSend};
 use crate::backend::entities::{accounts, invitations, memberships};
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
@@ -354,7 +354,13 @@ async fn release_invitation(
     let membership = set_status(conn, membership, MembershipStatus::Invited, now).await?;
     if send {
         let email = Email::parse(&account.email).map_err(crate::backend::internal)?;
-        send_invitation(conn, state, actor, &actor.tenant, &membership, &email, now).await?;
+        let to_send = ToSend {
+            tenant: &actor.tenant,
+            membership: &membership,
+            email: &email,
+            resent: false,
+        };
+        send_invitation(conn, state, actor, to_send, now).await?;
     }
     Ok(
         AuditEntry::new(Some(actor.tenant.id), "member.reactivated", "membership")

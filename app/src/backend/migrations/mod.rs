@@ -17,6 +17,7 @@ mod m20261202_000012_api_keys;
 mod m20261202_000013_check_decisions;
 mod m20261203_000014_webhooks;
 mod m20261203_000015_provisioning;
+mod m20261203_000016_mail_headers;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_check_decisions::Migration),
             Box::new(m20261203_000014_webhooks::Migration),
             Box::new(m20261203_000015_provisioning::Migration),
+            Box::new(m20261203_000016_mail_headers::Migration),
         ]
     }
 }

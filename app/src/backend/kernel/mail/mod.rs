@@ -12,6 +12,10 @@ use super::crypto::SecretKey;
 use super::state::Settings;
 use crate::backend::entities::mail_outbox;
 use crate::domain::Email;
+
+pub mod letters;
+pub use letters::{earlier_invitation_subject, invitation_subject, Letter, RESET_SUBJECT};
+use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sea_orm::sea_query::Expr;
@@ -19,14 +23,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
 };
-
-/// The subject of an invitation to `tenant` (how its emails are told apart).
-pub fn invitation_subject(tenant: &str) -> String {
-    format!("You're invited to {} on Gatehouse", header_safe(tenant))
-}
-
-/// The subject of every password reset email.
-pub const RESET_SUBJECT: &str = "Reset your Gatehouse password";
 
 /// The invitations to `tenant` and password reset emails sent to `email`, newest
 /// first, created before `before` (ms) if given: what a person's admins may see of
@@ -40,10 +36,11 @@ pub async fn invitation_and_reset_mails(
 ) -> Result<Vec<mail_outbox::Model>, DbErr> {
     let mut q = mail_outbox::Entity::find()
         .filter(mail_outbox::Column::Recipient.eq(email))
-        .filter(
-            mail_outbox::Column::Subject
-                .is_in([invitation_subject(tenant), RESET_SUBJECT.to_string()]),
-        );
+        .filter(mail_outbox::Column::Subject.is_in([
+            invitation_subject(tenant),
+            earlier_invitation_subject(tenant),
+            RESET_SUBJECT.to_string(),
+        ]));
     if let Some(before) = before {
         q = q.filter(mail_outbox::Column::CreatedAt.lt(before));
     }
@@ -64,37 +61,6 @@ pub fn delivery(row: &mail_outbox::Model) -> (crate::domain::access::diagnose::M
     }
 }
 
-/// A message ready to queue. Subjects are plain text we write ourselves; anything
-/// user-supplied inside them is stripped of control characters first.
-pub struct Outgoing {
-    pub to: Email,
-    pub subject: String,
-    pub text: String,
-    pub html: String,
-}
-
-impl Outgoing {
-    /// A short security notice: one paragraph, the same in both bodies.
-    pub fn notice(to: Email, subject: &str, text: &str) -> Self {
-        Self {
-            to,
-            subject: subject.to_string(),
-            text: format!("{text}\n"),
-            html: format!("<p>{}</p>", html_escape(text)),
-        }
-    }
-}
-
-/// Escapes text for inclusion in the HTML body.
-pub fn html_escape(value: &str) -> String {
-    value
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
 /// Removes CR, LF and other control characters (for subjects and names in headers).
 pub fn header_safe(value: &str) -> String {
     value.chars().filter(|c| !c.is_control()).collect()
@@ -106,20 +72,36 @@ fn seal_context(recipient: &str) -> String {
     format!("mail:{recipient}")
 }
 
+/// Queues `letter` for `to`, written out from its templates, with its own
+/// Message-ID on the sending domain and, for invitations, `Reply-To` the inviter.
 pub async fn enqueue(
     conn: &impl ConnectionTrait,
     settings: &Settings,
     now_ms: i64,
-    mail: Outgoing,
+    to: &Email,
+    letter: &Letter,
 ) -> Result<(), DbErr> {
-    let recipient = mail.to.to_string();
+    let mail = letter
+        .write()
+        .map_err(|e| DbErr::Custom(format!("mail template: {e}")))?;
+    let recipient = to.to_string();
     let key = &settings.secret_key;
     let context = seal_context(&recipient);
+    // An `Email` is always a valid address, so an invitation always has its Reply-To.
+    let reply_to = mail.reply_to.and_then(|inviter| {
+        let address: lettre::Address = inviter.email.as_str().parse().ok()?;
+        // A person without a display name is named by their address alone.
+        let name = Some(header_safe(&inviter.name))
+            .filter(|n| !n.trim().is_empty() && n.as_str() != inviter.email.as_str());
+        Some(Mailbox::new(name, address).to_string())
+    });
     mail_outbox::ActiveModel {
         body_text: Set(key.seal(&context, mail.text.as_bytes())),
         body_html: Set(key.seal(&context, mail.html.as_bytes())),
         recipient: Set(recipient),
         subject: Set(header_safe(&mail.subject)),
+        reply_to: Set(reply_to),
+        message_id: Set(Some(message_id(settings))),
         attempts: Set(0),
         next_attempt_at: Set(now_ms),
         created_at: Set(now_ms),
@@ -152,6 +134,43 @@ fn open_body(key: &SecretKey, recipient: &str, stored: &str) -> Result<String, S
         .ok_or_else(|| "the message can't be opened with this server's key".to_string())
 }
 
+/// `Auto-Submitted: auto-generated` (RFC 3834): no vacation replies or loops.
+#[derive(Debug, Clone)]
+struct AutoSubmitted;
+
+impl Header for AutoSubmitted {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AutoSubmitted)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "auto-generated".to_string())
+    }
+}
+
+/// The domain of the sender's address (what Message-IDs end with).
+fn sending_domain(settings: &Settings) -> String {
+    settings
+        .mail_from
+        .parse::<Mailbox>()
+        .map(|m| m.email.domain().to_string())
+        .unwrap_or_else(|_| "localhost".to_string())
+}
+
+/// A new Message-ID on the sending domain, kept with the queued message so that
+/// every retry carries the same one.
+fn message_id(settings: &Settings) -> String {
+    format!(
+        "<{}@{}>",
+        hex::encode(super::crypto::random_bytes::<16>()),
+        sending_domain(settings)
+    )
+}
+
 fn build_message(settings: &Settings, row: &mail_outbox::Model) -> Result<Message, String> {
     let from: Mailbox = settings
         .mail_from
@@ -161,15 +180,30 @@ fn build_message(settings: &Settings, row: &mail_outbox::Model) -> Result<Messag
         .recipient
         .parse()
         .map_err(|e| format!("bad recipient: {e}"))?;
-    Message::builder()
+    let mut builder = Message::builder()
         .from(from)
         .to(to)
         .subject(header_safe(&row.subject))
+        .date_now()
+        .message_id(Some(
+            row.message_id
+                .clone()
+                .unwrap_or_else(|| message_id(settings)),
+        ))
+        .header(AutoSubmitted);
+    if let Some(reply_to) = row.reply_to.as_deref().and_then(|r| r.parse().ok()) {
+        builder = builder.reply_to(reply_to);
+    }
+    let mut message = builder
         .multipart(MultiPart::alternative_plain_html(
             open_body(&settings.secret_key, &row.recipient, &row.body_text)?,
             open_body(&settings.secret_key, &row.recipient, &row.body_html)?,
         ))
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    if let Some(signer) = &settings.dkim {
+        signer.sign(&mut message);
+    }
+    Ok(message)
 }
 
 async fn send_one(settings: &Settings, row: &mail_outbox::Model) -> Result<(), String> {
@@ -338,14 +372,10 @@ mod tests {
     }
 
     #[test]
-    fn headers_lose_line_breaks_and_html_is_escaped() {
+    fn headers_lose_line_breaks() {
         assert_eq!(
             header_safe("Hi\r\nBcc: evil@example.com"),
             "HiBcc: evil@example.com"
-        );
-        assert_eq!(
-            html_escape("<b>\"x\" & 'y'</b>"),
-            "&lt;b&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/b&gt;"
         );
     }
 }
