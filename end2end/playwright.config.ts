@@ -28,8 +28,17 @@ export default defineConfig({
   globalSetup: './global-setup.ts',
   use: { baseURL, launchOptions, trace: 'off' },
   projects: [
+    // Every test, hydrated, on a desktop-sized window (1280×720). The @a11y spec
+    // (tests/layout.spec.ts) runs only here: it makes its own desktop and phone windows.
     { name: 'hydrated', use: { javaScriptEnabled: true } },
     // Pages that must work before hydration run again with JavaScript off.
-    { name: 'no-javascript', use: { javaScriptEnabled: false }, grep: /@nojs/ },
+    { name: 'no-javascript', use: { javaScriptEnabled: false }, grep: /@nojs/, grepInvert: /@a11y/ },
+    // The main flows again on a phone: 390 px wide, touch, the navigation folded into its Menu.
+    {
+      name: 'mobile',
+      use: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, javaScriptEnabled: true },
+      grep: /@mobile/,
+      grepInvert: /@a11y/,
+    },
   ],
 });

@@ -35,7 +35,7 @@ async function enterCode(page: Page, code: string) {
   await page.getByRole('button', { name: 'Verify' }).click();
 }
 
-test('enrol two-factor, sign in with a code; a replayed code fails; a recovery code works once', async ({ page }) => {
+test('enrol two-factor, sign in with a code; a replayed code fails; a recovery code works once @mobile', async ({ page }) => {
   const email = `${unique('tf')}@example.com`;
   createAdmin(unique('TwoFactor'), email);
   await signIn(page, email, PASSWORD);
@@ -71,7 +71,7 @@ test('enrol two-factor, sign in with a code; a replayed code fails; a recovery c
   await expect(page.locator('#code-error')).toContainText("That code didn't work");
 });
 
-test('sign out another session from the sessions list, and that browser loses access', async ({ page, browser }) => {
+test('sign out another session from the sessions list, and that browser loses access @mobile', async ({ page, browser }) => {
   const email = `${unique('sessions')}@example.com`;
   createAdmin(unique('Sessions'), email);
   const otherContext = await browser.newContext();
@@ -95,7 +95,7 @@ test('sign out another session from the sessions list, and that browser loses ac
   await otherContext.close();
 });
 
-test('my account: name, password change, workspaces', async ({ page }) => {
+test('my account: name, password change, workspaces @mobile', async ({ page }) => {
   const email = `${unique('me')}@example.com`;
   const tenant = unique('Mine');
   createAdmin(tenant, email);
@@ -120,6 +120,53 @@ test('my account: name, password change, workspaces', async ({ page }) => {
   await signOut(page, email);
   await signIn(page, email, 'seven lanterns by the quay');
   await expect(page).toHaveURL(/\/$/);
+});
+
+test('appearance: Dark is kept after a reload and at the next sign-in; System leaves it to the device @mobile', async ({ page }) => {
+  const email = `${unique('theme')}@example.com`;
+  createAdmin(unique('Themes'), email);
+  await signIn(page, email, PASSWORD);
+  await expect(page).toHaveURL(/\/$/);
+  const html = page.locator('html');
+  // Nobody chose yet: the device decides, and <html> says nothing.
+  await expect(html).not.toHaveAttribute('data-theme');
+  await openAccount(page, email);
+  // The Appearance card's three radios (the only radios on My account).
+  await expect(page.getByText('Appearance', { exact: true }).first()).toBeVisible();
+  const choice = (name: 'System' | 'Light' | 'Dark') => page.getByRole('radio', { name, exact: true });
+  const save = page.getByRole('button', { name: 'Save appearance' });
+  const saved = page.getByRole('status').filter({ hasText: 'Appearance saved.' });
+  await expect(choice('System')).toBeChecked();
+
+  await choice('Dark').check();
+  await save.click();
+  await expect(saved.first()).toBeVisible();
+  await expect(html).toHaveAttribute('data-theme', 'dark');
+
+  // Kept after a reload (the server renders it, so the page never flashes light).
+  await page.reload();
+  await hydrated(page);
+  await expect(html).toHaveAttribute('data-theme', 'dark');
+  await expect(choice('Dark')).toBeChecked();
+
+  // And at the next sign-in.
+  await signOut(page, email);
+  await signIn(page, email, PASSWORD);
+  await expect(page).toHaveURL(/\/$/);
+  await expect(html).toHaveAttribute('data-theme', 'dark');
+
+  // Light is said as plainly; System takes the attribute away again.
+  await openAccount(page, email);
+  await choice('Light').check();
+  await save.click();
+  await expect(html).toHaveAttribute('data-theme', 'light');
+  await choice('System').check();
+  await save.click();
+  await expect(html).not.toHaveAttribute('data-theme');
+  await page.reload();
+  await hydrated(page);
+  await expect(html).not.toHaveAttribute('data-theme');
+  await expect(choice('System')).toBeChecked();
 });
 
 test('a tenant that requires two-factor: its admin uses it first, and a new admin sets it up before anything else', async ({ page, browser }) => {

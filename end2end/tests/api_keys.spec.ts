@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createAdmin, hydrated, PASSWORD, signIn, unique } from './helpers';
+import { createAdmin, hydrated, PASSWORD, settingsLink, signIn, unique } from './helpers';
 
 test('an admin creates an API key, copies its secret once, and revokes it', async ({ page }) => {
   const tenant = unique('Keyco');
@@ -7,7 +7,7 @@ test('an admin creates an API key, copies its secret once, and revokes it', asyn
   createAdmin(tenant, admin);
   await signIn(page, admin, PASSWORD);
   await expect(page).toHaveURL(/\/$/);
-  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'API keys' }).click();
+  await (await settingsLink(page, 'API keys')).click();
   await expect(page).toHaveURL(/\/settings\/api-keys$/);
   await hydrated(page);
   await expect(page.getByRole('heading', { name: 'No API keys yet' })).toBeVisible();

@@ -8,8 +8,10 @@ import { createAdmin, hydrated, PASSWORD, unique } from './helpers';
 // a little room; issue 12's targets are printed beside them. Lower the ceilings as
 // the bundle shrinks. (A per-page split with `cargo leptos build --split` was tried
 // and measured: see the README's "Bundle size".) Raised from 600 to 650 when issue 13
-// added the decision log, webhook and delivery pages (577 → 623 KB).
-const CEILING_KB = { '/sign-in': 650, '/settings/users': 650 };
+// added the decision log, webhook and delivery pages (577 → 623 KB); to 670 when
+// issue 19 added dark mode and the phone layout (CSS 3 → 6.4 KB), the rows' Actions
+// menu, times in words and the colour-scheme choice (WASM +13 KB): 662 KB.
+const CEILING_KB = { '/sign-in': 670, '/settings/users': 670 };
 const TARGET_KB = { '/sign-in': 180, '/settings/users': 250 };
 
 /** Every bundle file the page asked for until it hydrated, as brotli bytes on disk. */

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, expect, Page } from '@playwright/test';
+import { Browser, expect, Locator, Page, test } from '@playwright/test';
 
 export const PASSWORD = 'a long and unguessable passphrase';
 
@@ -122,9 +122,64 @@ export function totp(secret: string, offset = 0): string {
   return n.toString().padStart(6, '0');
 }
 
-/** The Users table's row of `email`. */
+/** The Users table's row of `email` (its Person cell shows the name above the email). */
 export function memberRow(page: Page, email: string) {
-  return page.getByRole('row').filter({ has: page.getByRole('cell', { name: email, exact: true }) });
+  return page.getByRole('row').filter({ has: page.getByText(email, { exact: true }) });
+}
+
+/** Whether the running project emulates a touch screen (the 'mobile' project). */
+function touchProject(): boolean {
+  try {
+    return !!test.info().project.use.hasTouch;
+  } catch {
+    return false; // outside a test
+  }
+}
+
+/** A tap on a touch screen (the 'mobile' project), a click elsewhere. */
+export async function press(target: Locator) {
+  if (touchProject()) await target.tap();
+  else await target.click();
+}
+
+/**
+ * Opens the one actions menu of a row (`subject`: the member's email, the role
+ * template's name) and answers the menu. A menu that is already open stays open.
+ */
+export async function openRowMenu(page: Page, subject: string): Promise<Locator> {
+  const button = page.getByRole('button', { name: `Actions for ${subject}`, exact: true });
+  const menu = page.getByRole('menu', { name: `Actions for ${subject}`, exact: true });
+  if (!(await menu.isVisible())) await press(button);
+  await expect(menu).toBeVisible();
+  return menu;
+}
+
+/** Closes the row's actions menu if it is open (a click on its button, as a person would). */
+export async function closeRowMenu(page: Page, subject: string) {
+  const menu = page.getByRole('menu', { name: `Actions for ${subject}`, exact: true });
+  if (await menu.isVisible()) await press(page.getByRole('button', { name: `Actions for ${subject}`, exact: true }));
+  await expect(menu).toBeHidden();
+}
+
+/** Opens the row's actions menu and chooses `item` ("Edit", "Delete user", "Activity", …). */
+export async function rowAction(page: Page, subject: string, item: string) {
+  const menu = await openRowMenu(page, subject);
+  await press(menu.getByRole('menuitem', { name: item, exact: true }));
+}
+
+/**
+ * A link of the Settings navigation, reachable: on a narrow screen (720 px or less)
+ * the navigation is folded into its "Menu", which is opened first.
+ */
+export async function settingsLink(page: Page, name: string | RegExp): Promise<Locator> {
+  const nav = page.getByRole('navigation', { name: 'Settings' });
+  if ((page.viewportSize()?.width ?? 1280) <= 720) {
+    const menu = nav.locator('details.nav-menu');
+    if (!(await menu.evaluate((d) => (d as HTMLDetailsElement).open))) await press(menu.locator('summary').first());
+  }
+  const link = nav.getByRole('link', { name });
+  await expect(link).toBeVisible();
+  return link;
 }
 
 /** Accepts an invitation as a new person in a browser of their own (hydrated). */

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { createAdmin, hydrated, PASSWORD, signIn, unique } from './helpers';
+import { createAdmin, hydrated, memberRow, PASSWORD, signIn, unique } from './helpers';
 
 test('an admin imports a CSV with two bad rows, sees why, invites the rest and exports them', async ({ page }) => {
   const tenant = unique('Importco');
@@ -39,8 +39,8 @@ test('an admin imports a CSV with two bad rows, sees why, invites the rest and e
   await page.goto('/settings/users');
   await hydrated(page);
   await page.getByRole('tab', { name: /Pending invites/ }).click();
-  await expect(page.getByRole('cell', { name: first, exact: true })).toBeVisible();
-  await expect(page.getByRole('cell', { name: second, exact: true })).toBeVisible();
+  await expect(memberRow(page, first)).toBeVisible();
+  await expect(memberRow(page, second)).toBeVisible();
 
   // "Export CSV" downloads what the filter shows.
   const [download] = await Promise.all([

@@ -1,5 +1,18 @@
 import { expect, Page, test } from '@playwright/test';
-import { acceptInFreshContext, createAdmin, hydrated, inviteLink, memberRow, PASSWORD, signIn, unique } from './helpers';
+import {
+  acceptInFreshContext,
+  closeRowMenu,
+  createAdmin,
+  hydrated,
+  inviteLink,
+  memberRow,
+  openRowMenu,
+  PASSWORD,
+  press,
+  rowAction,
+  signIn,
+  unique,
+} from './helpers';
 
 async function openUsers(page: Page) {
   await page.goto('/settings/users');
@@ -28,7 +41,7 @@ test.describe('Settings → Users', () => {
     createAdmin(tenant, admin);
   });
 
-  test('invite, accept, edit and template, as the admin sees it', async ({ page, browser }) => {
+  test('invite, accept, edit and template, as the admin sees it @mobile', async ({ page, browser }) => {
     const member = `${unique('agent')}@example.com`;
     await signIn(page, admin, PASSWORD);
     await expect(page).toHaveURL(/\/$/);
@@ -59,10 +72,17 @@ test.describe('Settings → Users', () => {
     await page.reload();
     await hydrated(page);
     await expect(row(page, member).locator('.status')).toHaveText('Active');
-    await expect(row(page, member).getByRole('cell').nth(5)).not.toHaveText('Never');
+    // The name they chose is shown above their email.
+    await expect(row(page, member).locator('.member-name')).toHaveText('Agent Smith');
+    await expect(row(page, member).locator('.member-email')).toHaveText(member);
+    // Last login: in words, with the exact instant for machines.
+    const lastLogin = row(page, member).getByRole('cell').nth(5);
+    await expect(lastLogin).not.toHaveText('Never');
+    await expect(lastLogin).toHaveText(/just now|minutes? ago/);
+    await expect(lastLogin.locator('time')).toHaveAttribute('datetime', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 
     // Edit: template and a direct permission; the table updates without a reload.
-    await row(page, member).getByRole('button', { name: 'Edit' }).click();
+    await rowAction(page, member, 'Edit');
     const edit = page.getByRole('dialog', { name: 'Edit user' });
     await edit.getByLabel('Role template').selectOption({ label: 'Support agent' });
     // The dialog marks what the chosen template grants, as the server's evaluation decides.
@@ -78,7 +98,7 @@ test.describe('Settings → Users', () => {
     await hydrated(page);
     const trow = page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'Support agent', exact: true }) });
     await expect(trow.getByRole('cell').nth(2)).toHaveText('1');
-    await trow.getByRole('button', { name: 'Edit' }).click();
+    await rowAction(page, 'Support agent', 'Edit');
     const tedit = page.getByRole('dialog', { name: 'Edit template' });
     await tedit.getByRole('group', { name: 'Conversations' }).getByLabel('Edit').check();
     await tedit.getByRole('button', { name: 'Save template' }).click();
@@ -96,7 +116,7 @@ test.describe('Settings → Users', () => {
 
     await openUsers(page);
     // Suspend: the member's open session ends at once.
-    await row(page, member).getByRole('button', { name: 'Edit' }).click();
+    await rowAction(page, member, 'Edit');
     await edit.getByLabel('Status').selectOption({ label: 'Suspended' });
     await edit.getByRole('button', { name: 'Save' }).click();
     await expect(row(page, member).locator('.status')).toHaveText('Suspended');
@@ -105,14 +125,14 @@ test.describe('Settings → Users', () => {
     await joined.context.close();
   });
 
-  test('resending an invite kills the old link', async ({ page, browser }) => {
+  test('resending an invite kills the old link @mobile', async ({ page, browser }) => {
     const member = `${unique('late')}@example.com`;
     await signIn(page, admin, PASSWORD);
     await expect(page).toHaveURL(/\/$/);
     await openUsers(page);
     await invite(page, member);
     const first = await inviteLink(member);
-    await row(page, member).getByRole('button', { name: 'Resend invite' }).click();
+    await rowAction(page, member, 'Resend invite');
     await expect(page.getByRole('status').filter({ hasText: 'A new invitation was sent' })).toBeVisible();
     const second = await inviteLink(member, first);
     expect(second).not.toBe(first);
@@ -137,7 +157,7 @@ test.describe('Settings → Users', () => {
     await context.close();
   });
 
-  test('a full tenant cannot invite, and deleting frees a seat', async ({ page }) => {
+  test('a full tenant cannot invite, and deleting frees a seat @mobile', async ({ page }) => {
     const small = unique('Tiny');
     const owner = `${unique('owner')}@example.com`;
     createAdmin(small, owner, 'production', 'free'); // 5 seats
@@ -150,7 +170,7 @@ test.describe('Settings → Users', () => {
     await expect(page.getByRole('button', { name: 'Invite user' })).toBeDisabled();
     await expect(page.getByText('All seats are in use')).toBeVisible();
 
-    await row(page, people[0]).getByRole('button', { name: 'Delete user' }).click();
+    await rowAction(page, people[0], 'Delete user');
     const confirm = page.getByRole('dialog', { name: 'Delete user' });
     await expect(confirm).toContainText('permanent');
     await confirm.getByRole('button', { name: 'Delete user' }).click();
@@ -177,7 +197,8 @@ test.describe('Settings → Users', () => {
     await openUsers(page);
     const pager = page.getByRole('navigation', { name: 'Pages' });
     await expect(pager).toContainText('Showing 1–25 of 31');
-    const firstPageTop = (await page.locator('tbody tr').first().textContent())?.match(/[\w.-]+@example\.com/)?.[0];
+    // The email alone: a person's name is shown above it in the same cell.
+    const firstPageTop = (await page.locator('tbody tr').first().locator('.member-email').textContent())?.trim();
     expect(firstPageTop).toBeTruthy();
     await pager.getByRole('button', { name: 'Next' }).click();
     await expect(pager).toContainText('Showing 26–31 of 31');
@@ -197,7 +218,7 @@ test.describe('Settings → Users', () => {
     await expect(pager).toContainText('Showing 1–25 of 31');
   });
 
-  test('the invite dialog explains bad input and writes nothing', async ({ page }) => {
+  test('the invite dialog explains bad input and writes nothing @mobile', async ({ page }) => {
     await signIn(page, admin, PASSWORD);
     await expect(page).toHaveURL(/\/$/);
     await openUsers(page);
@@ -215,6 +236,63 @@ test.describe('Settings → Users', () => {
     await expect(dialog.getByLabel('CRM access')).toHaveCount(0);
     await page.keyboard.press('Escape');
     await expect(dialog).toBeHidden();
+  });
+
+  test("a row's actions menu works from the keyboard", async ({ page }) => {
+    const invitee = `${unique('keyboard')}@example.com`;
+    await signIn(page, admin, PASSWORD);
+    await expect(page).toHaveURL(/\/$/);
+    await openUsers(page);
+    await invite(page, invitee);
+    const button = page.getByRole('button', { name: `Actions for ${invitee}`, exact: true });
+    const menu = page.getByRole('menu', { name: `Actions for ${invitee}`, exact: true });
+    // What an admin may do with a pending invitation: nothing is disabled here.
+    const items = menu.locator('[role="menuitem"]:not([disabled])');
+    await expect(button).toHaveAttribute('aria-haspopup', 'menu');
+    await expect(menu).toBeHidden();
+
+    // Enter opens it on its first item; the arrows move and wrap; Home and End jump.
+    await button.focus();
+    await page.keyboard.press('Enter');
+    await expect(menu).toBeVisible();
+    await expect(items.first()).toBeFocused();
+    await expect(items.first()).toHaveText('Edit');
+    expect(await items.count()).toBeGreaterThan(2);
+    await page.keyboard.press('ArrowDown');
+    await expect(items.nth(1)).toBeFocused();
+    await page.keyboard.press('ArrowUp');
+    await expect(items.first()).toBeFocused();
+    await page.keyboard.press('ArrowUp');
+    await expect(items.last()).toBeFocused();
+    await page.keyboard.press('ArrowDown');
+    await expect(items.first()).toBeFocused();
+    await page.keyboard.press('End');
+    await expect(items.last()).toBeFocused();
+    await page.keyboard.press('Home');
+    await expect(items.first()).toBeFocused();
+
+    // Escape closes it and gives the focus back to its button.
+    await page.keyboard.press('Escape');
+    await expect(menu).toBeHidden();
+    await expect(button).toBeFocused();
+
+    // Space opens it too; Tab leaves and closes it.
+    await page.keyboard.press('Space');
+    await expect(menu).toBeVisible();
+    await expect(items.first()).toBeFocused();
+    await page.keyboard.press('Tab');
+    await expect(menu).toBeHidden();
+
+    // Enter on an item does what a click does.
+    await button.focus();
+    await page.keyboard.press('Enter');
+    await expect(items.first()).toBeFocused();
+    await page.keyboard.press('Enter');
+    const edit = page.getByRole('dialog', { name: 'Edit user' });
+    await expect(edit).toBeVisible();
+    await expect(menu).toBeHidden();
+    await page.keyboard.press('Escape');
+    await expect(edit).toBeHidden();
   });
 });
 
@@ -250,7 +328,7 @@ test('ten wrong passwords lock an account without saying so, and an admin unlock
   await page.reload();
   await hydrated(page);
   await expect(row(page, victim).getByText('Locked', { exact: true })).toBeVisible();
-  await row(page, victim).getByRole('button', { name: 'Unlock' }).click();
+  await rowAction(page, victim, 'Unlock');
   await expect(page.getByRole('status').filter({ hasText: 'Unlocked' })).toBeVisible();
   await expect(row(page, victim).getByText('Locked', { exact: true })).toHaveCount(0);
 
@@ -259,7 +337,7 @@ test('ten wrong passwords lock an account without saying so, and an admin unlock
   await context.close();
 });
 
-test('a manager who is not an admin sees what they may not do, and why', async ({ page, browser }) => {
+test('a manager who is not an admin sees what they may not do, and why @mobile', async ({ page, browser }) => {
   const tenant = unique('Mgrco');
   const owner = `${unique('owner')}@example.com`;
   const manager = `${unique('manager')}@example.com`;
@@ -288,14 +366,17 @@ test('a manager who is not an admin sees what they may not do, and why', async (
 
   // The admin's row: nothing to do there, and the row says why.
   const ownerRow = row(mgr, owner);
-  await expect(ownerRow.getByRole('button', { name: 'Edit' })).toBeDisabled();
-  await expect(ownerRow.getByRole('button', { name: 'Delete user' })).toBeDisabled();
+  const ownerMenu = await openRowMenu(mgr, owner);
+  await expect(ownerMenu.getByRole('menuitem', { name: 'Edit', exact: true })).toBeDisabled();
+  await expect(ownerMenu.getByRole('menuitem', { name: 'Delete user', exact: true })).toBeDisabled();
   await expect(ownerRow.locator('.row-note')).toHaveText('Only an admin can change an admin.');
+  await closeRowMenu(mgr, owner);
   // Their own row: they can't remove themself, and can't change their own access.
   const ownRow = row(mgr, manager);
-  await expect(ownRow.getByRole('button', { name: 'Delete user' })).toBeDisabled();
+  const ownMenu = await openRowMenu(mgr, manager);
+  await expect(ownMenu.getByRole('menuitem', { name: 'Delete user', exact: true })).toBeDisabled();
   await expect(ownRow.locator('.row-note')).toContainText("You can't remove yourself");
-  await ownRow.getByRole('button', { name: 'Edit' }).click();
+  await press(ownMenu.getByRole('menuitem', { name: 'Edit', exact: true }));
   const edit = mgr.getByRole('dialog', { name: 'Edit user' });
   await expect(edit.getByText("You can't change your own role, status, role template or permissions")).toBeVisible();
   await expect(edit.getByLabel('Role', { exact: true })).toBeDisabled();
@@ -307,11 +388,11 @@ test('a manager who is not an admin sees what they may not do, and why', async (
   const invite = mgr.getByRole('dialog', { name: 'Invite user' });
   await expect(invite.getByLabel('Role', { exact: true }).locator('option', { hasText: 'Admin' })).toBeDisabled();
   await expect(invite.getByText('Only an admin can give the Admin role.')).toBeVisible();
-  await invite.getByLabel('Email').fill(`${unique('helper')}@example.com`);
+  const helper = `${unique('helper')}@example.com`;
+  await invite.getByLabel('Email').fill(helper);
   await invite.getByRole('button', { name: 'Send invite' }).click();
   await expect(invite).toBeHidden();
-  const helperRow = mgr.getByRole('row').filter({ hasText: 'helper' });
-  await helperRow.getByRole('button', { name: 'Edit' }).click();
+  await rowAction(mgr, helper, 'Edit');
   await expect(edit.getByRole('group', { name: 'Conversations' }).getByLabel('View')).toBeEnabled();
   await expect(edit.getByRole('group', { name: 'Analytics' }).getByLabel('Manage')).toBeDisabled();
   await mgr.keyboard.press('Escape');

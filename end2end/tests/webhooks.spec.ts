@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { createHmac } from 'node:crypto';
 import { createServer, IncomingHttpHeaders } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { createAdmin, hydrated, inviteMember, PASSWORD, signIn, unique } from './helpers';
+import { createAdmin, hydrated, inviteMember, PASSWORD, press, settingsLink, signIn, unique } from './helpers';
 
 type Received = { headers: IncomingHttpHeaders; body: string };
 
@@ -37,7 +37,7 @@ test('a webhook endpoint receives a signed event after an invite', async ({ page
     createAdmin(tenant, admin);
     await signIn(page, admin, PASSWORD);
     await expect(page).toHaveURL(/\/$/);
-    await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Webhooks' }).click();
+    await (await settingsLink(page, 'Webhooks')).click();
     await expect(page).toHaveURL(/\/settings\/webhooks$/);
     await hydrated(page);
     await expect(page.getByRole('heading', { name: 'No endpoints yet' })).toBeVisible();
@@ -73,7 +73,15 @@ test('a webhook endpoint receives a signed event after an invite', async ({ page
     // The delivery log says it was delivered, with the answer.
     await page.goto('/settings/webhooks');
     await hydrated(page);
-    await page.getByRole('link', { name: 'Deliveries' }).click();
+    // The endpoint card's Deliveries: in its actions menu when the card has one.
+    const card = page.getByTestId('webhooks').locator('[data-testid^="webhook-"]').filter({ hasText: hook.url });
+    const actions = card.getByRole('button', { name: /^Actions for / });
+    if (await actions.count()) {
+      await press(actions);
+      await press(card.getByRole('menuitem', { name: 'Deliveries', exact: true }));
+    } else {
+      await card.getByRole('link', { name: 'Deliveries' }).click();
+    }
     const log = page.getByTestId('deliveries');
     await expect(log.getByRole('row', { name: /member\.invited/ })).toContainText('Delivered');
     await expect(log.getByRole('row', { name: /member\.invited/ })).toContainText('204');

@@ -1,6 +1,6 @@
 //! My account: the signed-in person's own profile, password, two-factor and sessions.
 
-use crate::domain::account::AccountOverview;
+use crate::domain::account::{AccountOverview, ColorScheme};
 use crate::domain::auth::TotpSetup;
 use crate::domain::AppError;
 use leptos::prelude::*;
@@ -18,6 +18,13 @@ pub async fn get_account() -> Result<AccountOverview, AppError> {
 pub async fn update_profile(display_name: String) -> Result<(), AppError> {
     let (state, meta, actor) = ctx::actor().await?;
     crate::backend::account::update_profile(&state, &actor, &display_name, &meta).await
+}
+
+/// The account's colour scheme: "system", "light" or "dark".
+#[server(prefix = "/api", endpoint = "set_color_scheme")]
+pub async fn set_color_scheme(color_scheme: String) -> Result<ColorScheme, AppError> {
+    let (state, _meta, actor) = ctx::actor().await?;
+    crate::backend::account::set_color_scheme(&state, &actor, &color_scheme).await
 }
 
 #[server(prefix = "/api", endpoint = "change_password")]

@@ -5,6 +5,53 @@ use crate::domain::AppError;
 use crate::domain::{MembershipStatus, Role, TenantKind};
 use serde::{Deserialize, Serialize};
 
+/// How the console looks for this account, on every device it signs in on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ColorScheme {
+    /// As the device is set (`prefers-color-scheme`).
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+impl ColorScheme {
+    pub const ALL: [ColorScheme; 3] = [ColorScheme::System, ColorScheme::Light, ColorScheme::Dark];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ColorScheme::System => "system",
+            ColorScheme::Light => "light",
+            ColorScheme::Dark => "dark",
+        }
+    }
+
+    /// Anything unknown reads as "system".
+    pub fn parse(text: &str) -> ColorScheme {
+        ColorScheme::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .unwrap_or_default()
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ColorScheme::System => "System",
+            ColorScheme::Light => "Light",
+            ColorScheme::Dark => "Dark",
+        }
+    }
+
+    /// The `data-theme` of `<html>`: none when the device decides.
+    pub fn theme_attribute(self) -> Option<&'static str> {
+        match self {
+            ColorScheme::System => None,
+            ColorScheme::Light => Some("light"),
+            ColorScheme::Dark => Some("dark"),
+        }
+    }
+}
+
 /// One of the account's workspaces on My account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountMembership {
@@ -24,8 +71,8 @@ pub struct SessionRow {
     pub device: String,
     pub user_agent: String,
     pub ip: String,
-    pub created: String,
-    pub last_seen: String,
+    pub created: crate::domain::time::At,
+    pub last_seen: crate::domain::time::At,
     /// The session this page is being viewed in.
     pub current: bool,
 }

@@ -123,9 +123,9 @@ pub struct ApiKeyView {
     pub shown: String,
     pub scopes: Vec<ApiScope>,
     pub created_by: String,
-    pub created: String,
-    pub last_used: Option<String>,
-    pub expires: Option<String>,
+    pub created: crate::domain::time::At,
+    pub last_used: Option<crate::domain::time::At>,
+    pub expires: Option<crate::domain::time::At>,
     pub state: ApiKeyState,
     /// "by ada@example.com, 3 Dec 10:00 UTC" for a revoked key.
     pub revoked: Option<String>,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRow {
     pub id: i64,
-    pub time: String,
+    pub time: crate::domain::time::At,
     pub actor: String,
     pub action: String,
     pub target: String,
@@ -307,7 +307,7 @@ impl AuditQuery {
 /// One event in a member's activity timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivityEvent {
-    pub time: String,
+    pub time: crate::domain::time::At,
     /// What happened, in words ("Signed in", "Invitation email failed").
     pub what: String,
     /// The details in words ("from 203.0.113.9, Firefox on Windows").

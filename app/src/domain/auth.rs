@@ -35,6 +35,13 @@ pub struct Me {
     /// An access review is due (told to admins only).
     #[serde(default)]
     pub review_due: bool,
+    /// The server's clock when this was answered: relative times ("5 minutes ago")
+    /// are counted from it, so a page reads the same before and after hydration.
+    #[serde(default)]
+    pub now: crate::domain::time::At,
+    /// Light, dark, or as the device says.
+    #[serde(default)]
+    pub color_scheme: crate::domain::account::ColorScheme,
 }
 
 /// What the set-up page shows to connect an authenticator app. The QR code comes as

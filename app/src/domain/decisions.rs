@@ -95,7 +95,7 @@ impl DecisionQuery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DecisionRow {
     pub id: i64,
-    pub time: String,
+    pub time: crate::domain::time::At,
     pub key_name: String,
     /// Whom it was about: their email, or what was asked when nobody matched.
     pub subject: String,

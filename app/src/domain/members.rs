@@ -1,6 +1,7 @@
 //! Settings → Users: wire types of the members table, invitations and the Edit dialog. None carries a hash, token or secret.
 
 use crate::domain::access::Permission;
+use crate::domain::time::At;
 use crate::domain::{MembershipStatus, Role, TenantKind};
 use serde::{Deserialize, Serialize};
 
@@ -16,14 +17,14 @@ pub struct MemberRow {
     pub template_name: Option<String>,
     pub crm_access: bool,
     pub beta_access: bool,
-    pub last_login: Option<String>,
+    pub last_login: Option<At>,
     /// Permissions granted to this member directly (not through the template).
     pub direct_permissions: Vec<Permission>,
     /// For invited members: the latest invitation link has expired.
     pub invite_expired: bool,
     /// For invited members: when the latest live link expires.
     #[serde(default)]
-    pub invite_expires: Option<String>,
+    pub invite_expires: Option<At>,
     /// Sign-in is locked after repeated wrong passwords (an admin can unlock it).
     pub locked: bool,
     /// Disabled by the operator of this Gatehouse: no sign-in anywhere, and tenant
@@ -33,19 +34,34 @@ pub struct MemberRow {
     /// Temporary access, each with its end: the role template's, CRM access's, and
     /// the direct grants' ("see analytics dashboards until 12 Dec 17:00 UTC").
     #[serde(default)]
-    pub template_until: Option<String>,
+    pub template_until: Option<At>,
     #[serde(default)]
-    pub crm_until: Option<String>,
+    pub crm_until: Option<At>,
     #[serde(default)]
-    pub temporary_permissions: Vec<String>,
+    pub temporary_permissions: Vec<TemporaryGrant>,
     #[serde(default)]
-    pub role_until: Option<String>,
+    pub role_until: Option<At>,
     #[serde(default)]
-    pub beta_until: Option<String>,
+    pub beta_until: Option<At>,
     /// For invited members: how the latest invitation email fared ("Sent 10:42",
     /// "Failed: mailbox unavailable").
     #[serde(default)]
-    pub invite_delivery: Option<String>,
+    pub invite_delivery: Option<InviteDelivery>,
+}
+
+/// A permission given for a while.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemporaryGrant {
+    /// The permission in words ("export analytics").
+    pub what: String,
+    pub until: At,
+}
+
+/// How an invitation email fared: "Sent" or "Queued" and when, or "Failed: why".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteDelivery {
+    pub words: String,
+    pub at: Option<At>,
 }
 
 impl MemberRow {
@@ -53,18 +69,25 @@ impl MemberRow {
     pub fn temporary_words(&self) -> Option<String> {
         let mut parts: Vec<String> = Vec::new();
         if let Some(until) = &self.role_until {
-            parts.push(format!("the Admin role until {until}"));
+            parts.push(format!("the Admin role until {}", until.utc_words()));
         }
         if let (Some(name), Some(until)) = (&self.template_name, &self.template_until) {
-            parts.push(format!("the role template “{name}” until {until}"));
+            parts.push(format!(
+                "the role template “{name}” until {}",
+                until.utc_words()
+            ));
         }
         if let Some(until) = &self.crm_until {
-            parts.push(format!("CRM access until {until}"));
+            parts.push(format!("CRM access until {}", until.utc_words()));
         }
         if let Some(until) = &self.beta_until {
-            parts.push(format!("beta access until {until}"));
+            parts.push(format!("beta access until {}", until.utc_words()));
         }
-        parts.extend(self.temporary_permissions.iter().cloned());
+        parts.extend(
+            self.temporary_permissions
+                .iter()
+                .map(|t| format!("{} until {}", t.what, t.until.utc_words())),
+        );
         (!parts.is_empty()).then(|| {
             format!(
                 "Temporary: {}. Each ends by itself; changing it here makes your choice stay.",
@@ -254,12 +277,15 @@ mod temporary_tests {
             invite_delivery: None,
         };
         assert_eq!(row.temporary_words(), None);
-        row.template_until = Some("12 Dec 17:00 UTC".into());
-        row.crm_until = Some("13 Dec 09:00 UTC".into());
-        row.temporary_permissions = vec!["export analytics until 14 Dec 10:00 UTC".into()];
+        row.template_until = Some(At(1_765_558_800_000)); // 2025-12-12T17:00:00Z
+        row.crm_until = Some(At(1_765_616_400_000)); // 2025-12-13T09:00:00Z
+        row.temporary_permissions = vec![TemporaryGrant {
+            what: "export analytics".into(),
+            until: At(1_765_706_400_000), // 2025-12-14T10:00:00Z
+        }];
         assert_eq!(
             row.temporary_words().unwrap(),
-            "Temporary: the role template “Analysts” until 12 Dec 17:00 UTC; CRM access until 13 Dec 09:00 UTC; export analytics until 14 Dec 10:00 UTC. Each ends by itself; changing it here makes your choice stay."
+            "Temporary: the role template “Analysts” until 12 Dec 2025, 17:00 UTC; CRM access until 13 Dec 2025, 09:00 UTC; export analytics until 14 Dec 2025, 10:00 UTC. Each ends by itself; changing it here makes your choice stay."
         );
     }
 }

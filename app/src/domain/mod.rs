@@ -25,6 +25,7 @@ pub mod spreadsheet;
 pub mod templates;
 pub mod tenant;
 pub mod text;
+pub mod time;
 pub mod webhooks;
 
 pub use email::Email;

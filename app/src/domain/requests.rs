@@ -29,7 +29,7 @@ pub struct AccessRequestView {
     pub what: String,
     pub target: Target,
     pub why: String,
-    pub created: String,
+    pub created: crate::domain::time::At,
     /// The diagnosis of what they asked for, in one sentence.
     pub verdict: String,
     /// Least privilege first; never the Admin role.

@@ -177,7 +177,7 @@ pub struct ReviewRow {
     pub template: Option<String>,
     pub groups: Vec<String>,
     pub elevated: Vec<String>,
-    pub last_sign_in: Option<String>,
+    pub last_sign_in: Option<crate::domain::time::At>,
     pub two_factor: bool,
     pub flags: Vec<String>,
     /// The draft decision, as a `Decision` key.
@@ -191,7 +191,7 @@ pub struct ReviewRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewRecord {
     pub completed_by: String,
-    pub completed_at: String,
+    pub completed_at: crate::domain::time::At,
     pub kept: i64,
     pub removed: i64,
     pub reduced: i64,
@@ -214,7 +214,7 @@ pub struct ReviewView {
     pub id: i64,
     pub scope: ReviewScope,
     pub started_by: String,
-    pub started_at: String,
+    pub started_at: crate::domain::time::At,
     pub record: Option<ReviewRecord>,
     pub rows: Vec<ReviewRow>,
     pub items: Vec<RecordedItem>,
@@ -232,7 +232,11 @@ impl ReviewView {
                 "Review",
                 &format!("#{}", self.id),
                 self.scope.label(),
-                &format!("completed by {} at {}", r.completed_by, r.completed_at),
+                &format!(
+                    "completed by {} at {}",
+                    r.completed_by,
+                    r.completed_at.utc_words()
+                ),
                 &format!(
                     "kept {}, removed {}, reduced {}",
                     r.kept, r.removed, r.reduced
@@ -259,7 +263,7 @@ pub struct ReviewSummary {
     pub id: i64,
     pub scope: ReviewScope,
     pub started_by: String,
-    pub started_at: String,
+    pub started_at: crate::domain::time::At,
     pub record: Option<ReviewRecord>,
 }
 

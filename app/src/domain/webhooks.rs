@@ -235,8 +235,8 @@ pub struct EndpointView {
     pub url: String,
     pub events: Vec<WebhookEvent>,
     pub created_by: String,
-    pub created: String,
-    pub secret_rotated: Option<String>,
+    pub created: crate::domain::time::At,
+    pub secret_rotated: Option<crate::domain::time::At>,
     /// Deliveries waiting for a retry, and given up on, in the last 7 days.
     pub retrying: u64,
     pub failed: u64,
@@ -285,13 +285,13 @@ pub struct DeliveryView {
     /// The stable `webhook-id`.
     pub message_id: String,
     pub event: String,
-    pub created: String,
+    pub created: crate::domain::time::At,
     pub state: DeliveryState,
     pub attempts: i64,
     /// The last attempt's HTTP status, or why there was none ("timed out").
     pub last_result: Option<String>,
     pub last_duration_ms: Option<i64>,
-    pub next_retry: Option<String>,
+    pub next_retry: Option<crate::domain::time::At>,
 }
 
 #[cfg(test)]

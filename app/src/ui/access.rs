@@ -21,6 +21,10 @@ pub fn PermissionPicker(
     /// ticked can be cleared).
     #[prop(optional)]
     grantor: Option<crate::domain::access::Grantor>,
+    /// Everything is granted anyway (an admin): every box shows ticked, and
+    /// `disabled` keeps them so.
+    #[prop(optional, into)]
+    all_granted: Signal<bool>,
 ) -> impl IntoView {
     let may_give = move |p: &Permission| grantor.as_ref().is_none_or(|g| g.may_give(p));
     view! {
@@ -44,7 +48,7 @@ pub fn PermissionPicker(
                                             <input
                                                 type="checkbox"
                                                 id=id
-                                                prop:checked=move || selected.with(|s| s.contains(&p))
+                                                prop:checked=move || all_granted.get() || selected.with(|s| s.contains(&p))
                                                 disabled=move || disabled.get() || (beyond && !selected.with(|s| s.contains(&p)))
                                                 on:change=move |ev| {
                                                     let on = event_target_checked(&ev);

@@ -1,12 +1,17 @@
 //! The signed-in frame: top bar (tenant indicator, account menu) and settings navigation.
 
-use super::widgets::{encode_component, hard_navigate, loading, KindBadge, ToastRegion, Toasts};
+use super::widgets::{
+    close_on_escape, close_parent_menu, encode_component, hard_navigate, loading, KindBadge,
+    ServerClock, ToastRegion, Toasts,
+};
 use crate::api::auth::{current_user, SignOut, SwitchTenant};
+use crate::domain::account::ColorScheme;
 use crate::domain::auth::Me;
 use crate::domain::AppError;
 use crate::ui::widgets::ErrorPage;
 use leptos::context::Provider;
 use leptos::prelude::*;
+use leptos_meta::Html;
 use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::use_location;
 
@@ -37,11 +42,27 @@ pub fn SignedInLayout() -> impl IntoView {
     }
 }
 
+/// The account's colour scheme, shared by the frame (`<html data-theme>`) and the
+/// choice on My account.
+#[derive(Clone, Copy)]
+pub struct Appearance(pub RwSignal<ColorScheme>);
+
 #[component]
 fn SignedInFrame(me: Me) -> impl IntoView {
     Toasts::provide();
+    ServerClock::provide(me.now);
+    let scheme = RwSignal::new(me.color_scheme);
+    provide_context(Appearance(scheme));
+    let links = nav_links(&me);
+    let here = use_location();
+    // The settings menu on a phone says where you are.
+    let here_label = move || {
+        let path = here.pathname.get();
+        links_for_label(&path)
+    };
     view! {
         <Provider value=me.clone()>
+            <Html {..} data-theme=move || scheme.get().theme_attribute() />
             <a class="skip-link" href="#main">"Skip to content"</a>
             <header class="topbar">
                 <a class="brand" href="/">"Gatehouse"</a>
@@ -52,31 +73,11 @@ fn SignedInFrame(me: Me) -> impl IntoView {
             </header>
             <div class="frame">
                 <nav class="sidenav" aria-label="Settings">
-                    <A href="/" exact=true>"Home"</A>
-                    {(me.can_manage_users || me.grantor.sees_tenant_settings()).then(|| view! { <p class="sidenav-title">"Settings"</p> })}
-                    {me.can_manage_users.then(|| view! {
-                        <A href="/settings/users">"Users"</A>
-                        <A href="/settings/role-templates">"Role templates"</A>
-                        <A href="/settings/roles">"Roles overview"</A>
-                        <A href="/settings/groups">"Groups"</A>
-                    })}
-                    {me.grantor.sees_tenant_settings().then(|| view! { <A href="/settings/tenant">"Tenant"</A> })}
-                    {me.grantor.manages_integrations().then(|| view! { <A href="/settings/api-keys">"API keys"</A> })}
-                    {me.grantor.manages_integrations().then(|| view! { <A href="/settings/webhooks">"Webhooks"</A> })}
-                    {me.grantor.is_admin.then(|| view! {
-                        <A href="/settings/feature-flags">"Feature flags"</A>
-                        <A href="/settings/access-reviews">"Access reviews"</A>
-                    })}
-                    {me.can_manage_users.then(|| view! {
-                        <A href="/settings/access-requests">
-                            "Access requests"
-                            {(me.open_requests > 0).then(|| view! {
-                                <span class="count-badge" aria-label=format!("{} open", me.open_requests)>{me.open_requests}</span>
-                            })}
-                        </A>
-                        <A href="/settings/diagnostics">"Access diagnostics"</A>
-                        <A href="/settings/audit-log">"Audit log"</A>
-                    })}
+                    <details class="nav-menu" on:keydown=close_on_escape>
+                        <summary>"Menu"<span class="nav-here">{here_label}</span></summary>
+                        <div class="nav-links">{links.clone().render(true)}</div>
+                    </details>
+                    <div class="nav-links nav-wide">{links.render(false)}</div>
                 </nav>
                 <main id="main" tabindex="-1">
                     <Outlet />
@@ -87,48 +88,99 @@ fn SignedInFrame(me: Me) -> impl IntoView {
     }
 }
 
-/// Closes an open `<details>` menu when Escape is pressed inside it.
-// An event handler takes its event by value (and uses it only in the browser build).
-#[allow(clippy::needless_pass_by_value)]
-fn close_on_escape(ev: leptos::ev::KeyboardEvent) {
-    #[cfg(feature = "hydrate")]
-    {
-        use leptos::wasm_bindgen::JsCast;
-        if ev.key() == "Escape" {
-            if let Some(details) = ev
-                .current_target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            {
-                let _ = details.remove_attribute("open");
-                if let Ok(Some(summary)) = details.query_selector("summary") {
-                    if let Ok(summary) = summary.dyn_into::<web_sys::HtmlElement>() {
-                        let _ = summary.focus();
-                    }
-                }
-            }
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = ev;
+/// What the settings navigation offers this person.
+#[derive(Clone)]
+struct NavLinks {
+    settings: bool,
+    people: bool,
+    tenant: bool,
+    integrations: bool,
+    admin: bool,
+    open_requests: u64,
 }
 
-/// Closes the `<details>` menu around a clicked link, so it isn't left open on the
-/// page the link leads to.
-#[allow(clippy::needless_pass_by_value)]
-fn close_parent_menu(ev: leptos::ev::MouseEvent) {
-    #[cfg(feature = "hydrate")]
-    {
-        use leptos::wasm_bindgen::JsCast;
-        if let Some(details) = ev
-            .current_target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|link| link.closest("details").ok().flatten())
-        {
-            let _ = details.remove_attribute("open");
+fn nav_links(me: &Me) -> NavLinks {
+    NavLinks {
+        settings: me.can_manage_users || me.grantor.sees_tenant_settings(),
+        people: me.can_manage_users,
+        tenant: me.grantor.sees_tenant_settings(),
+        integrations: me.grantor.manages_integrations(),
+        admin: me.grantor.is_admin,
+        open_requests: me.open_requests,
+    }
+}
+
+/// Every page of the navigation, in order: (path, words).
+const PAGES: [(&str, &str); 15] = [
+    ("/", "Home"),
+    ("/settings/users", "Users"),
+    ("/settings/role-templates", "Role templates"),
+    ("/settings/roles", "Roles overview"),
+    ("/settings/groups", "Groups"),
+    ("/settings/tenant", "Tenant"),
+    ("/settings/api-keys", "API keys"),
+    ("/settings/webhooks", "Webhooks"),
+    ("/settings/feature-flags", "Feature flags"),
+    ("/settings/access-reviews", "Access reviews"),
+    ("/settings/access-requests", "Access requests"),
+    ("/settings/diagnostics", "Access diagnostics"),
+    ("/settings/audit-log", "Audit log"),
+    ("/account", "My account"),
+    ("/access", "My access"),
+];
+
+/// The navigation's name for the page at `path` (the section it belongs to).
+fn links_for_label(path: &str) -> &'static str {
+    PAGES
+        .iter()
+        .filter(|(p, _)| *p == path || (*p != "/" && path.starts_with(&format!("{p}/"))))
+        .map(|(_, words)| *words)
+        .next()
+        .unwrap_or("")
+}
+
+impl NavLinks {
+    /// The links; `in_menu` ones close the phone menu when followed.
+    fn render(self, in_menu: bool) -> impl IntoView {
+        let close = move |ev: leptos::ev::MouseEvent| {
+            if in_menu {
+                close_parent_menu(ev);
+            }
+        };
+        let link = move |path: &'static str, words: &'static str| {
+            view! { <A href=path exact=path == "/" on:click=close>{words}</A> }
+        };
+        let open_requests = self.open_requests;
+        view! {
+            {link("/", "Home")}
+            {self.settings.then(|| view! { <p class="sidenav-title">"Settings"</p> })}
+            {self.people.then(|| view! {
+                {link("/settings/users", "Users")}
+                {link("/settings/role-templates", "Role templates")}
+                {link("/settings/roles", "Roles overview")}
+                {link("/settings/groups", "Groups")}
+            })}
+            {self.tenant.then(|| link("/settings/tenant", "Tenant"))}
+            {self.integrations.then(|| view! {
+                {link("/settings/api-keys", "API keys")}
+                {link("/settings/webhooks", "Webhooks")}
+            })}
+            {self.admin.then(|| view! {
+                {link("/settings/feature-flags", "Feature flags")}
+                {link("/settings/access-reviews", "Access reviews")}
+            })}
+            {self.people.then(|| view! {
+                <A href="/settings/access-requests" on:click=close>
+                    "Access requests"
+                    {(open_requests > 0).then(|| view! {
+                        <span class="count-badge" aria-label=format!("{open_requests} open")>{open_requests}</span>
+                    })}
+                </A>
+                {link("/settings/diagnostics", "Access diagnostics")}
+                {link("/settings/audit-log", "Audit log")}
+            })}
         }
     }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = ev;
 }
 
 /// Which tenant you are in, always visible; lets an account in several tenants switch.
@@ -205,6 +257,7 @@ fn AccountMenu(me: Me) -> impl IntoView {
     view! {
         <details class="account-menu menu" on:keydown=close_on_escape>
             <summary role="button" aria-label=format!("Account menu for {}", me.email)>
+                <span class="avatar" aria-hidden="true">{initial(&me)}</span>
                 <span class="account-email">{me.email.clone()}</span>
                 <span class="caret" aria-hidden="true">"▾"</span>
             </summary>
@@ -223,4 +276,19 @@ fn AccountMenu(me: Me) -> impl IntoView {
             </div>
         </details>
     }
+}
+
+/// The first letter of the person's name, or of their email, for the avatar.
+fn initial(me: &Me) -> String {
+    let source = if me.display_name.trim().is_empty() {
+        &me.email
+    } else {
+        &me.display_name
+    };
+    source
+        .trim()
+        .chars()
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default()
 }

@@ -56,7 +56,9 @@ impl From<MemberRow> for Member {
             crm_access: row.crm_access,
             beta_access: row.beta_access,
             permissions: row.direct_permissions.iter().map(|p| p.key()).collect(),
-            last_sign_in: row.last_login,
+            last_sign_in: row
+                .last_login
+                .map(|t| app::backend::kernel::clock::format_time(t.millis())),
             locked: row.locked,
             disabled: row.disabled,
         }

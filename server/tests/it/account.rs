@@ -4,7 +4,7 @@
 use crate::common::{each_engine, password_step, session_cookie, TestApp, PASSWORD};
 use app::backend::entities::{accounts, audit_events, mail_outbox, recovery_codes};
 use app::backend::kernel::totp;
-use app::domain::account::AccountOverview;
+use app::domain::account::{AccountOverview, ColorScheme};
 use app::domain::auth::{RequiredSetup, TotpSetup};
 use axum::http::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -453,6 +453,65 @@ async fn a_role_change_ends_the_members_sessions_and_a_new_admin_enrols_first() 
         );
         let (_, path) = password_step(&app, "bob@example.com", "bob's passphrase!").await;
         assert_eq!(path, "/sign-in/set-up-two-factor", "{engine}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_colour_scheme_is_kept_with_the_account_and_told_with_the_server_clock() {
+    each_engine(|app| async move {
+        let engine = app.engine;
+        let cookie = app.acme_signed_in().await;
+        let me = |cookie: String| {
+            let app = &app;
+            async move {
+                let (status, body, _) = app.call("current_user", &[], Some(&cookie)).await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+                serde_json::from_str::<app::domain::auth::Me>(&body).unwrap()
+            }
+        };
+        let first = me(cookie.clone()).await;
+        assert_eq!(first.color_scheme, ColorScheme::System, "{engine}");
+        // Relative times count from the server's clock, sent with the page.
+        assert!(
+            (first.now.millis() - app.state.now_ms()).abs() < 60_000,
+            "{engine}"
+        );
+
+        let (status, body, _) = app
+            .call(
+                "set_color_scheme",
+                &[("color_scheme", "purple")],
+                Some(&cookie),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{engine}");
+        assert_eq!(
+            field_error(&body, "color_scheme"),
+            "Choose System, Light or Dark."
+        );
+        assert_eq!(me(cookie.clone()).await.color_scheme, ColorScheme::System);
+
+        let (status, body, _) = app
+            .call(
+                "set_color_scheme",
+                &[("color_scheme", "dark")],
+                Some(&cookie),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{engine}: {body}");
+        // Kept with the account: a new session on another device sees it too.
+        let elsewhere = app.sign_in("ada@example.com", PASSWORD).await;
+        assert_eq!(
+            me(elsewhere).await.color_scheme,
+            ColorScheme::Dark,
+            "{engine}"
+        );
+
+        let (status, _, _) = app
+            .call("set_color_scheme", &[("color_scheme", "dark")], None)
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{engine}");
     })
     .await;
 }

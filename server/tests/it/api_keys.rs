@@ -83,8 +83,8 @@ async fn a_key_is_shown_once_stored_as_a_hash_and_revoked_for_good() {
                 key.name.as_str(),
                 key.scopes.clone(),
                 key.created_by.as_str(),
-                key.last_used.clone(),
-                key.expires.clone(),
+                key.last_used,
+                key.expires,
                 key.state
             ),
             (

@@ -8,5 +8,5 @@ pub mod profile;
 pub mod sessions;
 
 pub use password::change_password;
-pub use profile::{overview, update_profile};
+pub use profile::{overview, set_color_scheme, update_profile};
 pub use sessions::{end_other_sessions, end_session};

@@ -3,7 +3,6 @@
 use crate::backend::entities::{accounts, sessions as session_rows};
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
-use crate::backend::kernel::clock::format_time;
 use crate::backend::kernel::device::describe_user_agent;
 use crate::backend::kernel::directory::memberships_of;
 use crate::backend::kernel::request::RequestMeta;
@@ -11,7 +10,10 @@ use crate::backend::kernel::second_factor;
 use crate::backend::kernel::sessions;
 use crate::backend::kernel::stored::decode;
 use crate::backend::AppState;
-use crate::domain::account::{parse_display_name, AccountMembership, AccountOverview, SessionRow};
+use crate::domain::account::{
+    parse_display_name, AccountMembership, AccountOverview, ColorScheme, SessionRow,
+};
+use crate::domain::time::At;
 use crate::domain::AppError;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
@@ -46,8 +48,8 @@ pub async fn overview(state: &AppState, actor: &Actor) -> Result<AccountOverview
             current: s.id == actor.session.id,
             user_agent: s.user_agent,
             ip: s.ip,
-            created: format_time(s.created_at),
-            last_seen: format_time(s.last_seen_at),
+            created: At(s.created_at),
+            last_seen: At(s.last_seen_at),
         })
         .collect();
     let two_factor = second_factor::is_enabled(&actor.account);
@@ -87,4 +89,27 @@ pub async fn update_profile(
             .after(json!({"display_name": name})),
     )
     .await
+}
+
+/// Keeps the account's colour scheme ("system", "light" or "dark"): every device it
+/// signs in on then looks the same. Anything else is a field error, nothing written.
+pub async fn set_color_scheme(
+    state: &AppState,
+    actor: &Actor,
+    choice: &str,
+) -> Result<ColorScheme, AppError> {
+    let scheme = ColorScheme::ALL
+        .into_iter()
+        .find(|s| s.as_str() == choice)
+        .ok_or_else(|| AppError::field("color_scheme", "Choose System, Light or Dark."))?;
+    let _write = state.db.single_write().await;
+    accounts::Entity::update_many()
+        .col_expr(
+            accounts::Column::ColorScheme,
+            sea_orm::sea_query::Expr::value(scheme.as_str()),
+        )
+        .filter(accounts::Column::Id.eq(actor.account.id))
+        .exec(state.db.conn())
+        .await?;
+    Ok(scheme)
 }

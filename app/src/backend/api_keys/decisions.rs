@@ -6,7 +6,6 @@ use super::KeyUse;
 use crate::backend::entities::{api_keys, check_decisions, tenants};
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
-use crate::backend::kernel::clock::format_time;
 use crate::backend::kernel::like::containing;
 use crate::backend::kernel::policy::require_feature;
 use crate::backend::kernel::request::RequestMeta;
@@ -15,6 +14,7 @@ use crate::domain::access::diagnose::Target;
 use crate::domain::decisions::{
     DecisionFilter, DecisionPage, DecisionRow, KeyChoice, DECISION_PAGE_SIZE,
 };
+use crate::domain::time::At;
 use crate::domain::{AppError, Feature};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
@@ -68,7 +68,7 @@ pub async fn record(
 fn row(d: check_decisions::Model) -> DecisionRow {
     DecisionRow {
         id: d.id,
-        time: format_time(d.at),
+        time: At(d.at),
         key_name: d.key_name,
         subject: d.subject,
         asked: Target::parse(&d.target)

@@ -21,6 +21,7 @@ use crate::domain::api_keys::{
     parse_key_name, parse_scopes, scopes_from_stored, scopes_to_stored, secret_prefix, ApiKeyState,
     ApiKeyView, ApiScope, CreatedApiKey, NewApiKey, SECRET_PREFIX,
 };
+use crate::domain::time::At;
 use crate::domain::AppError;
 use crate::domain::{Feature, Plan, PlanFeature};
 use sea_orm::sea_query::Expr;
@@ -74,9 +75,9 @@ fn view(key: api_keys::Model, now: i64) -> ApiKeyView {
         shown: format!("{}…", key.prefix),
         scopes: scopes_from_stored(&key.scopes),
         created_by: key.created_by,
-        created: format_time(key.created_at),
-        last_used: key.last_used_at.map(format_time),
-        expires: key.expires_at.map(format_time),
+        created: At(key.created_at),
+        last_used: key.last_used_at.map(At),
+        expires: key.expires_at.map(At),
         state,
         revoked: key.revoked_at.map(|at| match &key.revoked_by {
             Some(by) => format!("by {by}, {}", format_time(at)),

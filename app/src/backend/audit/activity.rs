@@ -13,6 +13,7 @@ use crate::backend::kernel::policy::require_user_admin;
 use crate::backend::AppState;
 use crate::domain::access::diagnose::MailState;
 use crate::domain::audit::{delivery_failure_words, describe, ActivityEvent, ActivityPage};
+use crate::domain::time::At;
 use crate::domain::AppError;
 use sea_orm::sea_query::Condition;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -78,7 +79,7 @@ pub async fn activity(
                 e.created_at,
                 0,
                 ActivityEvent {
-                    time: format_time(e.created_at),
+                    time: At(e.created_at),
                     what: describe(&e.action).to_string(),
                     detail,
                     by: if e.actor_account_id == Some(account.id) {
@@ -119,7 +120,7 @@ pub async fn activity(
             row.created_at,
             1,
             ActivityEvent {
-                time: format_time(row.created_at),
+                time: At(row.created_at),
                 what,
                 detail,
                 by: "Gatehouse mail".to_string(),

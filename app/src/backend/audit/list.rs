@@ -2,9 +2,9 @@
 //! kind, days and who.
 
 use crate::backend::entities::{audit_events, memberships, role_templates};
-use crate::backend::kernel::clock::format_time;
 use crate::backend::kernel::like::containing;
 use crate::domain::audit::{actions_of, change_words, describe, AuditFilter, AuditPage, AuditRow};
+use crate::domain::time::At;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -164,7 +164,7 @@ impl RowWords {
     pub fn row(&self, e: &audit_events::Model) -> AuditRow {
         AuditRow {
             id: e.id,
-            time: format_time(e.created_at),
+            time: At(e.created_at),
             actor: e.actor_email.clone(),
             action: describe(&e.action).to_string(),
             target: e.target_label.clone(),

@@ -12,7 +12,9 @@ use crate::backend::kernel::sessions;
 use crate::backend::kernel::sign_in_group;
 use crate::backend::kernel::stored::decode;
 use crate::backend::AppState;
+use crate::domain::account::ColorScheme;
 use crate::domain::auth::{Me, TenantChoice};
+use crate::domain::time::At;
 use crate::domain::{AppError, MembershipStatus, Role};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::json;
@@ -55,6 +57,8 @@ pub async fn me(state: &AppState, actor: &Actor) -> Result<Me, AppError> {
                 .review_due_at
                 .is_some_and(|due| due <= actor.now),
         grantor,
+        now: At(actor.now),
+        color_scheme: ColorScheme::parse(&actor.account.color_scheme),
     })
 }
 

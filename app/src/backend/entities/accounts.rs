@@ -19,6 +19,8 @@ pub struct Model {
     pub created_at: i64,
     /// Set by the operator (`gatehouse account disable`): no sign-in anywhere.
     pub disabled_at: Option<i64>,
+    /// "system", "light" or "dark" (`domain::account::ColorScheme`).
+    pub color_scheme: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

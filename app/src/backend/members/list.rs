@@ -3,7 +3,6 @@
 use crate::backend::entities::{
     accounts, invitations, mail_outbox, memberships, role_templates, tenants,
 };
-use crate::backend::kernel::clock::{format_short, format_time};
 use crate::backend::kernel::directory::{member_counts_query, tally_member_counts};
 use crate::backend::kernel::mail;
 use crate::backend::kernel::stored::decode;
@@ -13,7 +12,10 @@ use crate::backend::kernel::throttle;
 use crate::domain::access::diagnose::MailState;
 use crate::domain::access::Permission;
 use crate::domain::audit::delivery_failure_words;
-use crate::domain::members::{MemberPage, MemberQuery, MemberRow, COUNT_CAP};
+use crate::domain::members::{
+    InviteDelivery, MemberPage, MemberQuery, MemberRow, TemporaryGrant, COUNT_CAP,
+};
+use crate::domain::time::At;
 use crate::domain::{AppError, MembershipStatus};
 use sea_orm::sea_query::{
     Alias, Condition, Expr, Order, PostgresQueryBuilder, Query, SelectStatement, SimpleExpr,
@@ -504,7 +506,7 @@ async fn rows_for(
                 template_name: m.role_template_id.and(row.template_name),
                 crm_access: m.crm_access,
                 beta_access: m.beta_access,
-                last_login: m.last_login_at.map(format_time),
+                last_login: m.last_login_at.map(At),
                 direct_permissions: perms,
                 locked,
                 disabled,
@@ -514,15 +516,18 @@ async fn rows_for(
                     .then_some(latest_invite)
                     .flatten()
                     .filter(|expires| *expires > now_ms)
-                    .map(format_time),
-                template_until: m.template_until.map(format_short),
-                crm_until: m.crm_until.map(format_short),
-                role_until: m.role_until.map(format_short),
+                    .map(At),
+                template_until: m.template_until.map(At),
+                crm_until: m.crm_until.map(At),
+                role_until: m.role_until.map(At),
                 invite_delivery: invite_delivery.get(&m.id).cloned(),
-                beta_until: m.beta_until.map(format_short),
+                beta_until: m.beta_until.map(At),
                 temporary_permissions: temporary
                     .into_iter()
-                    .map(|(p, until)| format!("{} until {}", p.label(), format_short(until)))
+                    .map(|(p, until)| TemporaryGrant {
+                        what: p.label().to_string(),
+                        until: At(until),
+                    })
                     .collect(),
             })
         })
@@ -535,7 +540,7 @@ async fn invite_deliveries(
     conn: &impl ConnectionTrait,
     tenant_name: &str,
     rows: &[PageRow],
-) -> Result<HashMap<i64, String>, AppError> {
+) -> Result<HashMap<i64, InviteDelivery>, AppError> {
     let invited: HashMap<&str, i64> = rows
         .iter()
         .filter(|r| r.membership.status == MembershipStatus::Invited.as_str())
@@ -560,14 +565,22 @@ async fn invite_deliveries(
         };
         out.entry(*member).or_insert_with(|| {
             let (state, when) = mail::delivery(&row);
-            let clock = format_short(when);
             match state {
-                MailState::Sent => format!("Sent {clock}"),
-                MailState::Queued => format!("Queued {clock}"),
-                MailState::Failed => format!(
-                    "Failed: {}",
-                    delivery_failure_words(row.last_error.as_deref().unwrap_or_default())
-                ),
+                MailState::Sent => InviteDelivery {
+                    words: "Sent".into(),
+                    at: Some(At(when)),
+                },
+                MailState::Queued => InviteDelivery {
+                    words: "Queued".into(),
+                    at: Some(At(when)),
+                },
+                MailState::Failed => InviteDelivery {
+                    words: format!(
+                        "Failed: {}",
+                        delivery_failure_words(row.last_error.as_deref().unwrap_or_default())
+                    ),
+                    at: None,
+                },
             }
         });
     }

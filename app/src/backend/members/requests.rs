@@ -27,6 +27,7 @@ use crate::domain::access::{
 use crate::domain::requests::{
     parse_justification, parse_note, parse_why, AccessRequestView, ApproveOption, Focus, MyAccess,
 };
+use crate::domain::time::At;
 use crate::domain::{AppError, Email, Feature, MembershipStatus, Role};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -345,7 +346,7 @@ pub async fn list_open(
             what,
             target,
             why: row.message,
-            created: format_time(row.created_at),
+            created: At(row.created_at),
             verdict,
             options,
             cannot_approve,

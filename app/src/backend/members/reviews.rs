@@ -30,6 +30,7 @@ use crate::domain::reviews::{
     ReviewRow, ReviewScope, ReviewSummary, ReviewView, ReviewsPage, REVIEW_EVERY_CHOICES,
     REVIEW_PAGE_SIZE, STALE_DAYS_CHOICES,
 };
+use crate::domain::time::At;
 use crate::domain::{AppError, Email, MembershipStatus, Role};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -60,7 +61,7 @@ async fn review_in_tenant(
 fn record_of(r: &reviews::Model) -> Option<ReviewRecord> {
     Some(ReviewRecord {
         completed_by: r.completed_by.clone()?,
-        completed_at: format_time(r.completed_at?),
+        completed_at: At(r.completed_at?),
         kept: r.kept,
         removed: r.removed,
         reduced: r.reduced,
@@ -97,7 +98,7 @@ pub async fn page(state: &AppState, actor: &Actor) -> Result<ReviewsPage, AppErr
                 id: r.id,
                 scope: scope_of(r),
                 started_by: r.started_by.clone(),
-                started_at: format_time(r.started_at),
+                started_at: At(r.started_at),
                 record: record_of(r),
             })
             .collect(),
@@ -269,7 +270,7 @@ pub async fn view(
         id,
         scope: scope_of(&review),
         started_by: review.started_by.clone(),
-        started_at: format_time(review.started_at),
+        started_at: At(review.started_at),
         record: record_of(&review),
         rows: Vec::new(),
         items: Vec::new(),
@@ -339,7 +340,7 @@ pub async fn view(
                 two_factor,
             ),
             elevated,
-            last_sign_in: m.last_login_at.map(format_time),
+            last_sign_in: m.last_login_at.map(At),
             two_factor,
             decision: item.decision.clone(),
             reduce_options: templates

@@ -18,6 +18,7 @@ mod m20261202_000013_check_decisions;
 mod m20261203_000014_webhooks;
 mod m20261203_000015_provisioning;
 mod m20261203_000016_mail_headers;
+mod m20261204_000017_color_scheme;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000014_webhooks::Migration),
             Box::new(m20261203_000015_provisioning::Migration),
             Box::new(m20261203_000016_mail_headers::Migration),
+            Box::new(m20261204_000017_color_scheme::Migration),
         ]
     }
 }

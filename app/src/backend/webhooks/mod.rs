@@ -19,11 +19,11 @@ pub mod sign;
 use crate::backend::entities::{webhook_deliveries, webhook_endpoints};
 use crate::backend::kernel::actor::Actor;
 use crate::backend::kernel::audit::{self, AuditEntry};
-use crate::backend::kernel::clock::format_time;
 use crate::backend::kernel::policy::require_feature;
 use crate::backend::kernel::request::RequestMeta;
 use crate::backend::kernel::webhook_outbox as outbox;
 use crate::backend::AppState;
+use crate::domain::time::At;
 use crate::domain::webhooks::{
     events_from_stored, events_to_stored, is_public_address, parse_endpoint_url, parse_events,
     retry_delay_secs, DeliveryState, DeliveryView, EndpointSecret, EndpointView, NewEndpoint,
@@ -51,8 +51,8 @@ fn view(endpoint: webhook_endpoints::Model, retrying: u64, failed: u64) -> Endpo
         id: endpoint.id,
         events: events_from_stored(&endpoint.events),
         created_by: endpoint.created_by,
-        created: format_time(endpoint.created_at),
-        secret_rotated: endpoint.secret_rotated_at.map(format_time),
+        created: At(endpoint.created_at),
+        secret_rotated: endpoint.secret_rotated_at.map(At),
         retrying,
         failed,
         url: endpoint.url,
@@ -306,7 +306,7 @@ pub async fn deliveries(
                 id: d.id,
                 message_id: d.message_id,
                 event: d.event,
-                created: format_time(d.created_at),
+                created: At(d.created_at),
                 state,
                 attempts: d.attempts,
                 last_result: match (d.last_status, d.last_error) {
@@ -318,7 +318,7 @@ pub async fn deliveries(
                 next_retry: (state == DeliveryState::Pending && d.attempts > 0)
                     .then_some(d.next_attempt_at)
                     .flatten()
-                    .map(format_time),
+                    .map(At),
             }
         })
         .collect();

@@ -4,13 +4,16 @@
 
 use crate::api::account::{
     get_account, BeginTwoFactor, ChangePassword, ConfirmTwoFactor, DisableTwoFactor,
-    EndOtherSessions, EndSession, RegenerateRecoveryCodes, UpdateProfile,
+    EndOtherSessions, EndSession, RegenerateRecoveryCodes, SetColorScheme, UpdateProfile,
 };
 use crate::domain::account::AccountOverview;
+use crate::domain::account::ColorScheme;
 use crate::domain::auth::TotpSetup;
 use crate::domain::AppError;
 use crate::ui::auth::totp::{RecoveryCodes, TotpSetupView};
+use crate::ui::layout::Appearance;
 use crate::ui::widgets::ErrorPage;
+use crate::ui::widgets::When;
 use crate::ui::widgets::{
     error_of, invalid_attr, loading, toast_on_success, FieldMessage, FormAlert, KindBadge,
 };
@@ -99,6 +102,7 @@ pub fn AccountPage() -> impl IntoView {
                     Err(error) => view! { <ErrorPage error /> }.into_any(),
                     Ok(a) => view! {
                         <ProfileCard account=a.clone() />
+                        <AppearanceCard />
                         <PasswordCard min_chars=a.password_min_chars />
                         <TwoFactorCard account=a.clone() />
                         <SessionsCard account=a.clone() />
@@ -136,6 +140,53 @@ fn ProfileCard(account: AccountOverview) -> impl IntoView {
                 <FormAlert error />
                 <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
                     {move || if action.pending().get() { "Saving…" } else { "Save name" }}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// System, Light or Dark, kept with the account. Works as a plain form before
+/// hydration (the page comes back in the new scheme).
+#[component]
+fn AppearanceCard() -> impl IntoView {
+    let action = ServerAction::<SetColorScheme>::new();
+    let error = error_of(move || action.value().get());
+    let appearance = use_context::<Appearance>();
+    let current = appearance.map_or(ColorScheme::System, |a| a.0.get_untracked());
+    toast_on_success(
+        move || action.value().get(),
+        |_| "Appearance saved.".into(),
+        move || {
+            if let (Some(Appearance(scheme)), Some(Ok(chosen))) =
+                (appearance, action.value().get_untracked())
+            {
+                scheme.set(chosen);
+            }
+        },
+    );
+    view! {
+        <section class="card" aria-labelledby="appearance-title">
+            <h2 id="appearance-title">"Appearance"</h2>
+            <ActionForm action=action attr:class="form" attr:novalidate="true">
+                <fieldset class="scheme-choice" aria-describedby="color_scheme-error">
+                    <legend>"Colour scheme"</legend>
+                    {ColorScheme::ALL.into_iter().map(|s| {
+                        let id = format!("scheme-{}", s.as_str());
+                        let label_for = id.clone();
+                        view! {
+                            <label class="check" for=label_for>
+                                <input type="radio" id=id name="color_scheme" value=s.as_str() checked=s == current />
+                                <span>{s.label()}</span>
+                            </label>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <p class="hint">"System follows your device's light or dark setting."</p>
+                <FieldMessage error field="color_scheme" />
+                <FormAlert error />
+                <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Saving…" } else { "Save appearance" }}
                 </button>
             </ActionForm>
         </section>
@@ -341,11 +392,11 @@ fn SessionsCard(account: AccountOverview) -> impl IntoView {
                             let label = format!("Sign out {} ({})", s.device, s.ip);
                             view! {
                                 <tr data-testid="session-row" class:current=s.current>
-                                    <td title=s.user_agent.clone()>{s.device.clone()}</td>
-                                    <td>{s.ip.clone()}</td>
-                                    <td class="nowrap">{s.created.clone()}</td>
-                                    <td class="nowrap">{s.last_seen.clone()}</td>
-                                    <td class="row-actions">
+                                    <td data-label="Device" title=s.user_agent.clone()>{s.device.clone()}</td>
+                                    <td data-label="IP address">{s.ip.clone()}</td>
+                                    <td data-label="Signed in" class="nowrap"><When at=s.created /></td>
+                                    <td data-label="Last active" class="nowrap"><When at=s.last_seen /></td>
+                                    <td data-label="" class="row-actions">
                                         {if s.current {
                                             view! { <span class="status status-active">"This session"</span> }.into_any()
                                         } else {
@@ -389,12 +440,12 @@ fn WorkspacesCard(account: AccountOverview) -> impl IntoView {
                             let status_class = format!("status status-{}", m.status.as_str());
                             view! {
                                 <tr data-testid="workspace-row">
-                                    <td>
+                                    <td data-label="Workspace">
                                         {m.tenant_name.clone()} " " <KindBadge kind=m.tenant_kind />
                                         {m.current.then(|| view! { <span class="muted">" · you are here"</span> })}
                                     </td>
-                                    <td>{m.role.label()}</td>
-                                    <td><span class=status_class>{m.status.label()}</span></td>
+                                    <td data-label="Role">{m.role.label()}</td>
+                                    <td data-label="Status"><span class=status_class>{m.status.label()}</span></td>
                                 </tr>
                             }
                         })

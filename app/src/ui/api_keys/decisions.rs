@@ -7,6 +7,7 @@ use crate::api::api_keys::{list_check_decisions, SetDecisionRetention};
 use crate::domain::decisions::{DecisionPage, DecisionQuery, DecisionRow, MAX_DECISION_DAYS};
 use crate::domain::AppError;
 use crate::ui::requests::AccessExplanation;
+use crate::ui::widgets::When;
 use crate::ui::widgets::{
     encode_component, error_of, filtered_href, invalid_attr, loading, use_toasts, FieldMessage,
     FormAlert,
@@ -147,16 +148,16 @@ fn decision_row(d: DecisionRow) -> impl IntoView {
     });
     view! {
         <tr>
-            <td class="nowrap">{d.time}</td>
-            <td>{d.key_name}</td>
-            <td>{d.subject}</td>
-            <td>{d.asked}</td>
-            <td>{if d.allowed {
+            <td data-label="Time" class="nowrap"><When at=d.time /></td>
+            <td data-label="Key">{d.key_name}</td>
+            <td data-label="About">{d.subject}</td>
+            <td data-label="Asked">{d.asked}</td>
+            <td data-label="Answer">{if d.allowed {
                 view! { <span class="status status-active">"Allowed"</span> }
             } else {
                 view! { <span class="status status-suspended">"Denied"</span> }
             }}</td>
-            <td>
+            <td data-label="Why not">
                 {(!d.reasons.is_empty()).then(|| view! {
                     <ul class="codes">{d.reasons.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}</ul>
                 })}

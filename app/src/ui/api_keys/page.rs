@@ -10,6 +10,7 @@ use crate::ui::widgets::{
     error_of, loading, open_dialog_for, use_toasts, Dialog, DialogFooter, FieldMessage, FormAlert,
     ShownOnce,
 };
+use crate::ui::widgets::{When, WhenOr};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -175,14 +176,14 @@ fn key_list(list: Vec<ApiKeyView>, revoking: RwSignal<Option<ApiKeyView>>) -> An
                     };
                     view! {
                         <tr data-testid=format!("api-key-{}", key.name)>
-                            <td>{key.name.clone()}</td>
-                            <td><code>{key.shown.clone()}</code></td>
-                            <td>{scopes}</td>
-                            <td>{key.created.clone()}<br /><span class="hint">{format!("by {}", key.created_by)}</span></td>
-                            <td>{key.last_used.clone().unwrap_or_else(|| "Never".into())}</td>
-                            <td>{key.expires.clone().unwrap_or_else(|| "Never".into())}</td>
-                            <td>{status}</td>
-                            <td>{(key.state == ApiKeyState::Active).then(|| view! {
+                            <td data-label="Name">{key.name.clone()}</td>
+                            <td data-label="Key"><code>{key.shown.clone()}</code></td>
+                            <td data-label="Scopes">{scopes}</td>
+                            <td data-label="Created"><When at=key.created /><br /><span class="hint">{format!("by {}", key.created_by)}</span></td>
+                            <td data-label="Last used"><WhenOr at=key.last_used otherwise="Never" /></td>
+                            <td data-label="Expires"><WhenOr at=key.expires otherwise="Never" /></td>
+                            <td data-label="Status">{status}</td>
+                            <td data-label="">{(key.state == ApiKeyState::Active).then(|| view! {
                                 <button type="button" class="btn btn-small btn-danger-outline"
                                     on:click=move |_| revoking.set(Some(row.clone()))>
                                     "Revoke"<span class="visually-hidden">{format!(" {}", key.name)}</span>

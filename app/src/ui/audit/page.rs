@@ -6,6 +6,7 @@ use crate::api::audit::list_audit_events;
 use crate::domain::audit::{AuditKind, AuditQuery};
 use crate::domain::AppError;
 use crate::ui::requests::AccessExplanation;
+use crate::ui::widgets::When;
 use crate::ui::widgets::{filtered_href, invalid_attr, loading, FieldMessage};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -95,16 +96,16 @@ pub fn AuditLogPage() -> impl IntoView {
                                 <tbody>
                                     {page.rows.into_iter().map(|r| view! {
                                         <tr>
-                                            <td class="nowrap">{r.time}</td>
-                                            <td>{r.actor}</td>
-                                            <td>{r.action}</td>
-                                            <td>{match r.member_id {
+                                            <td data-label="Time" class="nowrap"><When at=r.time /></td>
+                                            <td data-label="Who">{r.actor}</td>
+                                            <td data-label="What">{r.action}</td>
+                                            <td data-label="About">{match r.member_id {
                                                 Some(id) => view! {
                                                     <a href=format!("/settings/users/activity?member={id}") title="Open their activity">{r.target}</a>
                                                 }.into_any(),
                                                 None => view! { <span>{r.target}</span> }.into_any(),
                                             }}</td>
-                                            <td class="detail">{r.detail}</td>
+                                            <td data-label="Details" class="detail">{r.detail}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>

@@ -104,8 +104,8 @@ fn WhoCanList(page: WhoCanPage) -> impl IntoView {
                 <tbody>
                     {page.rows.into_iter().map(|r| view! {
                         <tr>
-                            <td>{r.name}<span class="cell-note">{r.email}</span></td>
-                            <td>{r.how.join("; ")}</td>
+                            <td data-label="Member">{r.name}<span class="cell-note">{r.email}</span></td>
+                            <td data-label="How">{r.how.join("; ")}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>

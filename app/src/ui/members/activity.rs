@@ -4,6 +4,7 @@
 use crate::api::audit::member_activity;
 use crate::domain::AppError;
 use crate::ui::requests::AccessExplanation;
+use crate::ui::widgets::When;
 use crate::ui::widgets::{loading, ErrorPage};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -43,7 +44,7 @@ pub fn ActivityPage() -> impl IntoView {
                                     <ol class="timeline" data-testid="activity">
                                         {p.events.into_iter().map(|e| view! {
                                             <li class="timeline-event">
-                                                <span class="timeline-time">{e.time}</span>
+                                                <span class="timeline-time"><When at=e.time /></span>
                                                 <strong class="timeline-what">{e.what}</strong>
                                                 <span class="timeline-by">{format!("by {}", e.by)}</span>
                                                 {(!e.detail.is_empty()).then(|| view! { <span class="timeline-detail">{e.detail}</span> })}

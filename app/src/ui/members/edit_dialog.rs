@@ -197,7 +197,7 @@ pub fn EditDialog(
                 <div class="field">
                     <p class="field-label">"Permissions"</p>
                     {move || is_admin.get().then(|| view! { <p class="note">"Admins have every permission."</p> })}
-                    <PermissionPicker selected=permissions granted_elsewhere disabled=picker_locked grantor=viewer.clone() id_prefix="edit-perm" />
+                    <PermissionPicker selected=permissions granted_elsewhere disabled=picker_locked grantor=viewer.clone() all_granted=is_admin id_prefix="edit-perm" />
                 </div>
                 <div class="field">
                     <label for="edit-until">"Until (optional, UTC)"</label>

@@ -177,12 +177,12 @@ fn preview_row(r: PreviewRow) -> impl IntoView {
     let bad = r.problem.is_some();
     view! {
         <tr class:row-problem=bad>
-            <td>{r.line}</td>
-            <td>{r.email}</td>
-            <td>{r.role}</td>
-            <td>{r.template}</td>
-            <td>{if r.crm_access { "Yes" } else { "No" }}</td>
-            <td>{match r.problem {
+            <td data-label="Line">{r.line}</td>
+            <td data-label="Email">{r.email}</td>
+            <td data-label="Role">{r.role}</td>
+            <td data-label="Template">{r.template}</td>
+            <td data-label="CRM access">{if r.crm_access { "Yes" } else { "No" }}</td>
+            <td data-label="Check">{match r.problem {
                 Some(problem) => view! { <span class="status status-suspended">"Can't invite"</span>" "<span class="row-reason">{problem}</span> }.into_any(),
                 None => view! { <span class="status status-active">"Ready"</span> }.into_any(),
             }}</td>

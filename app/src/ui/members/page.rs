@@ -10,7 +10,7 @@ use crate::domain::access::Grantor;
 use crate::domain::members::{MemberQuery, MemberRow};
 use crate::domain::{AppError, MembershipStatus, Role};
 use crate::ui::requests::AccessExplanation;
-use crate::ui::widgets::{loading, use_toasts};
+use crate::ui::widgets::{loading, use_toasts, RowMenu, When, WhenOr};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -186,13 +186,13 @@ pub fn UsersPage() -> impl IntoView {
                                 <caption class="visually-hidden">"People in this tenant"</caption>
                                 <thead>
                                     <tr>
-                                        <th scope="col">"Email"</th>
+                                        <th scope="col">"Person"</th>
                                         <th scope="col">"Role"</th>
                                         <th scope="col">"Role template"</th>
                                         <th scope="col">"Status"</th>
                                         <th scope="col">"CRM access"</th>
                                         <th scope="col">"Last login"</th>
-                                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                        <th scope="col" class="actions-cell"><span class="visually-hidden">"Actions"</span></th>
                                     </tr>
                                 </thead>
                                 <tbody>
@@ -281,7 +281,6 @@ fn member_row(
         several_tenants,
     } = actions;
     let offboard_row = m.clone();
-    let offboard_label = format!(" ({})", m.email);
     let locked = m.locked;
     let disabled = m.disabled;
     let status_text = if m.status == MembershipStatus::Invited && m.invite_expired {
@@ -289,10 +288,6 @@ fn member_row(
     } else {
         m.status.label().to_string()
     };
-    let expiry = m
-        .invite_expires
-        .clone()
-        .map(|at| format!("Link expires {at}"));
     let invited = m.status == MembershipStatus::Invited;
     let id = m.id;
     let email = m.email.clone();
@@ -304,83 +299,89 @@ fn member_row(
     let why = limit.or(delete_limit);
     let note_id = format!("row-note-{id}");
     let described = why.map(|_| note_id.clone());
+    let delete_note = note_id.clone();
     let diagnose_href = format!(
         "/settings/diagnostics?email={}&target=sign_in",
         crate::ui::widgets::encode_component(&m.email)
     );
+    let name = (!invited && !m.display_name.trim().is_empty()).then(|| m.display_name.clone());
     view! {
         <tr>
-            <td>{m.email.clone()}</td>
-            <td>
+            <td data-label="Person">
+                {name.map(|name| view! { <span class="member-name">{name}</span> })}
+                <span class="member-email">{m.email.clone()}</span>
+            </td>
+            <td data-label="Role">
                 {m.role.label()}
-                {m.role_until.clone().map(|until| view! { <span class="cell-note">{format!("until {until}")}</span> })}
-                {m.beta_until.clone().map(|until| view! { <span class="cell-note">{format!("Beta access until {until}")}</span> })}
+                {m.role_until.map(|at| view! { <span class="cell-note">"ends " <When at /></span> })}
+                {m.beta_until.map(|at| view! { <span class="cell-note">"Beta access ends " <When at /></span> })}
             </td>
-            <td>
+            <td data-label="Role template">
                 {m.template_name.clone().unwrap_or_else(|| "—".to_string())}
-                {m.template_until.clone().map(|until| view! { <span class="cell-note">{format!("until {until}")}</span> })}
-                {(!m.temporary_permissions.is_empty()).then(|| view! {
-                    <span class="cell-note">{format!("Also, for now: {}", m.temporary_permissions.join("; "))}</span>
-                })}
+                {m.template_until.map(|at| view! { <span class="cell-note">"ends " <When at /></span> })}
+                {m.temporary_permissions.iter().map(|t| view! {
+                    <span class="cell-note">{format!("Also {}, ends ", t.what)}<When at=t.until /></span>
+                }).collect_view()}
             </td>
-            <td>
+            <td data-label="Status">
                 <span class=format!("status status-{}", m.status.as_str())>{status_text}</span>
                 {locked.then(|| view! { <span class="status status-locked" title="Locked after repeated wrong passwords">"Locked"</span> })}
                 {disabled.then(|| view! {
                     <span class="status status-locked">"Disabled"</span>
                     <span class="cell-note">"Disabled by the operator of this Gatehouse: no sign-in anywhere. Only the operator can lift it."</span>
                 })}
-                {expiry.map(|text| view! { <span class="cell-note">{text}</span> })}
-                {m.invite_delivery.clone().map(|text| view! { <span class="cell-note" data-testid="invite-delivery">{format!("Invitation email: {text}")}</span> })}
+                {m.invite_expires.map(|at| view! { <span class="cell-note">"Link expires " <When at /></span> })}
+                {m.invite_delivery.clone().map(|d| view! {
+                    <span class="cell-note" data-testid="invite-delivery">
+                        {format!("Invitation email: {}", d.words)}
+                        {d.at.map(|at| view! { " " <When at /> })}
+                    </span>
+                })}
             </td>
-            <td>
+            <td data-label="CRM access">
                 {if m.crm_access { "Yes" } else { "No" }}
-                {m.crm_until.clone().map(|until| view! { <span class="cell-note">{format!("until {until}")}</span> })}
+                {m.crm_until.map(|at| view! { <span class="cell-note">"ends " <When at /></span> })}
             </td>
-            <td>{m.last_login.clone().unwrap_or_else(|| "Never".to_string())}</td>
-            <td>
-                <div class="row-actions">
-                <button type="button" class="btn btn-small" disabled=limit.is_some() aria-describedby=described.clone()
-                    on:click=move |_| editing.set(Some(edit_row.clone()))>
-                    "Edit"<span class="visually-hidden">{format!(" {email}")}</span>
-                </button>
-                {locked.then(|| view! {
-                    <button type="button" class="btn btn-small" disabled=move || unlock.pending().get()
-                        on:click=move |_| { unlock.dispatch(UnlockMember { member_id: id }); }>
-                        "Unlock"
-                    </button>
-                })}
-                {invited.then(|| view! {
-                    <button type="button" class="btn btn-small" disabled=move || limit.is_some() || resend.pending().get()
+            <td data-label="Last login"><WhenOr at=m.last_login otherwise="Never" /></td>
+            <td class="actions-cell" data-label="">
+                <RowMenu subject=email.clone() note=why.map(|why| (note_id.clone(), why.to_string()))>
+                    <button type="button" role="menuitem" class="menu-item" disabled=limit.is_some()
                         aria-describedby=described.clone()
-                        on:click=move |_| { resend.dispatch(ResendInvite { member_id: id }); }>
-                        "Resend invite"
+                        on:click=move |_| editing.set(Some(edit_row.clone()))>
+                        "Edit"
                     </button>
-                    <button type="button" class="btn btn-small" disabled=move || limit.is_some() || cancel.pending().get()
-                        aria-describedby=described.clone()
-                        on:click=move |_| { cancel.dispatch(CancelInvite { member_id: id }); }>
-                        "Cancel invite"
+                    {locked.then(|| view! {
+                        <button type="button" role="menuitem" class="menu-item" disabled=move || unlock.pending().get()
+                            on:click=move |_| { unlock.dispatch(UnlockMember { member_id: id }); }>
+                            "Unlock"
+                        </button>
+                    })}
+                    {invited.then(|| view! {
+                        <button type="button" role="menuitem" class="menu-item" disabled=move || limit.is_some() || resend.pending().get()
+                            aria-describedby=described.clone()
+                            on:click=move |_| { resend.dispatch(ResendInvite { member_id: id }); }>
+                            "Resend invite"
+                        </button>
+                        <button type="button" role="menuitem" class="menu-item" disabled=move || limit.is_some() || cancel.pending().get()
+                            aria-describedby=described.clone()
+                            on:click=move |_| { cancel.dispatch(CancelInvite { member_id: id }); }>
+                            "Cancel invite"
+                        </button>
+                    })}
+                    <a role="menuitem" class="menu-item" href=diagnose_href>"Run diagnostics"</a>
+                    <a role="menuitem" class="menu-item" href=format!("/settings/users/activity?member={id}")>"Activity"</a>
+                    <button type="button" role="menuitem" class="menu-item menu-item-danger" disabled=delete_limit.is_some()
+                        aria-describedby=delete_limit.map(|_| delete_note.clone())
+                        on:click=move |_| deleting.set(Some(delete_row.clone()))>
+                        "Delete user"
                     </button>
-                })}
-                <a class="btn btn-small" href=diagnose_href>
-                    "Run diagnostics"<span class="visually-hidden">{format!(" on {email}")}</span>
-                </a>
-                <a class="btn btn-small" href=format!("/settings/users/activity?member={id}")>
-                    "Activity"<span class="visually-hidden">{format!(" of {email}")}</span>
-                </a>
-                <button type="button" class="btn btn-small btn-danger-outline" disabled=delete_limit.is_some()
-                    aria-describedby=delete_limit.map(|_| note_id.clone())
-                    on:click=move |_| deleting.set(Some(delete_row.clone()))>
-                    "Delete user"
-                </button>
-                {(several_tenants && delete_limit.is_none()).then(|| view! {
-                    <button type="button" class="btn btn-small btn-danger-outline"
-                        on:click=move |_| offboarding.set(Some(offboard_row.clone()))>
-                        "Remove from all my tenants"<span class="visually-hidden">{offboard_label.clone()}</span>
-                    </button>
-                })}
-            </div>
-            {why.map(|why| view! { <p class="row-note" id=note_id.clone()>{why}</p> })}
+                    {(several_tenants && delete_limit.is_none()).then(|| view! {
+                        <button type="button" role="menuitem" class="menu-item menu-item-danger"
+                            on:click=move |_| offboarding.set(Some(offboard_row.clone()))>
+                            "Remove from all my tenants"
+                        </button>
+                    })}
+                </RowMenu>
             </td>
         </tr>
     }

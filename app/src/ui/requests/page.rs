@@ -5,6 +5,7 @@
 
 use crate::api::requests::{list_access_requests, ApproveAccessRequest, DeclineAccessRequest};
 use crate::domain::requests::{AccessRequestView, MAX_REASON_CHARS};
+use crate::ui::widgets::When;
 use crate::ui::widgets::{error_of, loading, toast_on_success, ErrorPage, FormAlert};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -99,7 +100,7 @@ fn RequestCard(
     view! {
         <li class="card request-card" data-testid=format!("request-{}", request.email)>
             <h2>{title}</h2>
-            <p class="note">{format!("{} · asked {}", request.email, request.created)}</p>
+            <p class="note">{format!("{} · asked ", request.email)}<When at=request.created /></p>
             <p><strong>"Why: "</strong>{if request.why.is_empty() { "No reason given.".to_string() } else { request.why.clone() }}</p>
             <p><strong>"Diagnosis: "</strong>{request.verdict.clone()}</p>
             {match request.cannot_approve.clone() {

@@ -2,6 +2,7 @@
 
 use crate::api::reviews::{access_reviews, SetReviewSettings, StartAccessReview};
 use crate::domain::reviews::{ReviewScope, REVIEW_EVERY_CHOICES, STALE_DAYS_CHOICES};
+use crate::ui::widgets::When;
 use crate::ui::widgets::{error_of, loading, toast_on_success, ErrorPage, FieldMessage, FormAlert};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -103,11 +104,14 @@ pub fn AccessReviewsPage() -> impl IntoView {
                                         <tbody>
                                             {p.reviews.into_iter().map(|r| view! {
                                                 <tr>
-                                                    <td><a href=format!("/settings/access-reviews/review?id={}", r.id)>{format!("Review #{}", r.id)}</a></td>
-                                                    <td>{r.scope.label()}</td>
-                                                    <td>{format!("{} by {}", r.started_at, r.started_by)}</td>
-                                                    <td>{r.record.as_ref().map(|c| format!("{} by {}", c.completed_at, c.completed_by)).unwrap_or_else(|| "Open".to_string())}</td>
-                                                    <td>{r.record.as_ref().map(|c| format!("{} / {} / {}", c.kept, c.removed, c.reduced)).unwrap_or_default()}</td>
+                                                    <td data-label="Review"><a href=format!("/settings/access-reviews/review?id={}", r.id)>{format!("Review #{}", r.id)}</a></td>
+                                                    <td data-label="Who">{r.scope.label()}</td>
+                                                    <td data-label="Started"><When at=r.started_at />{format!(" by {}", r.started_by)}</td>
+                                                    <td data-label="Completed">{match r.record.as_ref() {
+                                                        Some(c) => view! { <When at=c.completed_at />{format!(" by {}", c.completed_by)} }.into_any(),
+                                                        None => "Open".into_any(),
+                                                    }}</td>
+                                                    <td data-label="Kept / removed / reduced">{r.record.as_ref().map(|c| format!("{} / {} / {}", c.kept, c.removed, c.reduced)).unwrap_or_default()}</td>
                                                 </tr>
                                             }).collect_view()}
                                         </tbody>

@@ -8,6 +8,7 @@ use crate::domain::AppError;
 use crate::ui::widgets::{
     encode_component, error_of, loading, toast_on_success, ErrorPage, FormAlert,
 };
+use crate::ui::widgets::{When, WhenOr};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -68,7 +69,7 @@ pub fn AccessReviewPage() -> impl IntoView {
                         let pages = v.total.div_ceil(REVIEW_PAGE_SIZE).max(1) as i64;
                         view! {
                             <h1>{format!("Review #{} · {}", v.id, v.scope.label())}</h1>
-                            <p class="lead">{format!("Started {} by {}. {} of {} members decided; members without a decision are kept.", v.started_at, v.started_by, v.decided, v.total)}</p>
+                            <p class="lead">"Started "<When at=v.started_at />{format!(" by {}. {} of {} members decided; members without a decision are kept.", v.started_by, v.decided, v.total)}</p>
                             <FormAlert error=decide_error />
                             <ul class="review-list" data-testid="review-rows">
                                 {v.rows.into_iter().map(|r| view! { <Row r id page decide /> }).collect_view()}
@@ -126,12 +127,12 @@ fn Row(
                 {r.flags.iter().map(|f| view! { <span class="flag">{f.clone()}</span> }).collect_view()}
             </div>
             <p class="note">
-                {format!("Role {}; template {}; groups {}; last sign-in {}; two-factor {}.",
+                {format!("Role {}; template {}; groups {}; last sign-in ",
                     r.role.label(),
                     r.template.clone().unwrap_or_else(|| "none".into()),
-                    if r.groups.is_empty() { "none".to_string() } else { r.groups.join(", ") },
-                    r.last_sign_in.clone().unwrap_or_else(|| "never".into()),
-                    if r.two_factor { "on" } else { "off" })}
+                    if r.groups.is_empty() { "none".to_string() } else { r.groups.join(", ") })}
+                <WhenOr at=r.last_sign_in otherwise="never" />
+                {format!("; two-factor {}.", if r.two_factor { "on" } else { "off" })}
             </p>
             {(!r.elevated.is_empty()).then(|| view! {
                 <p><strong>"Elevated: "</strong>{r.elevated.join("; ")}</p>
@@ -174,7 +175,7 @@ fn Record(v: ReviewView, record: ReviewRecord) -> impl IntoView {
     view! {
         <h1>{format!("Review #{} · {}", v.id, v.scope.label())}</h1>
         <section class="card" data-testid="review-record">
-            <p>{format!("Started {} by {}; completed {} by {}.", v.started_at, v.started_by, r.completed_at, r.completed_by)}</p>
+            <p>"Started "<When at=v.started_at />{format!(" by {}; completed ", v.started_by)}<When at=r.completed_at />{format!(" by {}.", r.completed_by)}</p>
             <p><strong>{format!("{} kept, {} removed, {} reduced.", r.kept, r.removed, r.reduced)}</strong></p>
             <p>{format!("Note: {}", r.note)}</p>
             <a class="btn" href=csv download=format!("access-review-{}.csv", v.id)>"Export CSV"</a>
@@ -183,7 +184,7 @@ fn Record(v: ReviewView, record: ReviewRecord) -> impl IntoView {
             <thead><tr><th scope="col">"Member"</th><th scope="col">"Had"</th><th scope="col">"Decision"</th><th scope="col">"Outcome"</th></tr></thead>
             <tbody>
                 {v.items.into_iter().map(|i| view! {
-                    <tr><td>{i.email}</td><td>{i.had}</td><td>{i.decision}</td><td>{i.outcome}</td></tr>
+                    <tr><td data-label="Member">{i.email}</td><td data-label="Had">{i.had}</td><td data-label="Decision">{i.decision}</td><td data-label="Outcome">{i.outcome}</td></tr>
                 }).collect_view()}
             </tbody>
         </table>

@@ -12,6 +12,7 @@ use crate::ui::access::PermissionPicker;
 use crate::ui::requests::AccessExplanation;
 use crate::ui::widgets::{
     error_of, loading, open_dialog_for, use_toasts, Dialog, DialogFooter, FieldMessage, FormAlert,
+    RowMenu,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -50,7 +51,7 @@ pub fn RoleTemplatesPage() -> impl IntoView {
                                     <th scope="col">"Name"</th>
                                     <th scope="col">"Grants"</th>
                                     <th scope="col">"People using it"</th>
-                                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                    <th scope="col" class="actions-cell"><span class="visually-hidden">"Actions"</span></th>
                                 </tr>
                             </thead>
                             <tbody>
@@ -64,19 +65,19 @@ pub fn RoleTemplatesPage() -> impl IntoView {
                                     let for_delete = t.clone();
                                     view! {
                                         <tr>
-                                            <td>{t.name.clone()}</td>
-                                            <td class="grants">{summary}</td>
-                                            <td>{t.members}</td>
-                                            <td>
-                <div class="row-actions">
-                                                <button type="button" class="btn btn-small" on:click=move |_| editing.set(Some(Some(for_edit.clone())))>
-                                                    "Edit"<span class="visually-hidden">{format!(" {}", t.name)}</span>
-                                                </button>
-                                                <button type="button" class="btn btn-small btn-danger-outline" on:click=move |_| deleting.set(Some(for_delete.clone()))>
-                                                    "Delete"<span class="visually-hidden">{format!(" {}", t.name)}</span>
-                                                </button>
-                                            </div>
-            </td>
+                                            <td data-label="Name">{t.name.clone()}</td>
+                                            <td data-label="Grants" class="grants">{summary}</td>
+                                            <td data-label="People using it">{t.members}</td>
+                                            <td class="actions-cell" data-label="">
+                                                <RowMenu subject=t.name.clone()>
+                                                    <button type="button" role="menuitem" class="menu-item" on:click=move |_| editing.set(Some(Some(for_edit.clone())))>
+                                                        "Edit"
+                                                    </button>
+                                                    <button type="button" role="menuitem" class="menu-item menu-item-danger" on:click=move |_| deleting.set(Some(for_delete.clone()))>
+                                                        "Delete"
+                                                    </button>
+                                                </RowMenu>
+                                            </td>
                                         </tr>
                                     }
                                 }).collect_view()}

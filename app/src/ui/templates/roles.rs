@@ -40,8 +40,8 @@ fn LeastTable(rows: Vec<LeastTemplate>, heading: &'static str, id: &'static str)
                             {l.what.clone()}
                             {(!l.also_needs.is_empty()).then(|| view! { <span class="cell-note">{format!("Also needs {}", l.also_needs.join("; "))}</span> })}
                         </td>
-                        <td>{l.template.clone().unwrap_or_else(|| "No template grants it".to_string())}</td>
-                        <td>{if l.template.is_some() { labels(&l.also) } else { "—".to_string() }}</td>
+                        <td data-label="Least template">{l.template.clone().unwrap_or_else(|| "No template grants it".to_string())}</td>
+                        <td data-label="That template also gives">{if l.template.is_some() { labels(&l.also) } else { "—".to_string() }}</td>
                     </tr>
                 }).collect_view()}
             </tbody>
@@ -84,8 +84,8 @@ pub fn RolesOverviewPage() -> impl IntoView {
                                         view! {
                                             <tr>
                                                 <th scope="row">{r.role.clone()}</th>
-                                                <td class="grants">{grants}</td>
-                                                <td>
+                                                <td data-label="Grants" class="grants">{grants}</td>
+                                                <td data-label="Holders">
                                                     {if count == 0 {
                                                         view! { <span>"Nobody"</span> }.into_any()
                                                     } else {
@@ -106,7 +106,7 @@ pub fn RolesOverviewPage() -> impl IntoView {
                                                         }.into_any()
                                                     }}
                                                 </td>
-                                                <td class=lacking_class>{lacking}</td>
+                                                <td data-label="Without two-factor" class=lacking_class>{lacking}</td>
                                             </tr>
                                         }
                                     }).collect_view()}

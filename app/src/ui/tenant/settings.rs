@@ -254,7 +254,7 @@ fn PlanMatrix(current: Plan) -> impl IntoView {
             <tbody>
                 <tr>
                     <th scope="row">"Seats"</th>
-                    {Plan::ALL.iter().map(|p| view! { <td class:current=*p == current>{seats(*p)}</td> }).collect_view()}
+                    {Plan::ALL.iter().map(|p| view! { <td data-label=p.label() class:current=*p == current>{seats(*p)}</td> }).collect_view()}
                 </tr>
                 {PlanFeature::ALL.iter().map(|f| view! {
                     <tr>
@@ -262,7 +262,7 @@ fn PlanMatrix(current: Plan) -> impl IntoView {
                         {Plan::ALL.iter().map(|p| {
                             let included = p.includes(*f);
                             view! {
-                                <td class:current=*p == current>
+                                <td data-label=p.label() class:current=*p == current>
                                     {if included { "✓" } else { "—" }}
                                     <span class="visually-hidden">{if included { " included" } else { " not included" }}</span>
                                 </td>

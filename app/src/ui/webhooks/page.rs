@@ -13,6 +13,7 @@ use crate::ui::widgets::{
     error_of, loading, open_dialog_for, use_toasts, Dialog, DialogFooter, FieldMessage, FormAlert,
     ShownOnce,
 };
+use crate::ui::widgets::{When, WhenOr};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -164,8 +165,8 @@ fn endpoint_list(
                     <li class="card" data-testid=format!("webhook-{}", e.id)>
                         <h2 class="endpoint-url"><code>{e.url.clone()}</code></h2>
                         <p>{format!("Sends: {events}")}</p>
-                        <p class="hint">{format!("Added by {}, {}", e.created_by, e.created)}
-                            {e.secret_rotated.clone().map(|at| format!(" · secret rotated {at}"))}</p>
+                        <p class="hint">{format!("Added by {}, ", e.created_by)}<When at=e.created />
+                            {e.secret_rotated.map(|at| view! { " · secret rotated " <When at /> })}</p>
                         {(e.retrying + e.failed > 0).then(|| view! {
                             <p class="status status-locked">{format!("Last 7 days: {} waiting to retry, {} given up", e.retrying, e.failed)}</p>
                         })}
@@ -301,13 +302,13 @@ pub fn WebhookDeliveriesPage() -> impl IntoView {
                                 </tr></thead>
                                 <tbody>{rows.into_iter().map(|d| view! {
                                     <tr>
-                                        <td class="nowrap">{d.created}</td>
-                                        <td><code>{d.event}</code><br /><span class="hint">{d.message_id}</span></td>
-                                        <td>{d.state.label()}</td>
-                                        <td>{d.attempts}</td>
-                                        <td>{d.last_result.unwrap_or_else(|| "—".into())}</td>
-                                        <td>{d.last_duration_ms.map(|ms| format!("{ms} ms")).unwrap_or_else(|| "—".into())}</td>
-                                        <td>{d.next_retry.unwrap_or_else(|| "—".into())}</td>
+                                        <td data-label="Time" class="nowrap"><When at=d.created /></td>
+                                        <td data-label="Event"><code>{d.event}</code><br /><span class="hint">{d.message_id}</span></td>
+                                        <td data-label="Status">{d.state.label()}</td>
+                                        <td data-label="Attempts">{d.attempts}</td>
+                                        <td data-label="Last answer">{d.last_result.unwrap_or_else(|| "—".into())}</td>
+                                        <td data-label="Took">{d.last_duration_ms.map(|ms| format!("{ms} ms")).unwrap_or_else(|| "—".into())}</td>
+                                        <td data-label="Next try"><WhenOr at=d.next_retry otherwise="—" /></td>
                                     </tr>
                                 }).collect_view()}</tbody>
                             </table>

@@ -46,9 +46,18 @@ pub fn filtered_href(path: &str, filters: &[(&str, &str)], before: Option<i64>) 
     format!("{path}?{}", parts.join("&"))
 }
 
-/// What a section shows while its data loads (announced to screen readers).
+/// What a section shows while its data loads: grey skeleton lines where the rows
+/// will be (so the page doesn't jump), and "Loading…" for screen readers.
 pub fn loading() -> impl IntoView {
-    view! { <p class="loading" role="status">"Loading…"</p> }
+    view! {
+        <div class="skeleton" role="status">
+            <span class="visually-hidden">"Loading…"</span>
+            <span class="skeleton-line" aria-hidden="true"></span>
+            <span class="skeleton-line" aria-hidden="true"></span>
+            <span class="skeleton-line" aria-hidden="true"></span>
+            <span class="skeleton-line" aria-hidden="true"></span>
+        </div>
+    }
 }
 
 #[component]
