@@ -294,6 +294,41 @@ test.describe('Settings → Users', () => {
     await page.keyboard.press('Escape');
     await expect(edit).toBeHidden();
   });
+
+  test("an admin's permissions show ticked, and a list still loading shows skeleton rows", async ({ page }) => {
+    await signIn(page, admin, PASSWORD);
+    await expect(page).toHaveURL(/\/$/);
+    await openUsers(page);
+    await rowAction(page, admin, 'Edit');
+    const edit = page.getByRole('dialog', { name: 'Edit user' });
+    await expect(edit.getByText('Admins have every permission.')).toBeVisible();
+    // "Every permission" above boxes that look it: all ticked, none to change.
+    const boxes = edit.locator('.permission-grid input[type="checkbox"]');
+    expect(await boxes.count()).toBeGreaterThan(20);
+    for (const box of await boxes.all()) {
+      await expect(box).toBeChecked();
+      await expect(box).toBeDisabled();
+    }
+    await page.keyboard.press('Escape');
+    await expect(edit).toBeHidden();
+
+    // A list whose answer hasn't come yet shows grey skeleton lines (and says
+    // "Loading…" to screen readers), then the table.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/list_audit_events*', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Audit log' }).click();
+    const skeleton = page.locator('.skeleton[role="status"]');
+    await expect(skeleton).toBeVisible();
+    await expect(skeleton).toContainText('Loading…');
+    await expect(skeleton.locator('.skeleton-line').first()).toBeVisible();
+    release();
+    await expect(page.getByRole('table')).toBeVisible();
+    await expect(skeleton).toHaveCount(0);
+  });
 });
 
 test('ten wrong passwords lock an account without saying so, and an admin unlocks it', async ({ page, browser }) => {
