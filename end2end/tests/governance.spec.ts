@@ -166,7 +166,11 @@ test('a whole access review: keep, remove, reduce, complete; the record and its 
   await reduce.selectOption({ label: 'Reduce to “Viewers” — loses manage people, roles and role templates' });
   await row(less).getByRole('button', { name: 'Save decision' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Decision saved as a draft.' }).first()).toBeVisible();
+  // The rows come back from the server after a save: choose in the next row once
+  // they have (a choice made before is drawn over by the fresh list).
+  await expect(page.getByText(/1 of \d+ members decided/)).toBeVisible();
   await row(gone).getByLabel('Decision').selectOption({ label: 'Remove access: remove from the tenant' });
+  await expect(row(gone).getByLabel('Decision')).toHaveValue('remove');
   await row(gone).getByRole('button', { name: 'Save decision' }).click();
   await expect(page.getByText(/2 of \d+ members decided/)).toBeVisible();
   // Completing needs a note.
